@@ -1,0 +1,29 @@
+# Sourced by the README commands and .ci/run: make a JDK 21+ the one Maven runs on.
+# Keeps JAVA_HOME when it already points at 21+, else picks the newest 21+ JDK under /usr/lib/jvm.
+jcable_java_major() {
+  "$1/bin/java" -XshowSettings:properties -version 2>&1 |
+    sed -n 's/^ *java\.specification\.version = \([0-9]*\).*/\1/p'
+}
+if [ -z "${JAVA_HOME:-}" ] || [ ! -x "$JAVA_HOME/bin/java" ] || [ "$(jcable_java_major "$JAVA_HOME")" -lt 21 ] 2>/dev/null; then
+  JAVA_HOME=""
+  for candidate in $(ls -d /usr/lib/jvm/*/ 2>/dev/null | sort -rV); do
+    candidate=${candidate%/}
+    if [ -x "$candidate/bin/java" ] && [ "$(jcable_java_major "$candidate")" -ge 21 ] 2>/dev/null; then
+      JAVA_HOME=$candidate
+      break
+    fi
+  done
+fi
+if [ -z "$JAVA_HOME" ]; then
+  echo "jcable: no JDK 21+ found; install one (e.g. Temurin 21/25) or set JAVA_HOME" >&2
+  return 1 2>/dev/null || exit 1
+fi
+export JAVA_HOME
+export PATH="$JAVA_HOME/bin:$PATH"
+if [ "$(jcable_java_major "$JAVA_HOME")" -ge 23 ]; then
+  # Maven's Guava and protobuf use sun.misc.Unsafe; JDK 23+ warns about it on every run.
+  case " ${MAVEN_OPTS:-} " in
+    *sun-misc-unsafe-memory-access*) ;;
+    *) export MAVEN_OPTS="${MAVEN_OPTS:-} --sun-misc-unsafe-memory-access=allow" ;;
+  esac
+fi

@@ -1,0 +1,198 @@
+package io.jcable.boot;
+
+import io.jcable.broadcast.BroadcastHandler;
+import io.jcable.broadcast.HttpBroadcastServlet;
+import io.jcable.broadcast.RedisSubscriber;
+import io.jcable.config.CableConfig;
+import io.jcable.config.ConfigException;
+import io.jcable.config.ConfigSource;
+import io.jcable.hub.Hub;
+import io.jcable.metrics.CableStats;
+import io.jcable.metrics.Metrics;
+import io.jcable.protocol.Subprotocols;
+import io.jcable.rpc.GrpcController;
+import io.jcable.session.DisconnectQueue;
+import io.jcable.session.Node;
+import io.jcable.session.Pinger;
+import io.jcable.web.CableEndpoint;
+import io.jcable.web.CableEndpointConfigurator;
+import io.jcable.web.EndpointContext;
+import io.jcable.web.HealthServlet;
+import io.jcable.web.MetricsServlet;
+import jakarta.servlet.ServletContext;
+import jakarta.servlet.ServletContextEvent;
+import jakarta.servlet.ServletContextListener;
+import jakarta.websocket.DeploymentException;
+import jakarta.websocket.server.ServerContainer;
+import jakarta.websocket.server.ServerEndpointConfig;
+import java.io.IOException;
+import java.io.InputStream;
+import java.time.Clock;
+import java.util.Properties;
+import java.util.concurrent.locks.ReentrantLock;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Builds jcable when the web app starts and takes it down when it stops. The only static entry point.
+ * Start order: metrics → RPC client → hub, disconnect queue, node → pinger → broadcast ingest → endpoints and
+ * servlets → SIGTERM hook. Stop order is the reverse, with the graceful client notice and the Disconnect
+ * drain first (bounded by {@code ANYCABLE_SHUTDOWN_TIMEOUT}).
+ */
+public final class CableBootstrap implements ServletContextListener {
+    private static final Logger LOG = LoggerFactory.getLogger(CableBootstrap.class);
+
+    private final ReentrantLock shutdownLock = new ReentrantLock();
+    private CableConfig config;
+    private GrpcController controller;
+    private DisconnectQueue disconnects;
+    private Node node;
+    private Pinger pinger;
+    private RedisSubscriber redis;
+    private CableStats stats;
+    private TermSignal termSignal;
+    private boolean drained;
+
+    @Override
+    public void contextInitialized(ServletContextEvent event) {
+        ServletContext context = event.getServletContext();
+        ConfigSource source = ConfigSource.of(context::getInitParameter);
+        try {
+            config = CableConfig.load(source);
+        } catch (ConfigException e) {
+            LOG.error("Invalid configuration: {}", e.getMessage());
+            throw e;
+        }
+        String version = version();
+        LOG.info("jcable {} starting: paths={} rpc={} broadcast={} redis={} channel={}", version,
+                config.server().paths(), config.rpc().host(), config.broadcast().adapters(),
+                maskedUrl(config.broadcast().redisUrl()), config.broadcast().redisChannel());
+        config.ignored().forEach(name -> LOG.warn("{} is ignored: the servlet container owns sockets and TLS", name));
+        source.unusedEnvironment().keySet().forEach(name -> LOG.warn("{} is not supported by jcable", name));
+
+        Metrics metrics = new Metrics();
+        controller = new GrpcController(config.rpc(), metrics);
+        Hub hub = new Hub();
+        disconnects = new DisconnectQueue(controller, config.rpc().disconnectBacklog(), config.rpc().disconnectRate(),
+                config.rpc().concurrency(), metrics);
+        node = new Node(controller, hub, disconnects, config.rpc().disconnectMode(), config.server().sidFromRequestId(),
+                metrics);
+        pinger = new Pinger(node::sessions, Clock.systemUTC());
+        BroadcastHandler broadcasts = new BroadcastHandler(hub, node, metrics);
+        if (config.broadcast().redis()) {
+            redis = new RedisSubscriber(config.broadcast().redisUrl(), config.broadcast().redisChannel(),
+                    broadcasts::handle, metrics);
+        }
+
+        disconnects.start();
+        pinger.start();
+        if (redis != null) {
+            redis.start();
+        }
+        EndpointContext endpoints = EndpointContext.create(node, config.server(), config.rpc(), version, metrics);
+        endpoints.installRemoteAddressFilter(context);
+        registerEndpoints(context, endpoints);
+        registerServlets(context, metrics, broadcasts);
+        stats = new CableStats(metrics, context.getContextPath());
+        stats.register();
+        termSignal = TermSignal.install(this::drain);
+        LOG.info("jcable ready");
+    }
+
+    private void registerEndpoints(ServletContext context, EndpointContext endpointContext) {
+        ServerContainer container = (ServerContainer) context.getAttribute(ServerContainer.class.getName());
+        if (container == null) {
+            throw new IllegalStateException("No jakarta.websocket ServerContainer: enable WebSocket support in the "
+                    + "container (Jetty: module ee10-websocket-jakarta)");
+        }
+        container.setDefaultMaxTextMessageBufferSize(config.server().maxMessageSize());
+        for (String path : config.server().paths()) {
+            try {
+                container.addEndpoint(ServerEndpointConfig.Builder.create(CableEndpoint.class, path)
+                        .subprotocols(Subprotocols.SUPPORTED)
+                        .configurator(new CableEndpointConfigurator(endpointContext))
+                        .build());
+            } catch (DeploymentException e) {
+                throw new IllegalStateException("Cannot register the WebSocket endpoint at " + path, e);
+            }
+        }
+    }
+
+    private void registerServlets(ServletContext context, Metrics metrics, BroadcastHandler broadcasts) {
+        String health = config.server().healthPath();
+        context.addServlet("jcable-health", new HealthServlet(this::ready)).addMapping(health, health + "/*");
+        if (config.server().metricsPath() != null) {
+            context.addServlet("jcable-metrics", new MetricsServlet(metrics)).addMapping(config.server().metricsPath());
+        }
+        if (config.broadcast().http()) {
+            if (config.broadcast().broadcastKey() == null) {
+                LOG.warn("HTTP broadcast at {} accepts unauthenticated requests: set ANYCABLE_BROADCAST_KEY or "
+                        + "ANYCABLE_SECRET", config.broadcast().httpPath());
+            }
+            context.addServlet("jcable-broadcast", new HttpBroadcastServlet(broadcasts,
+                    config.broadcast().broadcastKey(), config.server().maxMessageSize() * 16))
+                    .addMapping(config.broadcast().httpPath());
+        }
+    }
+
+    private boolean ready() {
+        return !node.isShuttingDown() && (redis == null || redis.isSubscribed());
+    }
+
+    /** Notify every client and drain the Disconnect queue; runs once (SIGTERM or undeploy, whichever first). */
+    private void drain() {
+        shutdownLock.lock();
+        try {
+            if (drained || node == null) {
+                return;
+            }
+            drained = true;
+            if (!config.shutdownDelay().isZero()) {
+                LOG.info("Waiting {} s before shutting down", config.shutdownDelay().toSeconds());
+                Thread.sleep(config.shutdownDelay());
+            }
+            node.shutdown(config.shutdownTimeout());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } finally {
+            shutdownLock.unlock();
+        }
+    }
+
+    @Override
+    public void contextDestroyed(ServletContextEvent event) {
+        if (termSignal != null) {
+            termSignal.restore();
+        }
+        drain();
+        if (redis != null) {
+            redis.stop();
+        }
+        if (pinger != null) {
+            pinger.stop();
+        }
+        if (controller != null) {
+            controller.close();
+        }
+        if (stats != null) {
+            stats.unregister();
+        }
+        LOG.info("jcable stopped");
+    }
+
+    private static String version() {
+        Properties properties = new Properties();
+        try (InputStream in = CableBootstrap.class.getResourceAsStream("/io/jcable/version.properties")) {
+            if (in != null) {
+                properties.load(in);
+            }
+        } catch (IOException e) {
+            LOG.debug("No version resource: {}", e.toString());
+        }
+        return properties.getProperty("version", "dev");
+    }
+
+    private static String maskedUrl(String url) {
+        return url.replaceAll("//[^@/]*@", "//***@");
+    }
+}

@@ -1,0 +1,69 @@
+package io.jcable.broadcast;
+
+import io.jcable.hub.Hub;
+import io.jcable.metrics.Counter;
+import io.jcable.metrics.Metrics;
+import io.jcable.protocol.Json;
+import io.jcable.session.Node;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** Applies broadcast payloads from any adapter: publications to the hub, remote commands to the node. */
+public final class BroadcastHandler {
+    private static final Logger LOG = LoggerFactory.getLogger(BroadcastHandler.class);
+
+    private final Hub hub;
+    private final Node node;
+    private final Counter publications;
+    private final Counter streamMessages;
+    private final Counter remoteCommands;
+    private final Counter failed;
+
+    public BroadcastHandler(Hub hub, Node node, Metrics metrics) {
+        this.hub = hub;
+        this.node = node;
+        this.publications = metrics.counter("publications_total");
+        this.streamMessages = metrics.counter("broadcast_msg_total");
+        this.remoteCommands = metrics.counter("remote_commands_total");
+        this.failed = metrics.counter("failed_broadcast_msg_total");
+    }
+
+    /** Handles one payload; returns what it was parsed as (callers answer HTTP from it). */
+    public BroadcastMessage handle(String payload) {
+        BroadcastMessage message = BroadcastParser.parse(payload);
+        switch (message) {
+            case BroadcastMessage.Publication publication -> {
+                publications.inc();
+                deliver(publication);
+            }
+            case BroadcastMessage.Batch batch -> {
+                publications.inc();
+                batch.publications().forEach(this::deliver);
+            }
+            case BroadcastMessage.RemoteDisconnect disconnect -> {
+                remoteCommands.inc();
+                int closed = node.disconnectRemotely(disconnect.identifier(), disconnect.reconnect());
+                LOG.info("Remote disconnect of {} closed {} sessions", disconnect.identifier(), closed);
+            }
+            case BroadcastMessage.UnknownCommand unknown -> {
+                remoteCommands.inc();
+                LOG.warn("Unknown remote command ignored: {}", unknown.command());
+            }
+            case BroadcastMessage.Invalid invalid -> {
+                failed.inc();
+                LOG.warn("Invalid broadcast dropped ({}): {}", invalid.reason(), abbreviate(payload));
+            }
+        }
+        return message;
+    }
+
+    private void deliver(BroadcastMessage.Publication publication) {
+        streamMessages.inc();
+        hub.broadcast(publication.stream(), Json.embed(publication.data()), publication.excludeSocket(),
+                publication.broadcastType());
+    }
+
+    private static String abbreviate(String payload) {
+        return payload.length() <= 200 ? payload : payload.substring(0, 200) + "…";
+    }
+}

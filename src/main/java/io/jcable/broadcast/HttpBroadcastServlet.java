@@ -1,0 +1,61 @@
+package io.jcable.broadcast;
+
+import jakarta.servlet.http.HttpServlet;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+
+/**
+ * The {@code http} broadcast adapter: {@code POST /_broadcast} with a payload body. 201 when accepted, 400 with
+ * the reason for an invalid payload, 401 for a missing or wrong key, 405 for other methods, 413 for a body over
+ * the size limit (broadcasting.md §4).
+ */
+public final class HttpBroadcastServlet extends HttpServlet {
+    private final transient BroadcastHandler handler;
+    private final byte[] expectedAuthorization;
+    private final int maxBodyBytes;
+
+    /** @param key the broadcast key, or null for no authentication */
+    public HttpBroadcastServlet(BroadcastHandler handler, String key, int maxBodyBytes) {
+        this.handler = handler;
+        this.expectedAuthorization = key == null ? null : ("Bearer " + key).getBytes(StandardCharsets.UTF_8);
+        this.maxBodyBytes = maxBodyBytes;
+    }
+
+    @Override
+    protected void service(HttpServletRequest request, HttpServletResponse response) throws IOException {
+        if (!"POST".equals(request.getMethod())) {
+            response.setHeader("Allow", "POST");
+            response.sendError(HttpServletResponse.SC_METHOD_NOT_ALLOWED, "Use POST");
+            return;
+        }
+        if (expectedAuthorization != null) {
+            String authorization = request.getHeader("Authorization");
+            if (authorization == null || !MessageDigest.isEqual(expectedAuthorization,
+                    authorization.getBytes(StandardCharsets.UTF_8))) {
+                response.sendError(HttpServletResponse.SC_UNAUTHORIZED, "Missing or invalid broadcast key");
+                return;
+            }
+        }
+        byte[] body;
+        try (InputStream in = request.getInputStream()) {
+            body = in.readNBytes(maxBodyBytes + 1);
+        }
+        if (body.length > maxBodyBytes) {
+            response.sendError(HttpServletResponse.SC_REQUEST_ENTITY_TOO_LARGE,
+                    "Body larger than " + maxBodyBytes + " bytes");
+            return;
+        }
+        BroadcastMessage message = handler.handle(new String(body, StandardCharsets.UTF_8));
+        if (message instanceof BroadcastMessage.Invalid invalid) {
+            response.setStatus(HttpServletResponse.SC_BAD_REQUEST);
+            response.setContentType("text/plain;charset=utf-8");
+            response.getWriter().write("Invalid broadcast payload: " + invalid.reason() + "\n");
+            return;
+        }
+        response.setStatus(HttpServletResponse.SC_CREATED);
+    }
+}

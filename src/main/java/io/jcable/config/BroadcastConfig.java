@@ -1,0 +1,24 @@
+package io.jcable.config;
+
+import java.util.Set;
+
+/**
+ * Broadcast ingest options.
+ *
+ * @param adapters      {@code ANYCABLE_BROADCAST_ADAPTER}, default {@code http,redis}
+ * @param redisUrl      {@code ANYCABLE_REDIS_URL}, else {@code REDIS_URL}, default {@code redis://localhost:6379}
+ * @param redisChannel  {@code ANYCABLE_REDIS_CHANNEL}, default {@code __anycable__}
+ * @param httpPath      {@code ANYCABLE_HTTP_BROADCAST_PATH}, default {@code /_broadcast}
+ * @param broadcastKey  {@code ANYCABLE_BROADCAST_KEY}, else derived from {@code ANYCABLE_SECRET}; null = no auth
+ */
+public record BroadcastConfig(Set<String> adapters, String redisUrl, String redisChannel, String httpPath,
+                              String broadcastKey) {
+
+    public boolean redis() {
+        return adapters.contains("redis");
+    }
+
+    public boolean http() {
+        return adapters.contains("http");
+    }
+}

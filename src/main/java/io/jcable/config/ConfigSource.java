@@ -1,0 +1,77 @@
+package io.jcable.config;
+
+import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.function.Function;
+
+/**
+ * Looks an option up by its anycable-go name ({@code rpc_host}) with the precedence of spec/config.md:
+ * system property {@code anycable.rpc_host} &gt; environment {@code ANYCABLE_RPC_HOST} &gt; servlet context init
+ * parameter {@code anycable.rpc_host}. jcable-only options use the {@code JCABLE_} / {@code jcable.} prefix.
+ */
+public final class ConfigSource {
+    private final Function<String, String> systemProperties;
+    private final Map<String, String> environment;
+    private final Function<String, String> initParameters;
+    private final Set<String> consumedEnv = new TreeSet<>();
+
+    public ConfigSource(Function<String, String> systemProperties, Map<String, String> environment,
+                        Function<String, String> initParameters) {
+        this.systemProperties = systemProperties;
+        this.environment = environment;
+        this.initParameters = initParameters;
+    }
+
+    /** The process's own system properties and environment, plus the given init parameters. */
+    public static ConfigSource of(Function<String, String> initParameters) {
+        return new ConfigSource(System::getProperty, System.getenv(), initParameters);
+    }
+
+    /** Raw value of an anycable option, or null when no source sets it. */
+    public String anycable(String name) {
+        return lookup("anycable", name);
+    }
+
+    /** Raw value of a jcable-only option, or null. */
+    public String jcable(String name) {
+        return lookup("jcable", name);
+    }
+
+    /** Raw value of a plain environment variable (e.g. {@code REDIS_URL}), or null. */
+    public String env(String name) {
+        consumedEnv.add(name);
+        return blankToNull(environment.get(name));
+    }
+
+    private String lookup(String prefix, String name) {
+        String key = prefix + "." + name;
+        String envName = prefix.toUpperCase(Locale.ROOT) + "_" + name.toUpperCase(Locale.ROOT);
+        consumedEnv.add(envName);
+        String value = blankToNull(systemProperties.apply(key));
+        if (value == null) {
+            value = blankToNull(environment.get(envName));
+        }
+        if (value == null) {
+            value = blankToNull(initParameters.apply(key));
+        }
+        return value;
+    }
+
+    /** {@code ANYCABLE_*} / {@code JCABLE_*} variables set in the environment that no option read. */
+    public Map<String, String> unusedEnvironment() {
+        Map<String, String> unused = new LinkedHashMap<>();
+        environment.forEach((name, value) -> {
+            if ((name.startsWith("ANYCABLE_") || name.startsWith("JCABLE_")) && !consumedEnv.contains(name)) {
+                unused.put(name, value);
+            }
+        });
+        return unused;
+    }
+
+    private static String blankToNull(String value) {
+        return value == null || value.isBlank() ? null : value.trim();
+    }
+}

@@ -1,0 +1,11 @@
+package io.jcable.config;
+
+/** When the Disconnect RPC is called (rpc.md §8). */
+public enum DisconnectMode {
+    /** Only for sessions whose RPC answers showed interest (every RPC-authenticated session). */
+    AUTO,
+    /** For every authenticated session. */
+    ALWAYS,
+    /** Never. */
+    NEVER
+}

@@ -1,0 +1,95 @@
+package io.jcable.config;
+
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+
+/** Typed access to options, turning a bad value into a {@link ConfigException} naming the option. */
+final class OptionReader {
+    private final ConfigSource source;
+
+    OptionReader(ConfigSource source) {
+        this.source = source;
+    }
+
+    String string(String name, String defaultValue) {
+        String value = source.anycable(name);
+        return value == null ? defaultValue : value;
+    }
+
+    /** A secret or key: {@code none} means unset. */
+    String secret(String name) {
+        String value = source.anycable(name);
+        return value == null || value.equalsIgnoreCase("none") ? null : value;
+    }
+
+    int integer(String name, int defaultValue, int min) {
+        String value = source.anycable(name);
+        if (value == null) {
+            return defaultValue;
+        }
+        try {
+            int parsed = Integer.parseInt(value);
+            if (parsed < min) {
+                throw invalid(name, value, "must be at least " + min);
+            }
+            return parsed;
+        } catch (NumberFormatException e) {
+            throw invalid(name, value, "must be an integer");
+        }
+    }
+
+    Duration seconds(String name, int defaultSeconds) {
+        return Duration.ofSeconds(integer(name, defaultSeconds, 0));
+    }
+
+    Duration millis(String name, int defaultMillis) {
+        return Duration.ofMillis(integer(name, defaultMillis, 0));
+    }
+
+    boolean bool(String name, boolean defaultValue) {
+        return parseBool(envName(name), source.anycable(name), defaultValue);
+    }
+
+    boolean jcableBool(String name, boolean defaultValue) {
+        return parseBool("JCABLE_" + name.toUpperCase(Locale.ROOT), source.jcable(name), defaultValue);
+    }
+
+    List<String> list(String name, String defaultValue) {
+        String value = string(name, defaultValue);
+        return Arrays.stream(value.split(",")).map(String::trim).filter(s -> !s.isEmpty()).toList();
+    }
+
+    <E extends Enum<E>> E choice(String name, Class<E> type, E defaultValue) {
+        String value = source.anycable(name);
+        if (value == null) {
+            return defaultValue;
+        }
+        for (E constant : type.getEnumConstants()) {
+            if (constant.name().equalsIgnoreCase(value)) {
+                return constant;
+            }
+        }
+        throw invalid(name, value, "must be one of " + Arrays.toString(type.getEnumConstants()).toLowerCase(Locale.ROOT));
+    }
+
+    private static boolean parseBool(String option, String value, boolean defaultValue) {
+        if (value == null) {
+            return defaultValue;
+        }
+        return switch (value.toLowerCase(Locale.ROOT)) {
+            case "true", "1" -> true;
+            case "false", "0" -> false;
+            default -> throw new ConfigException(option + "=" + value + ": must be true or false");
+        };
+    }
+
+    static ConfigException invalid(String name, String value, String why) {
+        return new ConfigException(envName(name) + "=" + value + ": " + why);
+    }
+
+    static String envName(String name) {
+        return "ANYCABLE_" + name.toUpperCase(Locale.ROOT);
+    }
+}

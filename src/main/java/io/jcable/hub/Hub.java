@@ -1,0 +1,96 @@
+package io.jcable.hub;
+
+import io.jcable.protocol.Json;
+import io.jcable.protocol.ServerFrames;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentMap;
+
+/**
+ * Stream and identifier indexes. Thread-safe; add/remove are cheap, fan-out walks the index without locks.
+ * Per stream, {@link #broadcast} must be called in publication order from one thread at a time (the broadcast
+ * ingest guarantees that), which keeps per-stream FIFO for every session.
+ */
+public final class Hub {
+    private final ConcurrentMap<String, ConcurrentMap<String, IdentifierGroup>> streams = new ConcurrentHashMap<>();
+    private final ConcurrentMap<String, Set<Subscriber>> byConnectionIdentifiers = new ConcurrentHashMap<>();
+
+    /** Subscribers of one identifier on one stream, with the identifier pre-encoded as a JSON string. */
+    private record IdentifierGroup(String quotedIdentifier, Set<Subscriber> members) {
+    }
+
+    /** Attaches {@code subscriber}'s subscription {@code identifier} to {@code stream}. */
+    public void subscribe(String stream, String identifier, Subscriber subscriber) {
+        streams.compute(stream, (name, groups) -> {
+            ConcurrentMap<String, IdentifierGroup> result = groups == null ? new ConcurrentHashMap<>() : groups;
+            result.computeIfAbsent(identifier,
+                            id -> new IdentifierGroup(Json.quote(id), ConcurrentHashMap.newKeySet()))
+                    .members().add(subscriber);
+            return result;
+        });
+    }
+
+    /** Detaches one (stream, identifier, subscriber) triple; drops empty groups and streams. */
+    public void unsubscribe(String stream, String identifier, Subscriber subscriber) {
+        streams.computeIfPresent(stream, (name, groups) -> {
+            groups.computeIfPresent(identifier, (id, group) -> {
+                group.members().remove(subscriber);
+                return group.members().isEmpty() ? null : group;
+            });
+            return groups.isEmpty() ? null : groups;
+        });
+    }
+
+    /**
+     * Delivers a broadcast on {@code stream}: one frame per identifier, shared by all its subscribers except
+     * the one whose sid is {@code excludeSid}. Returns the number of frames handed out.
+     *
+     * @param message JSON text of the message (already embedded, see {@link Json#embed})
+     * @param type    {@code meta.broadcast_type} or null
+     */
+    public int broadcast(String stream, String message, String excludeSid, String type) {
+        ConcurrentMap<String, IdentifierGroup> groups = streams.get(stream);
+        if (groups == null) {
+            return 0;
+        }
+        int delivered = 0;
+        for (IdentifierGroup group : groups.values()) {
+            String frame = ServerFrames.data(group.quotedIdentifier(), message, type);
+            for (Subscriber subscriber : group.members()) {
+                if (excludeSid == null || !excludeSid.equals(subscriber.sid())) {
+                    subscriber.deliver(frame);
+                    delivered++;
+                }
+            }
+        }
+        return delivered;
+    }
+
+    /** Indexes an authenticated session by its connection identifiers (for remote disconnects). */
+    public void addConnection(String identifiers, Subscriber subscriber) {
+        byConnectionIdentifiers.computeIfAbsent(identifiers, id -> ConcurrentHashMap.newKeySet()).add(subscriber);
+    }
+
+    public void removeConnection(String identifiers, Subscriber subscriber) {
+        byConnectionIdentifiers.computeIfPresent(identifiers, (id, members) -> {
+            members.remove(subscriber);
+            return members.isEmpty() ? null : members;
+        });
+    }
+
+    /** Every session whose connection identifiers equal {@code identifiers} exactly. */
+    public Set<Subscriber> connections(String identifiers) {
+        Set<Subscriber> members = byConnectionIdentifiers.get(identifiers);
+        return members == null ? Set.of() : Set.copyOf(members);
+    }
+
+    /** Number of streams with at least one local subscriber. */
+    public int streamCount() {
+        return streams.size();
+    }
+
+    /** Number of distinct connection identifiers (unique clients). */
+    public int uniqueConnections() {
+        return byConnectionIdentifiers.size();
+    }
+}

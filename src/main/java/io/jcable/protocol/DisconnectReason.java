@@ -1,0 +1,36 @@
+package io.jcable.protocol;
+
+/** Server-made disconnect reasons with their close codes (protocol.md §5). */
+public enum DisconnectReason {
+    SERVER_RESTART("server_restart", true, 1001, "Server restart"),
+    SERVER_ERROR("server_error", true, 1011, "Auth Error"),
+    TOO_SLOW("too_slow", true, 1000, "Too slow");
+
+    private final String wireName;
+    private final boolean reconnect;
+    private final int closeCode;
+    private final String closeText;
+
+    DisconnectReason(String wireName, boolean reconnect, int closeCode, String closeText) {
+        this.wireName = wireName;
+        this.reconnect = reconnect;
+        this.closeCode = closeCode;
+        this.closeText = closeText;
+    }
+
+    public String wireName() {
+        return wireName;
+    }
+
+    public boolean reconnect() {
+        return reconnect;
+    }
+
+    public int closeCode() {
+        return closeCode;
+    }
+
+    public String closeText() {
+        return closeText;
+    }
+}

@@ -1,0 +1,13 @@
+package io.jcable.rpc;
+
+import java.util.List;
+import java.util.Map;
+
+/** The application's answer to Connect; {@code cstate} is a diff (rpc.md §5). */
+public record ConnectResult(Status status, String identifiers, List<String> transmissions,
+                            Map<String, String> cstate, String errorMessage) {
+
+    public static ConnectResult error(String message) {
+        return new ConnectResult(Status.ERROR, "", List.of(), Map.of(), message);
+    }
+}

@@ -1,0 +1,18 @@
+package io.jcable.rpc;
+
+/**
+ * The application as the server sees it. Implementations never throw for application or transport failures:
+ * they answer {@link Status#ERROR} with a message for the log. Calls block; call them from virtual threads.
+ */
+public interface Controller extends AutoCloseable {
+
+    ConnectResult connect(CallContext context, RequestEnv env);
+
+    CommandResult command(CallContext context, CommandRequest request);
+
+    /** Returns the status; ERROR is only logged by callers. */
+    Status disconnect(DisconnectRequest request);
+
+    @Override
+    void close();
+}

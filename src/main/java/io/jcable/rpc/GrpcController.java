@@ -1,0 +1,225 @@
+package io.jcable.rpc;
+
+import io.grpc.ManagedChannel;
+import io.grpc.Metadata;
+import io.grpc.StatusRuntimeException;
+import io.grpc.okhttp.OkHttpChannelBuilder;
+import io.grpc.stub.MetadataUtils;
+import io.jcable.config.RpcConfig;
+import io.jcable.metrics.Counter;
+import io.jcable.metrics.Metrics;
+import io.jcable.rpc.proto.CommandMessage;
+import io.jcable.rpc.proto.CommandResponse;
+import io.jcable.rpc.proto.ConnectionRequest;
+import io.jcable.rpc.proto.ConnectionResponse;
+import io.jcable.rpc.proto.DisconnectResponse;
+import io.jcable.rpc.proto.Env;
+import io.jcable.rpc.proto.RPCGrpc;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * {@link Controller} over gRPC: one shared channel, one semaphore over every call
+ * ({@code ANYCABLE_RPC_CONCURRENCY}), retries with exponential backoff on RESOURCE_EXHAUSTED and UNAVAILABLE
+ * within {@code ANYCABLE_RPC_COMMAND_TIMEOUT} (rpc.md §9).
+ */
+public final class GrpcController implements Controller {
+    private static final Logger LOG = LoggerFactory.getLogger(GrpcController.class);
+    private static final Metadata.Key<String> PROTOV = Metadata.Key.of("protov", Metadata.ASCII_STRING_MARSHALLER);
+    private static final Metadata.Key<String> SID = Metadata.Key.of("sid", Metadata.ASCII_STRING_MARSHALLER);
+    private static final long EXHAUSTED_BASE_MS = 10;
+    private static final long UNAVAILABLE_BASE_MS = 100;
+
+    private final ManagedChannel channel;
+    private final RPCGrpc.RPCBlockingStub stub;
+    private final Semaphore slots;
+    private final Duration requestTimeout;
+    private final Duration callBudget;
+    private final Counter calls;
+    private final Counter errors;
+    private final Counter retries;
+    private final Counter timeouts;
+    private final Counter canceled;
+
+    public GrpcController(RpcConfig config, Metrics metrics) {
+        this.channel = OkHttpChannelBuilder.forTarget(config.host())
+                .usePlaintext()
+                .defaultLoadBalancingPolicy("round_robin")
+                .keepAliveTime(10, TimeUnit.SECONDS)
+                .disableRetry()
+                .build();
+        this.stub = RPCGrpc.newBlockingStub(channel);
+        this.slots = new Semaphore(config.concurrency(), true);
+        this.requestTimeout = config.requestTimeout();
+        this.callBudget = config.commandTimeout();
+        this.calls = metrics.counter("rpc_call_total");
+        this.errors = metrics.counter("rpc_error_total");
+        this.retries = metrics.counter("rpc_retries_total");
+        this.timeouts = metrics.counter("rpc_timeout_total");
+        this.canceled = metrics.counter("rpc_canceled_total");
+        metrics.gauge("rpc_pending_num", slots::getQueueLength);
+        metrics.gauge("rpc_capacity_num", config::concurrency);
+    }
+
+    @Override
+    public ConnectResult connect(CallContext context, RequestEnv env) {
+        ConnectionRequest request = ConnectionRequest.newBuilder().setEnv(env(env, Map.of(), Map.of())).build();
+        ConnectionResponse response = call("Connect", context, s -> s.connect(request));
+        if (response == null) {
+            return ConnectResult.error("RPC Connect failed");
+        }
+        return new ConnectResult(status(response.getStatusValue()), response.getIdentifiers(),
+                response.getTransmissionsList(), response.getEnv().getCstateMap(), response.getErrorMsg());
+    }
+
+    @Override
+    public CommandResult command(CallContext context, CommandRequest request) {
+        CommandMessage message = CommandMessage.newBuilder()
+                .setCommand(request.command())
+                .setIdentifier(request.identifier())
+                .setConnectionIdentifiers(request.connectionIdentifiers())
+                .setData(request.data())
+                .setEnv(env(request.env(), request.cstate(), request.istate()))
+                .build();
+        CommandResponse response = call("Command", context, s -> s.command(message));
+        if (response == null) {
+            return CommandResult.error("RPC Command failed");
+        }
+        return new CommandResult(status(response.getStatusValue()), response.getDisconnect(),
+                response.getStopStreams(), response.getStreamsList(), response.getStoppedStreamsList(),
+                response.getTransmissionsList(), response.getEnv().getCstateMap(), response.getEnv().getIstateMap(),
+                response.getErrorMsg());
+    }
+
+    @Override
+    public Status disconnect(DisconnectRequest request) {
+        io.jcable.rpc.proto.DisconnectRequest message = io.jcable.rpc.proto.DisconnectRequest.newBuilder()
+                .setIdentifiers(request.identifiers())
+                .addAllSubscriptions(request.subscriptions())
+                .setEnv(env(request.env(), request.cstate(), request.istates()))
+                .build();
+        DisconnectResponse response = call("Disconnect", new CallContext(request.sid(), () -> false),
+                s -> s.disconnect(message));
+        if (response == null) {
+            return Status.ERROR;
+        }
+        Status status = status(response.getStatusValue());
+        if (status == Status.ERROR) {
+            LOG.warn("RPC Disconnect sid={} answered ERROR: {}", request.sid(), response.getErrorMsg());
+        }
+        return status;
+    }
+
+    /**
+     * Runs one logical call with retries; null when it failed (already logged and counted). A call whose
+     * session is gone while it waits for a slot is skipped, except Disconnect (its context is never gone).
+     */
+    private <T> T call(String method, CallContext context, Function<RPCGrpc.RPCBlockingStub, T> invocation) {
+        Metadata metadata = new Metadata();
+        metadata.put(PROTOV, "v1");
+        metadata.put(SID, context.sid());
+        RPCGrpc.RPCBlockingStub callStub = stub.withInterceptors(MetadataUtils.newAttachHeadersInterceptor(metadata));
+        long deadline = System.nanoTime() + callBudget.toNanos();
+        io.grpc.Status.Code lastRetried = null;
+        int attempt = 0;
+        while (true) {
+            try {
+                slots.acquire();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return null;
+            }
+            io.grpc.Status.Code code;
+            StatusRuntimeException failure;
+            try {
+                if (context.gone().getAsBoolean()) {
+                    canceled.inc();
+                    LOG.debug("RPC {} sid={} skipped: session closed while waiting", method, context.sid());
+                    return null;
+                }
+                calls.inc();
+                // Every attempt ends by the call's budget, so an app that accepts and never answers cannot hang
+                // a session; ANYCABLE_RPC_REQUEST_TIMEOUT may cut a single attempt shorter.
+                long attemptNanos = deadline - System.nanoTime();
+                if (!requestTimeout.isZero()) {
+                    attemptNanos = Math.min(attemptNanos, requestTimeout.toNanos());
+                }
+                return invocation.apply(callStub.withDeadlineAfter(Math.max(1, attemptNanos), TimeUnit.NANOSECONDS));
+            } catch (StatusRuntimeException e) {
+                failure = e;
+                code = e.getStatus().getCode();
+            } finally {
+                slots.release();
+            }
+            long base = switch (code) {
+                case RESOURCE_EXHAUSTED -> EXHAUSTED_BASE_MS;
+                case UNAVAILABLE -> UNAVAILABLE_BASE_MS;
+                default -> 0;
+            };
+            if (code == io.grpc.Status.Code.DEADLINE_EXCEEDED) {
+                timeouts.inc();
+            }
+            if (base == 0) {
+                return failed(method, context, failure);
+            }
+            attempt = code == lastRetried ? attempt + 1 : 0;
+            lastRetried = code;
+            long delayMs = (1L << Math.min(attempt, 16)) * base;
+            if (System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(delayMs) > deadline) {
+                return failed(method, context, failure);
+            }
+            retries.inc();
+            if (code == io.grpc.Status.Code.UNAVAILABLE) {
+                // gRPC's own reconnect backoff grows to minutes; the app may be back already.
+                channel.resetConnectBackoff();
+            }
+            try {
+                Thread.sleep(delayMs);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return null;
+            }
+        }
+    }
+
+    private <T> T failed(String method, CallContext context, StatusRuntimeException failure) {
+        errors.inc();
+        LOG.error("RPC {} sid={} failed: {}", method, context.sid(), failure.getStatus());
+        return null;
+    }
+
+    private static Env env(RequestEnv env, Map<String, String> cstate, Map<String, String> istate) {
+        return Env.newBuilder()
+                .setUrl(env.url())
+                .putAllHeaders(env.headers())
+                .putAllCstate(cstate)
+                .putAllIstate(istate)
+                .build();
+    }
+
+    private static Status status(int value) {
+        return switch (value) {
+            case 1 -> Status.SUCCESS;
+            case 2 -> Status.FAILURE;
+            default -> Status.ERROR;
+        };
+    }
+
+    @Override
+    public void close() {
+        channel.shutdown();
+        try {
+            if (!channel.awaitTermination(5, TimeUnit.SECONDS)) {
+                channel.shutdownNow();
+            }
+        } catch (InterruptedException e) {
+            channel.shutdownNow();
+            Thread.currentThread().interrupt();
+        }
+    }
+}

@@ -1,0 +1,277 @@
+package io.jcable.session;
+
+import io.jcable.config.DisconnectMode;
+import io.jcable.hub.Hub;
+import io.jcable.hub.Subscriber;
+import io.jcable.metrics.Counter;
+import io.jcable.metrics.Metrics;
+import io.jcable.protocol.ClientCommand;
+import io.jcable.protocol.CommandParser;
+import io.jcable.protocol.DisconnectReason;
+import io.jcable.protocol.Json;
+import io.jcable.protocol.ServerFrames;
+import io.jcable.rpc.CallContext;
+import io.jcable.rpc.ConnectResult;
+import io.jcable.rpc.Controller;
+import io.jcable.rpc.DisconnectRequest;
+import io.jcable.rpc.Status;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Runs every session: Connect on open, commands in order, the close and its Disconnect, remote disconnects and
+ * the graceful shutdown. Entry points are called from container threads and never block them: the work goes
+ * to the session's mailbox, served by virtual threads.
+ */
+public final class Node {
+    private static final Logger LOG = LoggerFactory.getLogger(Node.class);
+    /** Client frames allowed to wait behind a running command before the client counts as flooding. */
+    static final int MAILBOX_LIMIT = 1024;
+    private static final char[] SID_ALPHABET =
+            "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_".toCharArray();
+
+    private final Controller controller;
+    private final Hub hub;
+    private final DisconnectQueue disconnects;
+    private final DisconnectMode disconnectMode;
+    private final boolean sidFromRequestId;
+    private final CommandRunner commands;
+    private final ExecutorService executor =
+            Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("jcable-session-", 0).factory());
+    private final Map<String, Session> sessions = new ConcurrentHashMap<>();
+    private final SecureRandom random = new SecureRandom();
+    private final ReentrantLock drainLock = new ReentrantLock();
+    private final Condition allFinished = drainLock.newCondition();
+    private volatile boolean shuttingDown;
+
+    private final Counter clientMessages;
+    private final Counter failedClientMessages;
+    private final Counter failedAuths;
+
+    public Node(Controller controller, Hub hub, DisconnectQueue disconnects, DisconnectMode disconnectMode,
+                boolean sidFromRequestId, Metrics metrics) {
+        this.controller = controller;
+        this.hub = hub;
+        this.disconnects = disconnects;
+        this.disconnectMode = disconnectMode;
+        this.sidFromRequestId = sidFromRequestId;
+        this.commands = new CommandRunner(controller, hub);
+        this.clientMessages = metrics.counter("client_msg_total");
+        this.failedClientMessages = metrics.counter("failed_client_msg_total");
+        this.failedAuths = metrics.counter("failed_auths_total");
+        metrics.gauge("clients_num", sessions::size);
+        metrics.gauge("clients_uniq_num", hub::uniqueConnections);
+        metrics.gauge("broadcast_streams_num", hub::streamCount);
+    }
+
+    /** Live sessions (for the pinger and stats). */
+    public Collection<Session> sessions() {
+        return sessions.values();
+    }
+
+    public boolean isShuttingDown() {
+        return shuttingDown;
+    }
+
+    /** A socket was upgraded: registers the session and starts Connect. */
+    public Session open(Transport transport, Handshake handshake) {
+        String sid = sidFromRequestId && handshake.requestId() != null ? handshake.requestId() : newSid();
+        Session session = new Session(sid, handshake, transport, executor);
+        session.nextPingNanos = Pinger.firstPingAt(System.nanoTime(), handshake.pingInterval());
+        if (shuttingDown) {
+            transport.send(ServerFrames.disconnect(DisconnectReason.SERVER_RESTART));
+            transport.close(DisconnectReason.SERVER_RESTART.closeCode(), DisconnectReason.SERVER_RESTART.closeText());
+            return session;
+        }
+        sessions.put(sid, session);
+        session.submit(() -> connect(session), Integer.MAX_VALUE);
+        return session;
+    }
+
+    /** A text frame arrived. */
+    public void receive(Session session, String frame) {
+        if (session.isClosed()) {
+            return;
+        }
+        if (!session.submit(() -> handleFrame(session, frame), MAILBOX_LIMIT)) {
+            LOG.warn("sid={} sent more than {} commands without waiting: closing (1008)", session.sid(), MAILBOX_LIMIT);
+            failedClientMessages.inc();
+            session.transport().close(1008, "Too many pending commands");
+        }
+    }
+
+    /** The socket is gone (closed by either side, or broken). Safe to call more than once. */
+    public void closed(Session session) {
+        if (session.markClosed()) {
+            session.submit(() -> finish(session), Integer.MAX_VALUE);
+        }
+    }
+
+    /**
+     * Remote disconnect command: every session with exactly these identifiers gets the {@code remote}
+     * disconnect frame and is closed (then gets its Disconnect as usual). Returns how many were closed.
+     */
+    public int disconnectRemotely(String identifiers, boolean reconnect) {
+        int count = 0;
+        for (Subscriber subscriber : hub.connections(identifiers)) {
+            Session session = (Session) subscriber;
+            session.transport().send(ServerFrames.disconnect("remote", reconnect));
+            session.transport().close(1000, "Closed remotely");
+            count++;
+        }
+        return count;
+    }
+
+    private void connect(Session session) {
+        ConnectResult result = controller.connect(new CallContext(session.sid(), session::isClosed),
+                session.handshake().env());
+        switch (result.status()) {
+            case SUCCESS -> {
+                session.identifiers = result.identifiers();
+                session.connected = true;
+                session.cstate = StateMerge.merge(session.cstate, result.cstate());
+                hub.addConnection(session.identifiers, session);
+                if (!session.isClosed()) {
+                    result.transmissions().forEach(session.transport()::send);
+                }
+            }
+            case FAILURE -> {
+                failedAuths.inc();
+                LOG.info("sid={} rejected by the application (Connect FAILURE)", session.sid());
+                result.transmissions().forEach(session.transport()::send);
+                session.transport().close(1000, "Auth Failed");
+            }
+            case ERROR -> {
+                LOG.error("sid={} Connect failed: {}", session.sid(), result.errorMessage());
+                session.transport().send(ServerFrames.disconnect(DisconnectReason.SERVER_ERROR));
+                session.transport().close(DisconnectReason.SERVER_ERROR.closeCode(),
+                        DisconnectReason.SERVER_ERROR.closeText());
+            }
+        }
+    }
+
+    private void handleFrame(Session session, String frame) {
+        if (session.isClosed() || !session.connected) {
+            return;
+        }
+        clientMessages.inc();
+        ClientCommand command = CommandParser.parse(frame);
+        switch (command) {
+            case ClientCommand.Malformed malformed -> {
+                failedClientMessages.inc();
+                LOG.warn("sid={} sent a malformed frame ({}): closing (1007)", session.sid(), malformed.reason());
+                session.transport().close(1007, "Invalid JSON");
+            }
+            case ClientCommand.Ping ping -> session.transport().send(ServerFrames.PONG);
+            case ClientCommand.Pong pong -> {
+                // Clients of the extended protocol answer every ping; any frame proves they are alive.
+            }
+            case ClientCommand.Unsupported unsupported -> {
+                failedClientMessages.inc();
+                LOG.warn("sid={} sent an unsupported command: {}", session.sid(), unsupported.reason());
+            }
+            default -> {
+                if (!commands.run(session, command)) {
+                    failedClientMessages.inc();
+                }
+            }
+        }
+    }
+
+    private void finish(Session session) {
+        if (session.finished) {
+            return;
+        }
+        session.finished = true;
+        List<String> subscriptions = new ArrayList<>(session.subscriptions.keySet());
+        Map<String, String> istates = new LinkedHashMap<>();
+        session.subscriptions.forEach((identifier, subscription) -> {
+            subscription.streams().forEach(stream -> hub.unsubscribe(stream, identifier, session));
+            if (!subscription.istate().isEmpty()) {
+                istates.put(identifier, Json.toJson(subscription.istate()));
+            }
+        });
+        session.subscriptions.clear();
+        if (session.connected) {
+            hub.removeConnection(session.identifiers, session);
+            if (disconnectMode != DisconnectMode.NEVER) {
+                disconnects.enqueue(new DisconnectRequest(session.sid(), session.identifiers, subscriptions,
+                        session.handshake().env(), session.cstate, istates));
+            }
+        }
+        sessions.remove(session.sid());
+        if (sessions.isEmpty()) {
+            drainLock.lock();
+            try {
+                allFinished.signalAll();
+            } finally {
+                drainLock.unlock();
+            }
+        }
+    }
+
+    /**
+     * Graceful shutdown: every client gets {@code server_restart} and a 1001 close, every session's Disconnect
+     * is queued, and the queue is drained without rate limit — all within {@code timeout}.
+     */
+    public void shutdown(Duration timeout) {
+        if (shuttingDown) {
+            return;
+        }
+        shuttingDown = true;
+        long deadline = System.nanoTime() + timeout.toNanos();
+        List<Session> open = new ArrayList<>(sessions.values());
+        LOG.info("Shutting down: notifying {} clients", open.size());
+        String frame = ServerFrames.disconnect(DisconnectReason.SERVER_RESTART);
+        for (Session session : open) {
+            session.transport().send(frame);
+            session.transport().close(DisconnectReason.SERVER_RESTART.closeCode(),
+                    DisconnectReason.SERVER_RESTART.closeText());
+            closed(session);
+        }
+        drainLock.lock();
+        try {
+            long left = deadline - System.nanoTime();
+            while (!sessions.isEmpty() && left > 0) {
+                left = allFinished.awaitNanos(left);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } finally {
+            drainLock.unlock();
+        }
+        if (!sessions.isEmpty()) {
+            LOG.warn("Shutdown timeout reached with {} sessions still busy", sessions.size());
+        }
+        disconnects.drain(Duration.ofNanos(Math.max(0, deadline - System.nanoTime())));
+        executor.shutdownNow();
+        try {
+            executor.awaitTermination(1, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private String newSid() {
+        char[] sid = new char[21];
+        byte[] bytes = new byte[21];
+        random.nextBytes(bytes);
+        for (int i = 0; i < sid.length; i++) {
+            sid[i] = SID_ALPHABET[bytes[i] & 63];
+        }
+        return new String(sid);
+    }
+}

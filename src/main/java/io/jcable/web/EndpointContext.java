@@ -1,0 +1,38 @@
+package io.jcable.web;
+
+import io.jcable.config.RpcConfig;
+import io.jcable.config.ServerConfig;
+import io.jcable.metrics.Counter;
+import io.jcable.metrics.Metrics;
+import io.jcable.session.Node;
+import jakarta.servlet.DispatcherType;
+import jakarta.servlet.FilterRegistration;
+import jakarta.servlet.ServletContext;
+import java.security.SecureRandom;
+import java.util.EnumSet;
+import java.util.HexFormat;
+
+/** What every endpoint instance needs, built once per web app. */
+public record EndpointContext(Node node, HandshakeReader handshakes, OriginPolicy origins, ServerConfig server,
+                              String version, String remoteAddressHeader, Counter framesSent, Counter bytesSent,
+                              Counter slowClients) {
+
+    public static EndpointContext create(Node node, ServerConfig server, RpcConfig rpc, String version,
+                                         Metrics metrics) {
+        byte[] random = new byte[12];
+        new SecureRandom().nextBytes(random);
+        String remoteAddressHeader = "x-jcable-peer-" + HexFormat.of().formatHex(random);
+        return new EndpointContext(node, new HandshakeReader(server, rpc), new OriginPolicy(server.allowedOrigins()),
+                server, version, remoteAddressHeader, metrics.counter("server_msg_total"),
+                metrics.counter("data_sent_total"), metrics.counter("disconnected_slow_clients_total"));
+    }
+
+    /** Installs the filter that passes the peer address to handshakes on containers that do not expose it. */
+    public void installRemoteAddressFilter(ServletContext context) {
+        FilterRegistration.Dynamic filter = context.addFilter("jcable-remote-address",
+                new RemoteAddressFilter(remoteAddressHeader));
+        filter.setAsyncSupported(true);
+        filter.addMappingForUrlPatterns(EnumSet.of(DispatcherType.REQUEST), false,
+                server.paths().toArray(String[]::new));
+    }
+}

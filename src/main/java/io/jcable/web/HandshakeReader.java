@@ -1,0 +1,115 @@
+package io.jcable.web;
+
+import io.jcable.config.PingPrecision;
+import io.jcable.config.RpcConfig;
+import io.jcable.config.ServerConfig;
+import io.jcable.rpc.RequestEnv;
+import io.jcable.session.Handshake;
+import java.net.URI;
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.StringJoiner;
+
+/** Builds a {@link Handshake} from the upgrade request: the Env URL and headers (rpc.md §4), ping overrides. */
+final class HandshakeReader {
+    static final String REMOTE_ADDR = "REMOTE_ADDR";
+
+    private final List<String> forwardedHeaders;
+    private final List<String> proxyCookies;
+    private final Duration pingInterval;
+    private final PingPrecision pingPrecision;
+
+    HandshakeReader(ServerConfig server, RpcConfig rpc) {
+        // Interned: thousands of sessions share the same few header-name strings as map keys.
+        this.forwardedHeaders = rpc.headers().stream().map(String::intern).toList();
+        this.proxyCookies = rpc.proxyCookies();
+        this.pingInterval = server.pingInterval();
+        this.pingPrecision = server.pingPrecision();
+    }
+
+    Handshake read(URI requestUri, String queryString, Map<String, List<String>> headers, String remoteAddress) {
+        String scheme = "wss".equalsIgnoreCase(requestUri.getScheme()) || "https".equalsIgnoreCase(requestUri.getScheme())
+                ? "https" : "http";
+        String host = header(headers, "host");
+        if (host == null) {
+            host = requestUri.getRawAuthority();
+        }
+        String url = scheme + "://" + host + requestUri.getRawPath()
+                + (queryString == null || queryString.isEmpty() ? "" : "?" + queryString);
+
+        Map<String, String> forwarded = new HashMap<>(forwardedHeaders.size() * 2 + 2);
+        for (String name : forwardedHeaders) {
+            String value = header(headers, name);
+            if (name.equals("cookie") && value != null && !proxyCookies.isEmpty()) {
+                value = filterCookies(value, proxyCookies);
+            }
+            if (value != null && !value.isEmpty()) {
+                forwarded.put(name, value);
+            }
+        }
+        if (remoteAddress != null) {
+            forwarded.put(REMOTE_ADDR, remoteAddress);
+        }
+
+        Map<String, String> query = parseQuery(queryString);
+        Duration interval = pingInterval;
+        String pi = query.get("pi");
+        if (pi != null) {
+            try {
+                interval = Duration.ofSeconds(Math.max(0, Long.parseLong(pi)));
+            } catch (NumberFormatException e) {
+                interval = pingInterval;
+            }
+        }
+        PingPrecision precision = PingPrecision.parse(query.get("ptp"));
+        return new Handshake(new RequestEnv(url, Map.copyOf(forwarded)), interval,
+                precision == null ? pingPrecision : precision, header(headers, "x-request-id"));
+    }
+
+    /** First value of a header, looked up case-insensitively (containers differ in how they key the map). */
+    static String header(Map<String, List<String>> headers, String name) {
+        for (Map.Entry<String, List<String>> entry : headers.entrySet()) {
+            if (entry.getKey() != null && entry.getKey().equalsIgnoreCase(name) && !entry.getValue().isEmpty()) {
+                return entry.getValue().getFirst();
+            }
+        }
+        return null;
+    }
+
+    /** Keeps only the named cookies (names trimmed; values may contain '='), joined with "; ". */
+    static String filterCookies(String header, List<String> keep) {
+        StringJoiner kept = new StringJoiner("; ");
+        for (String pair : header.split(";")) {
+            int eq = pair.indexOf('=');
+            String name = (eq < 0 ? pair : pair.substring(0, eq)).trim();
+            if (keep.contains(name)) {
+                kept.add(pair.trim());
+            }
+        }
+        return kept.toString();
+    }
+
+    private static Map<String, String> parseQuery(String queryString) {
+        Map<String, String> params = new HashMap<>();
+        if (queryString == null || queryString.isEmpty()) {
+            return params;
+        }
+        for (String pair : queryString.split("&")) {
+            int eq = pair.indexOf('=');
+            String name = eq < 0 ? pair : pair.substring(0, eq);
+            String value = eq < 0 ? "" : pair.substring(eq + 1);
+            try {
+                params.putIfAbsent(URLDecoder.decode(name, StandardCharsets.UTF_8),
+                        URLDecoder.decode(value, StandardCharsets.UTF_8));
+            } catch (IllegalArgumentException e) {
+                // A malformed escape only means this parameter is not one of ours.
+            }
+        }
+        return params;
+    }
+
+}

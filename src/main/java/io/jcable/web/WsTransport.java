@@ -1,0 +1,225 @@
+package io.jcable.web;
+
+import io.jcable.protocol.DisconnectReason;
+import io.jcable.protocol.ServerFrames;
+import io.jcable.session.Transport;
+import jakarta.websocket.CloseReason;
+import jakarta.websocket.RemoteEndpoint;
+import jakarta.websocket.SendHandler;
+import jakarta.websocket.SendResult;
+import jakarta.websocket.Session;
+import java.io.IOException;
+import java.util.ArrayDeque;
+import java.util.concurrent.locks.ReentrantLock;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One writer per socket over the container's async remote: frames are queued and written one at a time (the
+ * JSR-356 async remote allows a single outstanding write), never blocking the caller. Completions that arrive
+ * inline are handled in a loop, not by recursion. When more than {@code maxPendingBytes} wait, the client is
+ * too slow: the queue is dropped and the socket closed, so a reader that never reads costs bounded memory.
+ * Sizes are counted in chars (UTF-16 units), close to bytes for JSON text.
+ */
+public final class WsTransport implements Transport, SendHandler {
+    private static final Logger LOG = LoggerFactory.getLogger(WsTransport.class);
+
+    private final Session socket;
+    private final RemoteEndpoint.Async remote;
+    private final long maxPendingBytes;
+    private final long writeTimeoutNanos;
+    private final EndpointContext context;
+
+    private final ReentrantLock lock = new ReentrantLock();
+    private final ArrayDeque<Object> queue = new ArrayDeque<>(2);
+    private long pendingChars;
+    private boolean writing;
+    private boolean looping;
+    private boolean closing;
+    private boolean abandoned;
+    /** When the write in progress started; 0 when none is (read without the lock by {@link #checkWrite}). */
+    private volatile long writeStartedNanos;
+
+    WsTransport(Session socket, EndpointContext context) {
+        this.socket = socket;
+        this.remote = socket.getAsyncRemote();
+        this.context = context;
+        this.maxPendingBytes = context.server().maxPendingSize();
+        this.writeTimeoutNanos = context.server().writeTimeout().toNanos();
+    }
+
+    @Override
+    public void send(String frame) {
+        enqueue(frame);
+    }
+
+    @Override
+    public void close(int code, String reason) {
+        enqueue(new CloseReason(CloseReason.CloseCodes.getCloseCode(code), reason));
+    }
+
+    private void enqueue(Object item) {
+        boolean startLoop = false;
+        boolean tooSlow = false;
+        lock.lock();
+        try {
+            if (closing) {
+                return;
+            }
+            // Only what waits behind a write in progress counts: one big frame to an idle client is fine.
+            if (item instanceof String frame && writing && pendingChars + frame.length() > maxPendingBytes) {
+                tooSlow = true;
+                closing = true;
+                queue.clear();
+                pendingChars = 0;
+            } else {
+                if (item instanceof String frame) {
+                    pendingChars += frame.length();
+                } else {
+                    closing = true;
+                }
+                queue.add(item);
+                if (!looping && !writing) {
+                    looping = true;
+                    startLoop = true;
+                }
+            }
+        } finally {
+            lock.unlock();
+        }
+        if (tooSlow) {
+            abandon("more than " + maxPendingBytes + " bytes pending", true);
+        } else if (startLoop) {
+            writeLoop();
+        }
+    }
+
+    /**
+     * Gives up on a client that does not keep up: the connection gets a short idle timeout, so it is dropped
+     * even when a blocked write keeps the close frame from going out.
+     */
+    private void abandon(String why, boolean notify) {
+        LOG.warn("Client {} is too slow ({}): disconnecting", socket.getId(), why);
+        context.slowClients().inc();
+        socket.setMaxIdleTimeout(Math.max(1, writeTimeoutNanos / 1_000_000));
+        CloseReason reason = new CloseReason(CloseReason.CloseCodes.NORMAL_CLOSURE,
+                DisconnectReason.TOO_SLOW.closeText());
+        if (!notify) {
+            closeSocket(reason);
+            return;
+        }
+        try {
+            remote.sendText(ServerFrames.disconnect(DisconnectReason.TOO_SLOW), result -> closeSocket(reason));
+        } catch (RuntimeException e) {
+            // Some containers refuse a second outstanding async write; the close alone will do.
+            closeSocket(reason);
+        }
+    }
+
+    /** Writes queued items while completions come back inline; returns when a write is in progress or idle. */
+    private void writeLoop() {
+        while (true) {
+            Object item;
+            lock.lock();
+            try {
+                if (writing) {
+                    looping = false;
+                    return;
+                }
+                item = queue.poll();
+                if (item == null) {
+                    looping = false;
+                    return;
+                }
+                if (item instanceof String frame) {
+                    pendingChars -= frame.length();
+                    writing = true;
+                    writeStartedNanos = System.nanoTime();
+                }
+            } finally {
+                lock.unlock();
+            }
+            if (item instanceof CloseReason reason) {
+                closeSocket(reason);
+                lock.lock();
+                looping = false;
+                lock.unlock();
+                return;
+            }
+            String frame = (String) item;
+            try {
+                remote.sendText(frame, this);
+                context.framesSent().inc();
+                context.bytesSent().add(frame.length());
+            } catch (RuntimeException e) {
+                onResult(new SendResult(e));
+            }
+        }
+    }
+
+    @Override
+    public void onResult(SendResult result) {
+        if (!result.isOK()) {
+            lock.lock();
+            try {
+                writing = false;
+                closing = true;
+                queue.clear();
+            } finally {
+                lock.unlock();
+            }
+            LOG.debug("Write to {} failed: {}", socket.getId(), String.valueOf(result.getException()));
+            closeSocket(new CloseReason(CloseReason.CloseCodes.GOING_AWAY, "Write failed"));
+            return;
+        }
+        lock.lock();
+        try {
+            writing = false;
+            writeStartedNanos = 0;
+            if (looping) {
+                // The loop that started this write is still running and will pick up the next item.
+                return;
+            }
+            looping = true;
+        } finally {
+            lock.unlock();
+        }
+        writeLoop();
+    }
+
+    @Override
+    public void checkWrite(long nowNanos) {
+        long started = writeStartedNanos;
+        if (started == 0 || nowNanos - started <= writeTimeoutNanos) {
+            return;
+        }
+        boolean stalled;
+        lock.lock();
+        try {
+            stalled = writing && !abandoned && nowNanos - writeStartedNanos > writeTimeoutNanos;
+            if (stalled) {
+                abandoned = true;
+                closing = true;
+                queue.clear();
+                pendingChars = 0;
+            }
+        } finally {
+            lock.unlock();
+        }
+        if (stalled) {
+            // No notice: it could not get past the blocked write.
+            abandon("a write blocked for more than " + writeTimeoutNanos / 1_000_000 + " ms", false);
+        }
+    }
+
+    private void closeSocket(CloseReason reason) {
+        // Session.close may block until the close frame is flushed: never do it on the caller's thread.
+        Thread.ofVirtual().name("jcable-close").start(() -> {
+            try {
+                socket.close(reason);
+            } catch (IOException | RuntimeException e) {
+                LOG.debug("Close of {} failed: {}", socket.getId(), e.toString());
+            }
+        });
+    }
+}

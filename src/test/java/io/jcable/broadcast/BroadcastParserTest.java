@@ -1,0 +1,47 @@
+package io.jcable.broadcast;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class BroadcastParserTest {
+
+    @Test
+    void singlePublicationWithMeta() {
+        assertEquals(new BroadcastMessage.Publication("chat_42", "{\"text\":\"Hello\"}", "rcl245", "presence"),
+                BroadcastParser.parse("{\"stream\":\"chat_42\",\"data\":\"{\\\"text\\\":\\\"Hello\\\"}\","
+                        + "\"meta\":{\"exclude_socket\":\"rcl245\",\"broadcast_type\":\"presence\",\"x\":1}}"));
+    }
+
+    @Test
+    void batchKeepsArrayOrder() {
+        BroadcastMessage parsed = BroadcastParser.parse(
+                "[{\"stream\":\"a\",\"data\":\"1\"},{\"stream\":\"b\",\"data\":\"2\"},{\"stream\":\"a\",\"data\":\"3\"}]");
+        assertEquals(new BroadcastMessage.Batch(List.of(
+                new BroadcastMessage.Publication("a", "1", null, null),
+                new BroadcastMessage.Publication("b", "2", null, null),
+                new BroadcastMessage.Publication("a", "3", null, null))), parsed);
+    }
+
+    @Test
+    void remoteDisconnectReconnectDefaultsToFalse() {
+        assertEquals(new BroadcastMessage.RemoteDisconnect("{\"uid\":\"26\"}", true), BroadcastParser.parse(
+                "{\"command\":\"disconnect\",\"payload\":{\"identifier\":\"{\\\"uid\\\":\\\"26\\\"}\",\"reconnect\":true}}"));
+        assertEquals(new BroadcastMessage.RemoteDisconnect("x", false),
+                BroadcastParser.parse("{\"command\":\"disconnect\",\"payload\":{\"identifier\":\"x\"}}"));
+        assertEquals(new BroadcastMessage.UnknownCommand("reload"),
+                BroadcastParser.parse("{\"command\":\"reload\"}"));
+    }
+
+    @Test
+    void invalidPayloadsSayWhy() {
+        for (String payload : new String[] {"nope", "{\"stream\":\"\",\"data\":\"x\"}",
+                "{\"stream\":\"a\",\"data\":{\"obj\":1}}", "{\"stream\":\"a\"}", "[]", "[1]",
+                "[{\"stream\":\"a\",\"data\":\"x\"},{\"data\":\"y\"}]", "{\"foo\":1}", "42",
+                "{\"command\":\"disconnect\"}"}) {
+            assertInstanceOf(BroadcastMessage.Invalid.class, BroadcastParser.parse(payload), payload);
+        }
+    }
+}

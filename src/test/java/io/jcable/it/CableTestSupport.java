@@ -1,0 +1,134 @@
+package io.jcable.it;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.google.gson.JsonElement;
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParser;
+import io.jcable.testing.CableClient;
+import io.jcable.testing.CableServer;
+import io.jcable.testing.FakeRpcApp;
+import io.jcable.testing.RedisServer;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.TestInstance;
+
+/**
+ * One private redis-server, one fake gRPC app and one embedded jcable per test class; clients opened through
+ * {@link #client} are closed after each test.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+abstract class CableTestSupport {
+    protected RedisServer redis;
+    protected FakeRpcApp app;
+    protected CableServer server;
+    private final java.util.List<CableClient> clients = new java.util.concurrent.CopyOnWriteArrayList<>();
+
+    /** Extra or overriding options for this class's server. */
+    protected void configure(Map<String, String> options) {
+    }
+
+    @BeforeAll
+    void startAll() {
+        redis = RedisServer.start();
+        app = FakeRpcApp.start(payload -> redis.publish("__anycable__", payload));
+        Map<String, String> options = CableServer.options(app, redis);
+        configure(options);
+        server = CableServer.start(options);
+        awaitRedisSubscription();
+    }
+
+    /** Broadcasts are lost until jcable's SUBSCRIBE is confirmed: wait for it (bounded). */
+    protected void awaitRedisSubscription() {
+        long deadline = System.nanoTime() + 10_000_000_000L;
+        while (redis.subscriberCount("__anycable__") < 1) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("jcable did not subscribe to Redis within 10 s");
+            }
+            Thread.onSpinWait();
+        }
+    }
+
+    @BeforeEach
+    void resetApp() {
+        app.clearCalls();
+    }
+
+    @AfterEach
+    void closeClients() {
+        clients.forEach(CableClient::close);
+        clients.clear();
+    }
+
+    @AfterAll
+    void stopAll() {
+        if (server != null) {
+            server.close();
+        }
+        if (app != null) {
+            app.close();
+        }
+        if (redis != null) {
+            redis.close();
+        }
+    }
+
+    protected CableClient client(String query) {
+        return track(CableClient.connect(server.ws("/cable" + query)));
+    }
+
+    protected CableClient client(String query, CableClient.Options options) {
+        return track(CableClient.connect(server.ws("/cable" + query), options));
+    }
+
+    protected CableClient track(CableClient client) {
+        clients.add(client);
+        return client;
+    }
+
+    /** Publishes {@code {"stream":s,"data":<JSON text of value>}} through Redis. */
+    protected void broadcast(String stream, String dataJson) {
+        JsonObject payload = new JsonObject();
+        payload.addProperty("stream", stream);
+        payload.addProperty("data", dataJson);
+        redis.publish("__anycable__", payload.toString());
+    }
+
+    /** anyt's matching: every expected top-level key present with an equal value; extra keys allowed. */
+    protected static void assertFrame(String expectedJson, JsonObject actual) {
+        JsonObject expected = JsonParser.parseString(expectedJson).getAsJsonObject();
+        for (Map.Entry<String, JsonElement> entry : expected.entrySet()) {
+            assertTrue(actual.has(entry.getKey()), "missing " + entry.getKey() + " in " + actual);
+            assertEquals(entry.getValue(), actual.get(entry.getKey()), "key " + entry.getKey() + " in " + actual);
+        }
+    }
+
+    protected static String message(String identifier, String messageJson) {
+        JsonObject frame = new JsonObject();
+        frame.addProperty("identifier", identifier);
+        frame.add("message", JsonParser.parseString(messageJson));
+        return frame.toString();
+    }
+
+    protected static String confirm(String identifier) {
+        JsonObject frame = new JsonObject();
+        frame.addProperty("identifier", identifier);
+        frame.addProperty("type", "confirm_subscription");
+        return frame.toString();
+    }
+
+    protected static String reject(String identifier) {
+        JsonObject frame = new JsonObject();
+        frame.addProperty("identifier", identifier);
+        frame.addProperty("type", "reject_subscription");
+        return frame.toString();
+    }
+
+    protected static JsonObject data(String json) {
+        return JsonParser.parseString(json).getAsJsonObject();
+    }
+}

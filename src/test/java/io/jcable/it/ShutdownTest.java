@@ -1,0 +1,102 @@
+package io.jcable.it;
+
+import static io.jcable.testing.CableClient.identifier;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.jcable.rpc.proto.DisconnectRequest;
+import io.jcable.testing.CableClient;
+import io.jcable.testing.CableServer;
+import io.jcable.testing.EmbeddedCableMain;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+
+/** Graceful shutdown: every client is told {@code server_restart} (1001) and every Disconnect is made. */
+class ShutdownTest extends CableTestSupport {
+    private static final String RESTART = "{\"type\":\"disconnect\",\"reason\":\"server_restart\",\"reconnect\":true}";
+
+    @Test
+    void s15_undeployNotifiesEveryClientAndDrainsDisconnects() {
+        Map<String, String> options = CableServer.options(app, redis);
+        options.put("disconnect_rate", "1");
+        CableServer own = CableServer.start(options);
+        List<CableClient> clients = new ArrayList<>();
+        for (int i = 0; i < 3; i++) {
+            CableClient c = track(CableClient.connect(own.ws("/cable?test=reasons&reason=server_restart&n=" + i),
+                    CableClient.Options.defaults().ignoring("ping")));
+            assertFrame("{\"type\":\"welcome\"}", c.receive());
+            c.subscribe(identifier("EmptyChannel"));
+            clients.add(c);
+        }
+        own.stop();
+        for (CableClient c : clients) {
+            assertEquals(data(RESTART), c.receive());
+            assertEquals(1001, c.awaitClose(Duration.ofSeconds(5)).getCloseCode().getCode());
+        }
+        // Drained without the 1/s rate limit before stop() returned.
+        assertEquals(3, shutdownDisconnects());
+    }
+
+    @Test
+    void sigtermNotifiesClientsBeforeTheConnectorStopsAndExitsPromptly() throws Exception {
+        ProcessBuilder builder = new ProcessBuilder(javaBinary(), "-cp", System.getProperty("java.class.path"),
+                EmbeddedCableMain.class.getName());
+        builder.environment().put("ANYCABLE_RPC_HOST", app.target());
+        builder.environment().put("ANYCABLE_REDIS_URL", redis.url());
+        builder.environment().put("ANYCABLE_DISCONNECT_MODE", "always");
+        builder.environment().put("ANYCABLE_DISCONNECT_RATE", "1");
+        builder.redirectErrorStream(true);
+        Process process = builder.start();
+        try {
+            BufferedReader output = new BufferedReader(
+                    new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
+            int port = awaitReady(output);
+            Thread.ofVirtual().start(() -> output.lines().forEach(line -> { }));
+            List<CableClient> clients = new ArrayList<>();
+            for (int i = 0; i < 3; i++) {
+                CableClient c = track(CableClient.connect(
+                        URI.create("ws://127.0.0.1:" + port + "/cable?test=reasons&reason=server_restart&n=" + i)));
+                c.subscribe(identifier("EmptyChannel"));
+                clients.add(c);
+            }
+            process.destroy();
+            for (CableClient c : clients) {
+                assertEquals(data(RESTART), c.receive());
+                assertEquals(1001, c.awaitClose(Duration.ofSeconds(5)).getCloseCode().getCode());
+            }
+            assertTrue(process.waitFor(30, TimeUnit.SECONDS), "jcable did not exit within 30 s of SIGTERM");
+            assertEquals(3, shutdownDisconnects());
+        } finally {
+            process.destroyForcibly();
+        }
+    }
+
+    private long shutdownDisconnects() {
+        return app.calls("Disconnect").stream()
+                .filter(call -> call.request(DisconnectRequest.class).getEnv().getUrl().contains("server_restart"))
+                .count();
+    }
+
+    private static int awaitReady(BufferedReader output) throws IOException {
+        String line;
+        while ((line = output.readLine()) != null) {
+            if (line.startsWith("READY ")) {
+                return Integer.parseInt(line.substring("READY ".length()).trim());
+            }
+        }
+        throw new AssertionError("jcable process exited before it was ready");
+    }
+
+    private static String javaBinary() {
+        return ProcessHandle.current().info().command().orElse("java");
+    }
+}

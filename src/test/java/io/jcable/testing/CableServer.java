@@ -1,0 +1,152 @@
+package io.jcable.testing;
+
+import io.jcable.boot.CableBootstrap;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.locks.LockSupport;
+import java.util.function.LongPredicate;
+import org.eclipse.jetty.ee10.servlet.ServletContextHandler;
+import org.eclipse.jetty.ee10.websocket.jakarta.server.config.JakartaWebSocketServletContainerInitializer;
+import org.eclipse.jetty.server.Server;
+import org.eclipse.jetty.server.ServerConnector;
+import org.eclipse.jetty.util.thread.QueuedThreadPool;
+
+/**
+ * jcable's real {@link CableBootstrap} in an embedded Jetty 12 (ee10) on a free port, configured through
+ * servlet context init parameters ({@code anycable.<name>}), as a container would deploy the WAR.
+ */
+public final class CableServer implements AutoCloseable {
+    private static final HttpClient HTTP = HttpClient.newHttpClient();
+
+    private final Server server;
+    private final ServletContextHandler context;
+    private final int port;
+
+    private CableServer(Server server, ServletContextHandler context, int port) {
+        this.server = server;
+        this.context = context;
+        this.port = port;
+    }
+
+    /** Options as anycable names ({@code rpc_host}) or {@code jcable.*} keys, mapped to init parameters. */
+    public static CableServer start(Map<String, String> options) {
+        return start(options, 0, false);
+    }
+
+    static CableServer start(Map<String, String> options, int port, boolean stopAtShutdown) {
+        // jcable never blocks container threads, so a small pool serves any number of sockets.
+        Server server = new Server(new QueuedThreadPool(Integer.getInteger("jetty.threads.max", 200)));
+        ServerConnector connector = new ServerConnector(server);
+        connector.setHost("127.0.0.1");
+        connector.setPort(port);
+        server.addConnector(connector);
+        ServletContextHandler context = new ServletContextHandler("/");
+        options.forEach((name, value) ->
+                context.setInitParameter(name.startsWith("jcable.") ? name : "anycable." + name, value));
+        JakartaWebSocketServletContainerInitializer.configure(context, null);
+        context.addEventListener(new CableBootstrap());
+        server.setHandler(context);
+        server.setStopAtShutdown(stopAtShutdown);
+        try {
+            server.start();
+        } catch (Exception e) {
+            throw new IllegalStateException("embedded jcable failed to start: " + e, e);
+        }
+        return new CableServer(server, context, connector.getLocalPort());
+    }
+
+    /** The usual options for a test: the fake app, the private Redis, metrics on /metrics. */
+    public static Map<String, String> options(FakeRpcApp app, RedisServer redis) {
+        Map<String, String> options = new LinkedHashMap<>();
+        options.put("rpc_host", app.target());
+        options.put("redis_url", redis.url());
+        options.put("redis_channel", "__anycable__");
+        options.put("broadcast_adapter", "redis,http");
+        options.put("headers", "cookie,x-api-token");
+        options.put("metrics_http", "/metrics");
+        options.put("shutdown_timeout", "5");
+        return options;
+    }
+
+    public int port() {
+        return port;
+    }
+
+    /** {@code ws://127.0.0.1:<port><pathAndQuery>}. */
+    public URI ws(String pathAndQuery) {
+        return URI.create("ws://127.0.0.1:" + port + pathAndQuery);
+    }
+
+    public URI http(String pathAndQuery) {
+        return URI.create("http://127.0.0.1:" + port + pathAndQuery);
+    }
+
+    /** Metric values by name (without the anycable_go_ prefix), read from the /metrics endpoint. */
+    public Map<String, Long> metrics() {
+        Map<String, Long> values = new HashMap<>();
+        for (String line : get("/metrics").body().split("\n")) {
+            if (line.startsWith("anycable_go_")) {
+                String[] parts = line.split(" ");
+                values.put(parts[0].substring("anycable_go_".length()), Long.parseLong(parts[1]));
+            }
+        }
+        return values;
+    }
+
+    public long metric(String name) {
+        return metrics().getOrDefault(name, 0L);
+    }
+
+    /** Polls /metrics until the metric satisfies the condition; fails with the last value seen after the timeout. */
+    public long awaitMetric(String name, LongPredicate condition, Duration timeout) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        long value = metric(name);
+        while (!condition.test(value)) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("metric " + name + " never reached the expected value; last seen " + value);
+            }
+            LockSupport.parkNanos(Duration.ofMillis(5).toNanos());
+            value = metric(name);
+        }
+        return value;
+    }
+
+    public HttpResponse<String> get(String path) {
+        return send(HttpRequest.newBuilder(http(path)).GET().build());
+    }
+
+    public HttpResponse<String> send(HttpRequest request) {
+        try {
+            return HTTP.send(request, HttpResponse.BodyHandlers.ofString());
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** Undeploys the web app while the connector is still up (graceful path), then stops Jetty. */
+    public void stop() {
+        try {
+            context.stop();
+            server.stop();
+        } catch (Exception e) {
+            throw new IllegalStateException("embedded jcable failed to stop: " + e, e);
+        }
+    }
+
+    @Override
+    public void close() {
+        if (server.isStarted()) {
+            stop();
+        }
+    }
+}

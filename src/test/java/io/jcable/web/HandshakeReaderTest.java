@@ -1,0 +1,78 @@
+package io.jcable.web;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.jcable.config.CableConfig;
+import io.jcable.config.ConfigSource;
+import io.jcable.config.PingPrecision;
+import io.jcable.session.Handshake;
+import java.net.URI;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class HandshakeReaderTest {
+
+    private static HandshakeReader reader(Map<String, String> env) {
+        CableConfig config = CableConfig.load(new ConfigSource(k -> null, env, k -> null));
+        return new HandshakeReader(config.server(), config.rpc());
+    }
+
+    @Test
+    void envCarriesHttpUrlWithQueryFilteredLowerCaseHeadersAndRemoteAddr() {
+        Handshake handshake = reader(Map.of("ANYCABLE_HEADERS", "cookie,x-api-token")).read(
+                URI.create("ws://localhost:8080/cable?test=request_url"), "test=request_url",
+                Map.of("Host", List.of("localhost:8080"), "Cookie", List.of("username=john green"),
+                        "X-API-TOKEN", List.of("abc"), "X-Other", List.of("no"), "x-request-id", List.of("rid")),
+                "127.0.0.1");
+        assertEquals("http://localhost:8080/cable?test=request_url", handshake.env().url());
+        assertEquals(Map.of("cookie", "username=john green", "x-api-token", "abc", "REMOTE_ADDR", "127.0.0.1"),
+                handshake.env().headers());
+        assertEquals("rid", handshake.requestId());
+    }
+
+    @Test
+    void tlsHopGivesHttpsAndEmptyHeadersAreOmitted() {
+        Handshake handshake = reader(Map.of()).read(URI.create("wss://example.com/cable"), null,
+                Map.of("host", List.of("example.com"), "cookie", List.of("")), null);
+        assertEquals("https://example.com/cable", handshake.env().url());
+        assertEquals(Map.of(), handshake.env().headers());
+    }
+
+    @Test
+    void pingOverridesFromQuery() {
+        HandshakeReader reader = reader(Map.of());
+        Handshake custom = reader.read(URI.create("ws://h/cable?pi=1&ptp=ms"), "pi=1&ptp=ms", Map.of(), null);
+        assertEquals(Duration.ofSeconds(1), custom.pingInterval());
+        assertEquals(PingPrecision.MS, custom.pingPrecision());
+        Handshake off = reader.read(URI.create("ws://h/cable?pi=0"), "pi=0", Map.of(), null);
+        assertTrue(off.pingInterval().isZero());
+        Handshake bad = reader.read(URI.create("ws://h/cable?pi=x&ptp=h"), "pi=x&ptp=h", Map.of(), null);
+        assertEquals(Duration.ofSeconds(3), bad.pingInterval());
+        assertEquals(PingPrecision.S, bad.pingPrecision());
+    }
+
+    @Test
+    void proxyCookiesKeepsNamedCookiesWithTrimmedNamesAndValuesContainingEquals() {
+        assertEquals("_session=a=b==; uid=7",
+                HandshakeReader.filterCookies("other=1; _session=a=b==;  uid=7 ;x", List.of("_session", "uid")));
+        Handshake handshake = reader(Map.of("ANYCABLE_PROXY_COOKIES", "uid")).read(URI.create("ws://h/cable"), null,
+                Map.of("cookie", List.of("a=1; uid=2")), null);
+        assertEquals("uid=2", handshake.env().headers().get("cookie"));
+    }
+
+    @Test
+    void originPolicy() {
+        assertTrue(new OriginPolicy(List.of()).allows(null));
+        OriginPolicy policy = new OriginPolicy(List.of("*.example.com", "app.test:3000"));
+        assertTrue(policy.allows("https://example.com"));
+        assertTrue(policy.allows("https://WWW.Example.com"));
+        assertTrue(policy.allows("http://app.test:3000"));
+        assertFalse(policy.allows("http://app.test"));
+        assertFalse(policy.allows("https://evilexample.com"));
+        assertFalse(policy.allows(null));
+    }
+}
