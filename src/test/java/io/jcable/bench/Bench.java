@@ -1,0 +1,63 @@
+package io.jcable.bench;
+
+import java.time.Duration;
+import java.util.List;
+
+/**
+ * The benchmark tool: {@code scripts/bench <connect|fanout|memory|rpc|slow> [options]} (see
+ * {@link BenchOptions#USAGE}). Prints one Markdown section per run and appends it to the results file.
+ * Exits 0 when every client connected and nothing was lost, 1 otherwise, 2 on a usage error.
+ */
+public final class Bench {
+    /** Longest wait for the previous run's clients and Disconnect calls to be gone. */
+    private static final Duration QUIET_LIMIT = Duration.ofSeconds(30);
+
+    private Bench() {
+    }
+
+    public static void main(String[] args) {
+        if (args.length == 0 || List.of(args).contains("--help") || List.of(args).contains("-h")) {
+            System.out.print(BenchOptions.USAGE);
+            System.exit(args.length == 0 ? 2 : 0);
+        }
+        String command = System.getenv().getOrDefault("BENCH_COMMAND", "Bench " + String.join(" ", args));
+        int status;
+        try {
+            BenchOptions options = BenchOptions.parse(List.of(args), command);
+            try (Target target = Target.open(options.target())) {
+                ScenarioResult result = execute(options, target);
+                status = result.failures() == 0 && result.lost() == 0 ? 0 : 1;
+            }
+        } catch (IllegalArgumentException e) {
+            System.err.println("bench: " + e.getMessage());
+            System.err.print(BenchOptions.USAGE);
+            status = 2;
+        } catch (RuntimeException e) {
+            System.err.println("bench: run failed");
+            e.printStackTrace();
+            status = 1;
+        }
+        System.exit(status);
+    }
+
+    /** Runs one scenario against {@code target}, prints its section and appends it to the results file. */
+    static ScenarioResult execute(BenchOptions options, Target target) {
+        Environment environment = Environment.capture();
+        System.out.println("bench: " + options.scenario().label() + " against " + target.cableUrl());
+        String warmup = Warmup.run(options, target);
+        target.awaitQuiet(QUIET_LIMIT);
+        ScenarioResult measured = switch (options.scenario()) {
+            case CONNECT -> ConnectScenario.run(options, target);
+            case FANOUT -> FanoutScenario.run(options, target);
+            case MEMORY -> MemoryScenario.run(options, target);
+            case RPC -> RpcScenario.run(options, target);
+            case SLOW -> SlowScenario.run(options, target);
+        };
+        ScenarioResult result = measured.withNote(warmup);
+        String section = Report.section(options, environment, target.description(), result);
+        System.out.print(section);
+        Report.append(options.out(), section);
+        System.out.println("bench: appended to " + options.out().toAbsolutePath());
+        return result;
+    }
+}

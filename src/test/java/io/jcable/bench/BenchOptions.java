@@ -1,0 +1,232 @@
+package io.jcable.bench;
+
+import java.net.URI;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Options of one benchmark run, parsed from {@code <scenario> [--name value | --name=value]...}.
+ *
+ * @param clients           connected clients (connect, fanout, rpc, slow)
+ * @param concurrency       connection attempts in flight at once
+ * @param messages          broadcasts per publish path (fanout)
+ * @param interval          time between two broadcasts (fanout, slow)
+ * @param paths             publish paths: redis, http, action (a client performs {@code broadcast})
+ * @param levels            idle client counts to measure memory at (memory)
+ * @param rates             offered perform rates per second (rpc)
+ * @param duration          length of one rate step (rpc) or one phase (slow)
+ * @param slowPercent       share of clients that stop reading (slow)
+ * @param padBytes          padding added to every broadcast payload
+ * @param floodBytes        size of each broadcast sent to the non-reading clients (slow)
+ * @param timeout           limit for one connection attempt; phase limits grow from it with the client count
+ * @param settle            wait before measuring memory at a level
+ * @param warmup            clients of the warm-up run before measuring (0: none)
+ * @param warmupTime        how long the warm-up load runs
+ * @param uniqueIdentifiers clients subscribe with identifiers of their own instead of one shared identifier
+ * @param out               Markdown file the results are appended to
+ * @param command           the command line, as written to the results
+ */
+record BenchOptions(Scenario scenario, TargetOptions target, int clients, int concurrency, int messages,
+                    Duration interval, List<String> paths, List<Integer> levels, List<Integer> rates,
+                    Duration duration, double slowPercent, int padBytes, int floodBytes, Duration timeout,
+                    Duration settle, int warmup, Duration warmupTime, boolean uniqueIdentifiers, Path out,
+                    String command) {
+
+    static final String USAGE = """
+            usage: scripts/bench <connect|fanout|memory|rpc|slow> [options]
+            One generator process holds at most (open-files limit - 300) clients: about 19,700 with 20,000.
+              --clients N            clients (connect 19000, fanout 10000, rpc 200, slow 1000)
+              --concurrency C        connection attempts in flight (100)
+              --messages M           broadcasts per path (fanout: 50)
+              --interval-ms T        time between broadcasts (fanout 200, slow 50)
+              --paths a,b            publish paths: redis, http, action (own target: redis,http)
+              --levels a,b,...       idle clients to measure memory at (0,1000,5000,10000,19000)
+              --rates a,b,...        offered performs/s (2500,5000,10000,15000)
+              --duration-s S         length of one rate step / slow phase (10)
+              --slow-percent P       clients that stop reading (1)
+              --pad-bytes B          extra payload per broadcast (0)
+              --flood-bytes B        size of each broadcast to the non-reading clients (65536)
+              --timeout-s S          limit per connection attempt (30)
+              --settle-s S           wait before a memory measurement (3)
+              --warmup N             clients of a warm-up run before measuring, 0 for none (500)
+              --warmup-s S           length of the warm-up load (30)
+              --identifiers MODE     shared: every client subscribes to {"channel":"BenchmarkChannel"} (one
+                                     broadcast frame fits all); unique: adds "id":"<n>" per client (shared)
+              --app-latency-ms L     latency of the fake gRPC app (1)
+              --out FILE             results file to append to (target/bench-results.md)
+              --server-jvm "FLAGS"   JVM flags of the jcable process (%s)
+              --server-cpus LIST     taskset -c list for jcable, or none (0)
+              --url ws://H:P/cable   drive an external Action Cable server instead of starting jcable
+              --server-pid PID       external server process to measure (CPU, RSS, heap if a JVM)
+              --metrics-url URL      external server's Prometheus endpoint
+              --redis-url URL        Redis the external server subscribes to (enables path redis)
+              --broadcast-url URL    external server's HTTP broadcast endpoint (enables path http)
+              --redis-channel NAME   Redis channel (__anycable__)
+            """.formatted(TargetOptions.DEFAULT_SERVER_JVM);
+
+    private static final Set<String> NAMES = Set.of("clients", "concurrency", "messages", "interval-ms", "paths",
+            "levels", "rates", "duration-s", "slow-percent", "pad-bytes", "flood-bytes", "timeout-s", "settle-s",
+            "warmup", "warmup-s", "identifiers", "app-latency-ms", "out", "server-jvm", "server-cpus", "url",
+            "server-pid", "metrics-url", "redis-url", "broadcast-url", "redis-channel");
+    private static final Set<String> PATHS = Set.of("redis", "http", "action");
+
+    /** Parses the arguments; IllegalArgumentException names the bad one. */
+    static BenchOptions parse(List<String> args, String command) {
+        if (args.isEmpty()) {
+            throw new IllegalArgumentException("no scenario given");
+        }
+        Scenario scenario = Scenario.parse(args.getFirst());
+        Map<String, String> given = new HashMap<>();
+        for (int i = 1; i < args.size(); i++) {
+            String arg = args.get(i);
+            if (!arg.startsWith("--")) {
+                throw new IllegalArgumentException("unexpected argument '" + arg + "'");
+            }
+            int eq = arg.indexOf('=');
+            String name = eq < 0 ? arg.substring(2) : arg.substring(2, eq);
+            if (!NAMES.contains(name)) {
+                throw new IllegalArgumentException("unknown option --" + name);
+            }
+            if (eq < 0 && i + 1 >= args.size()) {
+                throw new IllegalArgumentException("--" + name + " needs a value");
+            }
+            given.put(name, eq < 0 ? args.get(++i) : arg.substring(eq + 1));
+        }
+        Values values = new Values(given);
+
+        URI url = values.uri("url");
+        URI redisUrl = values.uri("redis-url");
+        URI broadcastUrl = values.uri("broadcast-url");
+        TargetOptions target = new TargetOptions(url, values.integer("server-pid", 0, 0, Integer.MAX_VALUE),
+                values.uri("metrics-url"), redisUrl, broadcastUrl, values.text("redis-channel", "__anycable__"),
+                Duration.ofMillis(values.integer("app-latency-ms", 1, 0, 10_000)),
+                values.text("server-jvm", TargetOptions.DEFAULT_SERVER_JVM), values.text("server-cpus", "0"));
+
+        List<String> defaultPaths = new ArrayList<>();
+        if (url == null || redisUrl != null) {
+            defaultPaths.add("redis");
+        }
+        if (url == null || broadcastUrl != null) {
+            defaultPaths.add("http");
+        }
+        if (defaultPaths.isEmpty()) {
+            defaultPaths.add("action");
+        }
+        List<String> paths = values.list("paths", String.join(",", defaultPaths));
+        for (String path : paths) {
+            if (!PATHS.contains(path)) {
+                throw new IllegalArgumentException("--paths: unknown path '" + path + "' (redis, http, action)");
+            }
+        }
+        // the issue's target sizes; memory uses --levels instead
+        int defaultClients = switch (scenario) {
+            case CONNECT -> 19_000;
+            case FANOUT -> 10_000;
+            case RPC -> 200;
+            case MEMORY, SLOW -> 1_000;
+        };
+        return new BenchOptions(scenario, target,
+                values.integer("clients", defaultClients, 1, 1_000_000),
+                values.integer("concurrency", 100, 1, 10_000),
+                values.integer("messages", 50, 1, 100_000),
+                Duration.ofMillis(values.integer("interval-ms", scenario == Scenario.SLOW ? 50 : 200, 1, 60_000)),
+                paths,
+                values.integers("levels", "0,1000,5000,10000,19000", 0),
+                values.integers("rates", "2500,5000,10000,15000", 1),
+                Duration.ofSeconds(values.integer("duration-s", 10, 1, 3_600)),
+                values.decimal("slow-percent", 1, 0.01, 50),
+                values.integer("pad-bytes", 0, 0, 1 << 20),
+                values.integer("flood-bytes", 65_536, 1, 1 << 20),
+                Duration.ofSeconds(values.integer("timeout-s", 30, 1, 3_600)),
+                Duration.ofSeconds(values.integer("settle-s", 3, 0, 3_600)),
+                values.integer("warmup", 500, 0, 5_000),
+                Duration.ofSeconds(values.integer("warmup-s", 30, 1, 3_600)),
+                values.choice("identifiers", "shared", "unique"),
+                Path.of(values.text("out", "target/bench-results.md")),
+                command);
+    }
+
+    /** Typed access to the given option values, with defaults and bounds. */
+    private record Values(Map<String, String> given) {
+        String text(String name, String fallback) {
+            return given.getOrDefault(name, fallback);
+        }
+
+        /** True when the option names the second choice; the first is the default. */
+        boolean choice(String name, String first, String second) {
+            String value = text(name, first);
+            if (!value.equals(first) && !value.equals(second)) {
+                throw new IllegalArgumentException("--" + name + " must be " + first + " or " + second + ": " + value);
+            }
+            return value.equals(second);
+        }
+
+        URI uri(String name) {
+            String value = given.get(name);
+            try {
+                return value == null ? null : URI.create(value);
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException("--" + name + ": not a URL: " + value);
+            }
+        }
+
+        int integer(String name, int fallback, int min, int max) {
+            String value = given.get(name);
+            int parsed;
+            try {
+                parsed = value == null ? fallback : Integer.parseInt(value.replace("_", ""));
+            } catch (NumberFormatException e) {
+                throw new IllegalArgumentException("--" + name + ": not an integer: " + value);
+            }
+            if (parsed < min || parsed > max) {
+                throw new IllegalArgumentException("--" + name + " must be in [" + min + ", " + max + "]: " + parsed);
+            }
+            return parsed;
+        }
+
+        double decimal(String name, double fallback, double min, double max) {
+            String value = given.get(name);
+            double parsed;
+            try {
+                parsed = value == null ? fallback : Double.parseDouble(value);
+            } catch (NumberFormatException e) {
+                throw new IllegalArgumentException("--" + name + ": not a number: " + value);
+            }
+            if (!(parsed >= min && parsed <= max)) {
+                throw new IllegalArgumentException("--" + name + " must be in [" + min + ", " + max + "]: " + parsed);
+            }
+            return parsed;
+        }
+
+        List<String> list(String name, String fallback) {
+            List<String> items = Arrays.stream(text(name, fallback).split(","))
+                    .map(String::trim).filter(item -> !item.isEmpty()).toList();
+            if (items.isEmpty()) {
+                throw new IllegalArgumentException("--" + name + " is empty");
+            }
+            return items;
+        }
+
+        List<Integer> integers(String name, String fallback, int min) {
+            List<Integer> numbers = new ArrayList<>();
+            for (String item : list(name, fallback)) {
+                try {
+                    int number = Integer.parseInt(item.replace("_", ""));
+                    if (number < min) {
+                        throw new IllegalArgumentException("--" + name + ": " + number + " is below " + min);
+                    }
+                    numbers.add(number);
+                } catch (NumberFormatException e) {
+                    throw new IllegalArgumentException("--" + name + ": not an integer: " + item);
+                }
+            }
+            return numbers.stream().distinct().sorted().toList();
+        }
+    }
+}

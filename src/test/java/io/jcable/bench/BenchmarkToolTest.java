@@ -1,0 +1,116 @@
+package io.jcable.bench;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Runs every benchmark scenario at a tiny size against one jcable process started by the tool (private Redis,
+ * fake gRPC app), to prove the tool works end to end. No timing is asserted: only that each scenario connected
+ * every client, lost nothing, filled its tables and appended its section to the results file.
+ */
+final class BenchmarkToolTest {
+    @TempDir
+    static Path dir;
+    private static Target target;
+
+    @BeforeAll
+    static void startTarget() {
+        target = Target.open(options("connect").target());
+    }
+
+    @AfterAll
+    static void stopTarget() {
+        if (target != null) {
+            target.close();
+        }
+    }
+
+    @Test
+    void connectStormWithWarmup() throws IOException {
+        assertClean(run("connect", "--clients", "20", "--concurrency", "5", "--warmup", "10", "--warmup-s", "1"));
+    }
+
+    @Test
+    void fanoutThroughEveryPath() throws IOException {
+        ScenarioResult result = run("fanout", "--clients", "20", "--messages", "3", "--interval-ms", "20",
+                "--paths", "redis,http,action");
+        assertClean(result);
+        assertEquals(3, result.tables().getFirst().rows().size(), "one row per publish path");
+    }
+
+    @Test
+    void memoryAtTwoLevels() throws IOException {
+        ScenarioResult result = run("memory", "--levels", "0,20", "--settle-s", "0");
+        assertClean(result);
+        assertEquals(2, result.tables().getFirst().rows().size(), "one row per level");
+    }
+
+    @Test
+    void rpcAtTwoRates() throws IOException {
+        ScenarioResult result = run("rpc", "--clients", "10", "--rates", "50,100", "--duration-s", "1");
+        assertClean(result);
+        assertEquals(2, result.tables().getFirst().rows().size(), "one row per rate");
+    }
+
+    @Test
+    void slowConsumers() throws IOException {
+        ScenarioResult result = run("slow", "--clients", "20", "--slow-percent", "10", "--duration-s", "1",
+                "--flood-bytes", "1024");
+        assertClean(result);
+        assertEquals(2, result.tables().getFirst().rows().size(), "one row per phase");
+    }
+
+    @Test
+    void externalServerByUrl() throws IOException {
+        BenchOptions options = options("rpc", "--clients", "5", "--rates", "20", "--duration-s", "1",
+                "--url", target.cableUrl().toString(), "--server-pid", Long.toString(target.server().pid()));
+        try (Target external = Target.open(options.target())) {
+            ScenarioResult result = Bench.execute(options, external);
+            assertClean(result);
+            assertTrue(Files.readString(options.out()).contains("server: external, " + target.cableUrl()));
+        }
+    }
+
+    @Test
+    void badOptionsAreRefused() {
+        assertThrows(IllegalArgumentException.class, () -> BenchOptions.parse(List.of("fanout", "--nope", "1"), "x"));
+        assertThrows(IllegalArgumentException.class,
+                () -> BenchOptions.parse(List.of("fanout", "--clients", "0"), "x"));
+        assertThrows(IllegalArgumentException.class, () -> BenchOptions.parse(List.of("teleport"), "x"));
+    }
+
+    private static ScenarioResult run(String... args) throws IOException {
+        BenchOptions options = options(args);
+        ScenarioResult result = Bench.execute(options, target);
+        assertTrue(Files.readString(options.out()).contains("## " + args[0] + " · "), "section appended");
+        return result;
+    }
+
+    private static BenchOptions options(String... args) {
+        List<String> all = new ArrayList<>(List.of(args));
+        if (!all.contains("--warmup")) {
+            all.addAll(List.of("--warmup", "0"));
+        }
+        all.addAll(List.of("--timeout-s", "10", "--app-latency-ms", "1", "--server-cpus", "none",
+                "--out", dir.resolve("results.md").toString()));
+        return BenchOptions.parse(all, "test " + String.join(" ", args));
+    }
+
+    private static void assertClean(ScenarioResult result) {
+        assertEquals(0, result.failures(), () -> "failures: " + result.notes());
+        assertEquals(0, result.lost(), () -> "lost: " + result.notes());
+        assertTrue(result.hasFigures(), "every table has rows");
+    }
+}

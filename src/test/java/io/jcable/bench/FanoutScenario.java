@@ -1,0 +1,112 @@
+package io.jcable.bench;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Broadcast fan-out: N subscribers of {@code all}; M broadcasts per publish path, one every interval, each
+ * stamped with its publish time. Delivery latency to every client, lost frames, server CPU per delivered frame.
+ */
+final class FanoutScenario {
+    private static final int TARGET_SUBSCRIBERS = 10_000;
+    private static final double TARGET_P95_MS = 300;
+    private static final double TARGET_P50_MS = 100;
+    private static final double TARGET_CPU_MICROS_PER_FRAME = 2;
+    /** Below this, the server's CPU time (counted in 10 ms ticks) is too coarse to judge per frame. */
+    private static final double MIN_CPU_SECONDS = 0.1;
+    private static final int IDLE_WINDOWS = 5;
+
+    private FanoutScenario() {
+    }
+
+    static ScenarioResult run(BenchOptions options, Target target) {
+        int messages = options.messages();
+        try (LoadGenerator generator = new LoadGenerator(target.cableUrl(), options.clients(), options.timeout(),
+                options.uniqueIdentifiers())) {
+            LoadGenerator.ConnectOutcome outcome = generator.connect(options.clients(), options.concurrency());
+            target.forgetAppCalls();
+            int subscribers = outcome.connected();
+            List<String> notes = new ArrayList<>();
+            outcome.failureReasons().forEach((reason, count) -> notes.add("connect failed " + count + "×: " + reason));
+
+            double idleCpuPerSecond = idleCpuPerSecond(target);
+            notes.add("server CPU while idle with " + subscribers + " subscribers: "
+                    + Table.cell(idleCpuPerSecond * 1e3) + " ms/s (pings; the least of " + IDLE_WINDOWS + " 1 s windows"
+                    + ", as compilation may still run after the connects); the net column subtracts it");
+
+            Table table = Table.of("fan-out of " + messages + " broadcasts on 'all', one every "
+                            + options.interval().toMillis() + " ms (latency from publish call to receipt)",
+                    "path", "subscribers", "frames expected", "received", "lost", "p50 ms", "p95 ms", "p99 ms",
+                    "max ms", "server CPU ms", "server CPU µs/frame", "µs/frame net of idle", "generator CPU %");
+            ProcessProbe self = ProcessProbe.self();
+            List<Check> checks = new ArrayList<>();
+            long lost = 0;
+            String scale = Check.scale("subscribers", subscribers, TARGET_SUBSCRIBERS);
+            for (String path : options.paths()) {
+                long expected = (long) subscribers * messages;
+                RunProbe probe = new RunProbe("broadcast", expected);
+                long received;
+                double cpu;
+                double generatorCpu;
+                double seconds;
+                try (Publisher publisher = target.publisher(path, generator)) {
+                    generator.receiver(probe);
+                    double cpuBefore = target.cpuSeconds();
+                    double generatorCpuBefore = self.cpuSeconds();
+                    long start = System.nanoTime();
+                    for (int seq = 0; seq < messages; seq++) {
+                        Timing.sleepUntil(start + seq * options.interval().toNanos());
+                        publisher.publish("all", probe.payload(seq, System.nanoTime(), options.padBytes()));
+                    }
+                    received = probe.await(expected, drainLimit(expected));
+                    seconds = (System.nanoTime() - start) / 1e9;
+                    cpu = target.cpuSeconds() - cpuBefore;
+                    generatorCpu = self.cpuSeconds() - generatorCpuBefore;
+                } finally {
+                    generator.receiver(Receiver.IGNORE);
+                }
+                target.forgetAppCalls();
+                long pathLost = Math.max(0, expected - received);
+                lost += pathLost;
+                double perFrame = cpu * 1e6 / Math.max(1, received);
+                double perFrameNet = (cpu - idleCpuPerSecond * seconds) * 1e6 / Math.max(1, received);
+                Latencies.Summary latency = probe.latency();
+                table = table.withRow(path, subscribers, expected, received, pathLost, latency.p50(), latency.p95(),
+                        latency.p99(), latency.max(), cpu * 1e3, perFrame, perFrameNet, generatorCpu * 100 / seconds);
+                checks.add(Check.judged(path + ": fan-out to 10,000, delivery p95 < 300 ms",
+                        Table.cell(latency.p95()) + " ms", latency.p95() < TARGET_P95_MS, scale));
+                checks.add(Check.judged(path + ": fan-out to 10,000, delivery median < 100 ms",
+                        Table.cell(latency.p50()) + " ms", latency.p50() < TARGET_P50_MS, scale));
+                checks.add(Check.judged(path + ": zero lost", pathLost + " lost", pathLost == 0 && received > 0,
+                        scale));
+                checks.add(Double.isNaN(cpu) || cpu < MIN_CPU_SECONDS
+                        ? Check.notMeasured(path + ": ≤ 2 µs server CPU per delivered frame",
+                        Double.isNaN(cpu) ? "no server process measured" : "too few frames to resolve the server's CPU")
+                        : Check.judged(path + ": ≤ 2 µs server CPU per delivered frame", Table.cell(perFrame) + " µs",
+                        perFrame <= TARGET_CPU_MICROS_PER_FRAME, scale));
+                if (received > expected) {
+                    notes.add(path + ": " + (received - expected) + " frames more than expected (duplicates?)");
+                }
+            }
+            return new ScenarioResult("fanout", List.of(table), checks, outcome.failed(), lost, notes);
+        }
+    }
+
+    /** The server's idle CPU seconds per second: the least over a few one-second windows. */
+    private static double idleCpuPerSecond(Target target) {
+        double least = Double.NaN;
+        for (int window = 0; window < IDLE_WINDOWS; window++) {
+            double before = target.cpuSeconds();
+            Timing.sleep(Duration.ofSeconds(1));
+            double used = target.cpuSeconds() - before;
+            least = window == 0 ? used : Math.min(least, used);
+        }
+        return least;
+    }
+
+    /** Time allowed after the last publish: 10 s plus 10 µs per expected frame. */
+    static Duration drainLimit(long expectedFrames) {
+        return Duration.ofSeconds(10).plusNanos(expectedFrames * 10_000);
+    }
+}

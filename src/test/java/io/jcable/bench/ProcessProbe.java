@@ -1,0 +1,137 @@
+package io.jcable.bench;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.List;
+import java.util.OptionalLong;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Reads another process's CPU time and memory from {@code /proc}, and its heap through the JDK's {@code jcmd}
+ * and {@code jstat} when it is a JVM.
+ */
+record ProcessProbe(long pid) {
+    private static final long CLOCK_TICKS = clockTicks();
+    private static final Path JDK_BIN = Path.of(System.getProperty("java.home"), "bin");
+    private static final long TOOL_TIMEOUT_SECONDS = 120;
+
+    /** This process (the load generator). */
+    static ProcessProbe self() {
+        return new ProcessProbe(ProcessHandle.current().pid());
+    }
+
+    /** User + system CPU seconds used so far (10 ms resolution). */
+    double cpuSeconds() {
+        String stat = read("stat");
+        // the command name (field 2) may contain spaces: count fields after its closing parenthesis
+        String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+        return (Long.parseLong(fields[11]) + Long.parseLong(fields[12])) / (double) CLOCK_TICKS;
+    }
+
+    /** Resident set size in KiB. */
+    long rssKiB() {
+        return Long.parseLong(status("VmRSS").replace("kB", "").trim());
+    }
+
+    /** The CPUs the process may run on ({@code Cpus_allowed_list}). */
+    String cpus() {
+        return status("Cpus_allowed_list");
+    }
+
+    /** Open file descriptors. */
+    long openFiles() {
+        try (var fds = Files.list(Path.of("/proc", Long.toString(pid), "fd"))) {
+            return fds.count();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /**
+     * Heap in use right after a full GC ({@code jcmd GC.run}, then the used columns of {@code jstat -gc}), in
+     * KiB; empty when the process is not a JVM the tools can attach to.
+     */
+    OptionalLong heapAfterGcKiB() {
+        if (run(JDK_BIN.resolve("jcmd").toString(), Long.toString(pid), "GC.run") == null) {
+            return OptionalLong.empty();
+        }
+        String gc = run(JDK_BIN.resolve("jstat").toString(), "-gc", Long.toString(pid));
+        if (gc == null) {
+            return OptionalLong.empty();
+        }
+        String[] lines = gc.strip().split("\n");
+        List<String> names = Arrays.asList(lines[0].trim().split("\\s+"));
+        String[] values = lines[lines.length - 1].trim().split("\\s+");
+        double used = 0;
+        for (String column : List.of("S0U", "S1U", "EU", "OU")) {
+            int index = names.indexOf(column);
+            if (index >= 0 && !values[index].equals("-")) {
+                used += Double.parseDouble(values[index]);
+            }
+        }
+        return OptionalLong.of(Math.round(used));
+    }
+
+    /** The JVM flags of the process ({@code jcmd VM.command_line}), or "n/a" when it is not a reachable JVM. */
+    String jvmFlags() {
+        String commandLine = run(JDK_BIN.resolve("jcmd").toString(), Long.toString(pid), "VM.command_line");
+        if (commandLine != null) {
+            for (String line : commandLine.split("\n")) {
+                if (line.startsWith("jvm_args:")) {
+                    return line.substring("jvm_args:".length()).trim();
+                }
+            }
+        }
+        return "n/a";
+    }
+
+    private String status(String field) {
+        for (String line : read("status").split("\n")) {
+            if (line.startsWith(field + ":")) {
+                return line.substring(field.length() + 1).trim();
+            }
+        }
+        throw new IllegalStateException("no " + field + " in /proc/" + pid + "/status");
+    }
+
+    private String read(String file) {
+        try {
+            return Files.readString(Path.of("/proc", Long.toString(pid), file), StandardCharsets.US_ASCII);
+        } catch (IOException e) {
+            throw new UncheckedIOException("process " + pid + " is gone or unreadable", e);
+        }
+    }
+
+    /** The output of a short tool run, or null when it fails or does not finish within the tool timeout. */
+    private static String run(String... command) {
+        Path output = null;
+        try {
+            output = Files.createTempFile("jcable-bench-", ".out");
+            Process process = new ProcessBuilder(command).redirectErrorStream(true)
+                    .redirectOutput(output.toFile()).start();
+            if (!process.waitFor(TOOL_TIMEOUT_SECONDS, TimeUnit.SECONDS)) {
+                process.destroyForcibly();
+                return null;
+            }
+            return process.exitValue() == 0 ? Files.readString(output) : null;
+        } catch (IOException e) {
+            return null;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while running " + command[0], e);
+        } finally {
+            if (output != null) {
+                output.toFile().delete();
+            }
+        }
+    }
+
+    private static long clockTicks() {
+        String ticks = run("getconf", "CLK_TCK");
+        return ticks == null ? 100 : Long.parseLong(ticks.trim());
+    }
+}

@@ -1,0 +1,122 @@
+package io.jcable.bench;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import io.jcable.testing.EmbeddedCableMain;
+
+/**
+ * jcable in its own JVM ({@link EmbeddedCableMain}, options from {@code ANYCABLE_*} variables), optionally
+ * pinned with {@code taskset}, so that its CPU time and memory can be read apart from the load generator's.
+ * Output goes to a log file, deleted on {@link #close()}; a shutdown hook kills the process if this JVM exits first.
+ */
+final class ServerProcess implements AutoCloseable {
+    private static final Duration START_TIMEOUT = Duration.ofSeconds(60);
+    private static final Duration STOP_TIMEOUT = Duration.ofSeconds(10);
+    private static final Pattern READY = Pattern.compile("^READY (\\d+)$", Pattern.MULTILINE);
+
+    private final Process process;
+    private final Path log;
+    private final int port;
+    private final Thread reaper;
+
+    private ServerProcess(Process process, Path log, int port, Thread reaper) {
+        this.process = process;
+        this.log = log;
+        this.port = port;
+        this.reaper = reaper;
+    }
+
+    /**
+     * Starts jcable and waits for its {@code READY <port>} line.
+     *
+     * @param cpus {@code taskset -c} CPU list, or "none" to leave it unpinned
+     * @param env  {@code ANYCABLE_*} settings added to this process's environment
+     */
+    static ServerProcess start(String jvmFlags, String cpus, Map<String, String> env) {
+        List<String> command = new ArrayList<>();
+        if (!cpus.equals("none")) {
+            command.addAll(List.of("taskset", "-c", cpus));
+        }
+        command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        Arrays.stream(jvmFlags.trim().split("\\s+")).filter(flag -> !flag.isEmpty()).forEach(command::add);
+        command.addAll(List.of("-cp", System.getProperty("java.class.path"), EmbeddedCableMain.class.getName()));
+        Path log;
+        Process process;
+        try {
+            log = Files.createTempFile("jcable-bench-server-", ".log");
+            ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true)
+                    .redirectOutput(log.toFile());
+            builder.environment().putAll(env);
+            process = builder.start();
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot start jcable: " + command, e);
+        }
+        Thread reaper = new Thread(process::destroyForcibly, "jcable-bench-server-reaper");
+        Runtime.getRuntime().addShutdownHook(reaper);
+        return new ServerProcess(process, log, awaitReady(process, log), reaper);
+    }
+
+    long pid() {
+        return process.pid();
+    }
+
+    int port() {
+        return port;
+    }
+
+    /** SIGTERM, then SIGKILL after the stop timeout; deletes the log. */
+    @Override
+    public void close() {
+        process.destroy();
+        try {
+            if (!process.waitFor(STOP_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)) {
+                process.destroyForcibly().waitFor();
+            }
+        } catch (InterruptedException e) {
+            process.destroyForcibly();
+            Thread.currentThread().interrupt();
+        }
+        try {
+            Runtime.getRuntime().removeShutdownHook(reaper);
+        } catch (IllegalStateException jvmExiting) {
+            // the hook runs anyway
+        }
+        log.toFile().delete();
+    }
+
+    private static int awaitReady(Process process, Path log) {
+        long deadline = System.nanoTime() + START_TIMEOUT.toNanos();
+        try {
+            while (true) {
+                Matcher ready = READY.matcher(Files.readString(log));
+                if (ready.find()) {
+                    return Integer.parseInt(ready.group(1));
+                }
+                if (process.waitFor(100, TimeUnit.MILLISECONDS) || System.nanoTime() > deadline) {
+                    process.destroyForcibly();
+                    throw new IllegalStateException("jcable did not print READY within " + START_TIMEOUT
+                            + " (exit " + (process.isAlive() ? "none" : process.exitValue()) + "):\n"
+                            + Files.readString(log));
+                }
+            }
+        } catch (IOException e) {
+            process.destroyForcibly();
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            process.destroyForcibly();
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while starting jcable", e);
+        }
+    }
+}

@@ -1,0 +1,241 @@
+package io.jcable.bench;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.OptionalLong;
+
+import io.jcable.testing.EmbeddedCableMain;
+import io.jcable.testing.FakeRpcApp;
+import io.jcable.testing.RedisServer;
+
+/**
+ * The server under test and what the tool can reach of it: its Action Cable URL, the process to measure, its
+ * metrics and its broadcast ingest. Either started here (private redis-server, the fake gRPC app with its
+ * BenchmarkChannel in this process, jcable in its own JVM pinned with taskset) or an external server.
+ */
+final class Target implements AutoCloseable {
+    private static final Duration METRICS_TIMEOUT = Duration.ofSeconds(10);
+
+    private final URI cableUrl;
+    private final ProcessProbe server;
+    private final URI metricsUrl;
+    private final URI redisUrl;
+    private final URI broadcastUrl;
+    private final String redisChannel;
+    private final FakeRpcApp app;
+    private final List<String> description;
+    private final Deque<AutoCloseable> resources;
+    private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+            .connectTimeout(METRICS_TIMEOUT).build();
+
+    private Target(URI cableUrl, ProcessProbe server, URI metricsUrl, URI redisUrl, URI broadcastUrl,
+                   String redisChannel, FakeRpcApp app, List<String> description, Deque<AutoCloseable> resources) {
+        this.cableUrl = cableUrl;
+        this.server = server;
+        this.metricsUrl = metricsUrl;
+        this.redisUrl = redisUrl;
+        this.broadcastUrl = broadcastUrl;
+        this.redisChannel = redisChannel;
+        this.app = app;
+        this.description = description;
+        this.resources = resources;
+    }
+
+    static Target open(TargetOptions options) {
+        return options.selfHosted() ? selfHosted(options) : external(options);
+    }
+
+    private static Target external(TargetOptions options) {
+        ProcessProbe probe = options.serverPid() > 0 ? new ProcessProbe(options.serverPid()) : null;
+        List<String> description = new ArrayList<>();
+        description.add("server: external, " + options.url()
+                + (probe == null ? ", no process measured (give --server-pid)"
+                : ", pid " + probe.pid() + " on CPUs " + probe.cpus() + ", JVM flags: " + probe.jvmFlags()));
+        description.add("server metrics: " + (options.metricsUrl() == null ? "none" : options.metricsUrl())
+                + "; publish paths: redis " + (options.redisUrl() == null ? "none" : options.redisUrl())
+                + ", http " + (options.broadcastUrl() == null ? "none" : options.broadcastUrl()));
+        return new Target(options.url(), probe, options.metricsUrl(), options.redisUrl(), options.broadcastUrl(),
+                options.redisChannel(), null, description, new ArrayDeque<>());
+    }
+
+    private static Target selfHosted(TargetOptions options) {
+        Deque<AutoCloseable> resources = new ArrayDeque<>();
+        try {
+            RedisServer redis = RedisServer.start();
+            resources.push(redis);
+            URI redisUrl = URI.create(redis.url());
+            Publisher.Redis appPublisher = new Publisher.Redis(redisUrl, options.redisChannel());
+            resources.push(appPublisher);
+            FakeRpcApp app = FakeRpcApp.start(appPublisher::send);
+            resources.push(app);
+            app.latency(options.appLatency());
+
+            Map<String, String> env = new LinkedHashMap<>();
+            env.put("ANYCABLE_RPC_HOST", app.target());
+            env.put("ANYCABLE_REDIS_URL", redis.url());
+            env.put("ANYCABLE_REDIS_CHANNEL", options.redisChannel());
+            env.put("ANYCABLE_BROADCAST_ADAPTER", "redis,http");
+            env.put("ANYCABLE_METRICS_HTTP", "/metrics");
+            env.put("ANYCABLE_SHUTDOWN_TIMEOUT", "2");
+            ServerProcess process = ServerProcess.start(options.serverJvm(), options.serverCpus(), env);
+            resources.push(process);
+            ProcessProbe probe = new ProcessProbe(process.pid());
+            String base = "http://127.0.0.1:" + process.port();
+
+            List<String> inherited = System.getenv().keySet().stream()
+                    .filter(name -> name.startsWith("ANYCABLE_") || name.startsWith("JCABLE_"))
+                    .filter(name -> !env.containsKey(name))
+                    .sorted().toList();
+            List<String> description = new ArrayList<>();
+            description.add("server: jcable in its own JVM (" + EmbeddedCableMain.class.getSimpleName()
+                    + ", embedded Jetty), pid " + probe.pid() + " on CPUs " + probe.cpus()
+                    + ", JVM flags: " + probe.jvmFlags());
+            description.add("server settings: " + env.entrySet().stream()
+                    .filter(entry -> !entry.getKey().endsWith("_HOST") && !entry.getKey().endsWith("_URL"))
+                    .map(entry -> entry.getKey() + "=" + entry.getValue()).toList()
+                    + (inherited.isEmpty() ? "" : ", from the environment: " + inherited)
+                    + "; private redis-server on port " + redis.port()
+                    + "; fake gRPC app in the generator process, " + options.appLatency().toMillis() + " ms per call");
+            Target target = new Target(URI.create("ws://127.0.0.1:" + process.port() + "/cable"), probe,
+                    URI.create(base + "/metrics"), redisUrl, URI.create(base + "/_broadcast"), options.redisChannel(),
+                    app, description, resources);
+            target.awaitRedisSubscription();
+            return target;
+        } catch (RuntimeException e) {
+            closeAll(resources);
+            throw e;
+        }
+    }
+
+    URI cableUrl() {
+        return cableUrl;
+    }
+
+    /** Lines describing the server, its settings and its process, for the results. */
+    List<String> description() {
+        return description;
+    }
+
+    /** The server process, or null when none is measured. */
+    ProcessProbe server() {
+        return server;
+    }
+
+    /** CPU seconds of the server process so far, or NaN when no process is measured. */
+    double cpuSeconds() {
+        return server == null ? Double.NaN : server.cpuSeconds();
+    }
+
+    /** RSS of the server process in KiB, or -1 when no process is measured. */
+    long rssKiB() {
+        return server == null ? -1 : server.rssKiB();
+    }
+
+    /** A publisher for one ingest path; the action path broadcasts through the generator's first client. */
+    Publisher publisher(String path, LoadGenerator generator) {
+        return switch (path) {
+            case "redis" -> {
+                if (redisUrl == null) {
+                    throw new IllegalArgumentException("path redis needs --redis-url for an external server");
+                }
+                yield new Publisher.Redis(redisUrl, redisChannel);
+            }
+            case "http" -> {
+                if (broadcastUrl == null) {
+                    throw new IllegalArgumentException("path http needs --broadcast-url for an external server");
+                }
+                yield new Publisher.Http(broadcastUrl);
+            }
+            case "action" -> new Publisher.Action(generator.clients().getFirst());
+            default -> throw new IllegalArgumentException("unknown publish path " + path);
+        };
+    }
+
+    /** An {@code anycable_go_<name>} value from the server's metrics; empty when it has none or no endpoint. */
+    OptionalLong metric(String name) {
+        if (metricsUrl == null) {
+            return OptionalLong.empty();
+        }
+        String body;
+        try {
+            body = http.send(HttpRequest.newBuilder(metricsUrl).timeout(METRICS_TIMEOUT).GET().build(),
+                    HttpResponse.BodyHandlers.ofString()).body();
+        } catch (IOException e) {
+            throw new IllegalStateException("GET " + metricsUrl + " failed: " + e, e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted", e);
+        }
+        String prefix = "anycable_go_" + name + " ";
+        for (String line : body.split("\n")) {
+            if (line.startsWith(prefix)) {
+                return OptionalLong.of((long) Double.parseDouble(line.substring(prefix.length()).trim()));
+            }
+        }
+        return OptionalLong.empty();
+    }
+
+    /**
+     * Waits (bounded) until the server counts no clients and no queued Disconnect calls, so that one phase's
+     * leftovers do not skew the next; returns at once when the server has no metrics.
+     */
+    void awaitQuiet(Duration limit) {
+        long deadline = System.nanoTime() + limit.toNanos();
+        while ((metric("clients_num").orElse(0) > 0 || metric("disconnect_queue_size").orElse(0) > 0)
+                && System.nanoTime() < deadline) {
+            Timing.sleep(Duration.ofMillis(50));
+        }
+    }
+
+    /** Forgets the fake app's recorded calls (it records every call; a long run would hold them all). */
+    void forgetAppCalls() {
+        if (app != null) {
+            app.clearCalls();
+        }
+    }
+
+    @Override
+    public void close() {
+        closeAll(resources);
+        http.close();
+    }
+
+    private void awaitRedisSubscription() {
+        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+        while (metric("redis_subscribed").orElse(0) != 1) {
+            if (System.nanoTime() > deadline) {
+                throw new IllegalStateException("jcable did not subscribe to Redis within 10 s");
+            }
+            Timing.sleep(Duration.ofMillis(50));
+        }
+    }
+
+    /** Closes in reverse start order (jcable, app, publisher, Redis); every one is tried. */
+    private static void closeAll(Deque<AutoCloseable> resources) {
+        RuntimeException failure = null;
+        while (!resources.isEmpty()) {
+            try {
+                resources.pop().close();
+            } catch (Exception e) {
+                if (failure == null) {
+                    failure = new IllegalStateException("cleanup failed: " + e, e);
+                } else {
+                    failure.addSuppressed(e);
+                }
+            }
+        }
+        if (failure != null) {
+            throw failure;
+        }
+    }
+}

@@ -1,0 +1,29 @@
+package io.jcable.bench;
+
+import java.net.URI;
+import java.time.Duration;
+
+/**
+ * Which server the load goes to. With no {@code url} the tool starts its own target (private redis-server, the
+ * fake gRPC app in this process, jcable in its own JVM); otherwise it drives the given Action Cable URL and
+ * measures what the optional fields let it reach.
+ *
+ * @param url          Action Cable URL of an external server, or null to start jcable
+ * @param serverPid    pid whose CPU and memory to measure for an external server, or 0
+ * @param metricsUrl   Prometheus endpoint of an external server, or null
+ * @param redisUrl     Redis to publish broadcasts to for an external server, or null
+ * @param broadcastUrl HTTP broadcast endpoint of an external server, or null
+ * @param redisChannel Redis pub/sub channel the server listens on
+ * @param appLatency   latency of every call to the fake gRPC app (own target only)
+ * @param serverJvm    JVM flags of the jcable process (own target only)
+ * @param serverCpus   {@code taskset -c} list for the jcable process, or "none"
+ */
+record TargetOptions(URI url, long serverPid, URI metricsUrl, URI redisUrl, URI broadcastUrl, String redisChannel,
+                     Duration appLatency, String serverJvm, String serverCpus) {
+    static final String DEFAULT_SERVER_JVM = "-Xms32m -Xmx1g -XX:+UseSerialGC"
+            + (Runtime.version().feature() >= 23 ? " --sun-misc-unsafe-memory-access=allow" : "");
+
+    boolean selfHosted() {
+        return url == null;
+    }
+}
