@@ -14,6 +14,7 @@ import io.jcable.rpc.GrpcController;
 import io.jcable.session.DisconnectQueue;
 import io.jcable.session.Node;
 import io.jcable.session.Pinger;
+import io.jcable.session.WriteWatch;
 import io.jcable.web.CableEndpoint;
 import io.jcable.web.CableEndpointConfigurator;
 import io.jcable.web.EndpointContext;
@@ -75,9 +76,10 @@ public final class CableBootstrap implements ServletContextListener {
         Hub hub = new Hub();
         disconnects = new DisconnectQueue(controller, config.rpc().disconnectBacklog(), config.rpc().disconnectRate(),
                 config.rpc().concurrency(), metrics);
-        node = new Node(controller, hub, disconnects, config.rpc().disconnectMode(), config.server().sidFromRequestId(),
-                metrics);
-        pinger = new Pinger(node::sessions, Clock.systemUTC());
+        WriteWatch writes = new WriteWatch();
+        pinger = new Pinger(Clock.systemUTC(), writes);
+        node = new Node(controller, hub, disconnects, pinger, config.rpc().disconnectMode(),
+                config.server().sidFromRequestId(), metrics);
         BroadcastHandler broadcasts = new BroadcastHandler(hub, node, metrics);
         if (config.broadcast().redis()) {
             redis = new RedisSubscriber(config.broadcast().redisUrl(), config.broadcast().redisChannel(),
@@ -89,7 +91,7 @@ public final class CableBootstrap implements ServletContextListener {
         if (redis != null) {
             redis.start();
         }
-        EndpointContext endpoints = EndpointContext.create(node, config.server(), config.rpc(), version, metrics);
+        EndpointContext endpoints = EndpointContext.create(node, writes, config.server(), config.rpc(), version, metrics);
         endpoints.installRemoteAddressFilter(context);
         registerEndpoints(context, endpoints);
         registerServlets(context, metrics, broadcasts);

@@ -18,7 +18,6 @@ import io.jcable.rpc.Status;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -46,6 +45,7 @@ public final class Node {
     private final Controller controller;
     private final Hub hub;
     private final DisconnectQueue disconnects;
+    private final Pinger pinger;
     private final DisconnectMode disconnectMode;
     private final boolean sidFromRequestId;
     private final CommandRunner commands;
@@ -61,11 +61,12 @@ public final class Node {
     private final Counter failedClientMessages;
     private final Counter failedAuths;
 
-    public Node(Controller controller, Hub hub, DisconnectQueue disconnects, DisconnectMode disconnectMode,
-                boolean sidFromRequestId, Metrics metrics) {
+    public Node(Controller controller, Hub hub, DisconnectQueue disconnects, Pinger pinger,
+                DisconnectMode disconnectMode, boolean sidFromRequestId, Metrics metrics) {
         this.controller = controller;
         this.hub = hub;
         this.disconnects = disconnects;
+        this.pinger = pinger;
         this.disconnectMode = disconnectMode;
         this.sidFromRequestId = sidFromRequestId;
         this.commands = new CommandRunner(controller, hub);
@@ -77,11 +78,6 @@ public final class Node {
         metrics.gauge("broadcast_streams_num", hub::streamCount);
     }
 
-    /** Live sessions (for the pinger and stats). */
-    public Collection<Session> sessions() {
-        return sessions.values();
-    }
-
     public boolean isShuttingDown() {
         return shuttingDown;
     }
@@ -90,13 +86,13 @@ public final class Node {
     public Session open(Transport transport, Handshake handshake) {
         String sid = sidFromRequestId && handshake.requestId() != null ? handshake.requestId() : newSid();
         Session session = new Session(sid, handshake, transport, executor);
-        session.nextPingNanos = Pinger.firstPingAt(System.nanoTime(), handshake.pingInterval());
         if (shuttingDown) {
             transport.send(ServerFrames.disconnect(DisconnectReason.SERVER_RESTART));
             transport.close(DisconnectReason.SERVER_RESTART.closeCode(), DisconnectReason.SERVER_RESTART.closeText());
             return session;
         }
         sessions.put(sid, session);
+        pinger.schedule(session);
         session.submit(() -> connect(session), Integer.MAX_VALUE);
         return session;
     }

@@ -26,7 +26,8 @@ public final class Session implements Subscriber {
     private boolean draining;
 
     private volatile boolean closed;
-    volatile long nextPingNanos;
+    /** The pinger's tick for this session's next ping; owned by the {@link Pinger}. */
+    long pingTick;
 
     // Mailbox-owned state.
     String identifiers;

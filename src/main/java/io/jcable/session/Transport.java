@@ -10,8 +10,9 @@ public interface Transport {
     void close(int code, String reason);
 
     /**
-     * Periodic check (every ping tick): gives up on the connection when a write has been blocked longer than
-     * the write timeout, so per-frame timers are not needed.
+     * Periodic check of a transport in the {@link WriteWatch}: gives up on the connection when a write has been
+     * blocked longer than the write timeout, so per-frame timers are not needed. Returns whether a write is
+     * still in progress (whether the transport needs watching).
      */
-    void checkWrite(long nowNanos);
+    boolean checkWrite(long nowNanos);
 }

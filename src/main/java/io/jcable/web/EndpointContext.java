@@ -5,6 +5,7 @@ import io.jcable.config.ServerConfig;
 import io.jcable.metrics.Counter;
 import io.jcable.metrics.Metrics;
 import io.jcable.session.Node;
+import io.jcable.session.WriteWatch;
 import jakarta.servlet.DispatcherType;
 import jakarta.servlet.FilterRegistration;
 import jakarta.servlet.ServletContext;
@@ -13,16 +14,16 @@ import java.util.EnumSet;
 import java.util.HexFormat;
 
 /** What every endpoint instance needs, built once per web app. */
-public record EndpointContext(Node node, HandshakeReader handshakes, OriginPolicy origins, ServerConfig server,
-                              String version, String remoteAddressHeader, Counter framesSent, Counter bytesSent,
-                              Counter slowClients) {
+public record EndpointContext(Node node, WriteWatch writes, HandshakeReader handshakes, OriginPolicy origins,
+                              ServerConfig server, String version, String remoteAddressHeader, Counter framesSent,
+                              Counter bytesSent, Counter slowClients) {
 
-    public static EndpointContext create(Node node, ServerConfig server, RpcConfig rpc, String version,
-                                         Metrics metrics) {
+    public static EndpointContext create(Node node, WriteWatch writes, ServerConfig server, RpcConfig rpc,
+                                         String version, Metrics metrics) {
         byte[] random = new byte[12];
         new SecureRandom().nextBytes(random);
         String remoteAddressHeader = "x-jcable-peer-" + HexFormat.of().formatHex(random);
-        return new EndpointContext(node, new HandshakeReader(server, rpc), new OriginPolicy(server.allowedOrigins()),
+        return new EndpointContext(node, writes, new HandshakeReader(server, rpc), new OriginPolicy(server.allowedOrigins()),
                 server, version, remoteAddressHeader, metrics.counter("server_msg_total"),
                 metrics.counter("data_sent_total"), metrics.counter("disconnected_slow_clients_total"));
     }

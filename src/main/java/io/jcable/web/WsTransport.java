@@ -151,6 +151,10 @@ public final class WsTransport implements Transport, SendHandler {
                 remote.sendText(frame, this);
                 context.framesSent().inc();
                 context.bytesSent().add(frame.length());
+                if (writeStartedNanos != 0) {
+                    // Not completed inline: the socket is backed up, so the pinger watches this write.
+                    context.writes().watch(this);
+                }
             } catch (RuntimeException e) {
                 onResult(new SendResult(e));
             }
@@ -163,6 +167,7 @@ public final class WsTransport implements Transport, SendHandler {
             lock.lock();
             try {
                 writing = false;
+                writeStartedNanos = 0;
                 closing = true;
                 queue.clear();
             } finally {
@@ -188,12 +193,16 @@ public final class WsTransport implements Transport, SendHandler {
     }
 
     @Override
-    public void checkWrite(long nowNanos) {
+    public boolean checkWrite(long nowNanos) {
         long started = writeStartedNanos;
-        if (started == 0 || nowNanos - started <= writeTimeoutNanos) {
-            return;
+        if (started == 0) {
+            return false;
+        }
+        if (nowNanos - started <= writeTimeoutNanos) {
+            return true;
         }
         boolean stalled;
+        boolean stillWriting;
         lock.lock();
         try {
             stalled = writing && !abandoned && nowNanos - writeStartedNanos > writeTimeoutNanos;
@@ -203,6 +212,7 @@ public final class WsTransport implements Transport, SendHandler {
                 queue.clear();
                 pendingChars = 0;
             }
+            stillWriting = writing && !abandoned;
         } finally {
             lock.unlock();
         }
@@ -210,6 +220,7 @@ public final class WsTransport implements Transport, SendHandler {
             // No notice: it could not get past the blocked write.
             abandon("a write blocked for more than " + writeTimeoutNanos / 1_000_000 + " ms", false);
         }
+        return stillWriting;
     }
 
     private void closeSocket(CloseReason reason) {
