@@ -21,7 +21,8 @@ import java.time.Duration;
 record TargetOptions(URI url, long serverPid, URI metricsUrl, URI redisUrl, URI broadcastUrl, String redisChannel,
                      Duration appLatency, String serverJvm, String serverCpus) {
     static final String DEFAULT_SERVER_JVM = "-Xms32m -Xmx1g -XX:+UseSerialGC"
-            + (Runtime.version().feature() >= 23 ? " --sun-misc-unsafe-memory-access=allow" : "");
+            + (Runtime.version().feature() >= 23 ? " --sun-misc-unsafe-memory-access=allow" : "")
+            + (Runtime.version().feature() >= 25 ? " -XX:+UseCompactObjectHeaders" : "");
 
     boolean selfHosted() {
         return url == null;
