@@ -20,10 +20,15 @@ if [ -z "$JAVA_HOME" ]; then
 fi
 export JAVA_HOME
 export PATH="$JAVA_HOME/bin:$PATH"
+# jcable_add_maven_opt NAME FLAG: adds FLAG to MAVEN_OPTS unless the user already set NAME either way
+# (also used by scripts/run).
+jcable_add_maven_opt() {
+  case " ${MAVEN_OPTS:-} " in
+    *"$1"*) ;;
+    *) export MAVEN_OPTS="${MAVEN_OPTS:-} $2" ;;
+  esac
+}
 if [ "$(jcable_java_major "$JAVA_HOME")" -ge 23 ]; then
   # Maven's Guava and protobuf use sun.misc.Unsafe; JDK 23+ warns about it on every run.
-  case " ${MAVEN_OPTS:-} " in
-    *sun-misc-unsafe-memory-access*) ;;
-    *) export MAVEN_OPTS="${MAVEN_OPTS:-} --sun-misc-unsafe-memory-access=allow" ;;
-  esac
+  jcable_add_maven_opt sun-misc-unsafe-memory-access --sun-misc-unsafe-memory-access=allow
 fi

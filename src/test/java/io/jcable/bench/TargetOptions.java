@@ -20,7 +20,7 @@ import java.time.Duration;
  */
 record TargetOptions(URI url, long serverPid, URI metricsUrl, URI redisUrl, URI broadcastUrl, String redisChannel,
                      Duration appLatency, String serverJvm, String serverCpus) {
-    static final String DEFAULT_SERVER_JVM = "-Xms32m -Xmx1g -XX:+UseSerialGC"
+    static final String DEFAULT_SERVER_JVM = "-Xms32m -Xmx1g -XX:+UseSerialGC -XX:+UseStringDeduplication"
             + (Runtime.version().feature() >= 23 ? " --sun-misc-unsafe-memory-access=allow" : "")
             + (Runtime.version().feature() >= 25 ? " -XX:+UseCompactObjectHeaders" : "");
 
