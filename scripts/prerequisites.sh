@@ -18,16 +18,20 @@ jcable_require_redis_binary() {
   fi
 }
 
-# Node.js and the official Action Cable client used by the JavaScript end-to-end test.
+# Node.js and the official JavaScript clients (@rails/actioncable, @anycable/web) used by the end-to-end tests.
 jcable_require_node_client() {
   if ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then
     echo "jcable: node/npm not found, installing them" >&2
     jcable_install_packages nodejs npm || { echo "jcable: cannot install node and npm" >&2; return 1; }
   fi
-  if [ ! -d src/test/js/node_modules/@rails/actioncable ]; then
-    npm ci --prefix src/test/js --no-audit --no-fund --loglevel=error || {
-      echo "jcable: npm ci in src/test/js failed" >&2; return 1; }
-  fi
+  local package
+  for package in @rails/actioncable @anycable/web @anycable/core ws; do
+    if [ ! -f "src/test/js/node_modules/$package/package.json" ]; then
+      npm ci --prefix src/test/js --no-audit --no-fund --loglevel=error || {
+        echo "jcable: npm ci in src/test/js failed" >&2; return 1; }
+      break
+    fi
+  done
 }
 
 # A Redis answering on host:port, started in the background when nothing answers there.
