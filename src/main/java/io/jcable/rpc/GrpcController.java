@@ -17,6 +17,9 @@ import io.jcable.rpc.proto.Env;
 import io.jcable.rpc.proto.RPCGrpc;
 import java.time.Duration;
 import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
@@ -35,6 +38,13 @@ public final class GrpcController implements Controller {
     private static final long EXHAUSTED_BASE_MS = 10;
     private static final long UNAVAILABLE_BASE_MS = 100;
 
+    /** gRPC's own shared threads would outlive an undeploy (a class-loader leak): the channel gets ours. */
+    private final ExecutorService transportThreads = Executors.newCachedThreadPool(
+            Thread.ofPlatform().daemon().name("jcable-grpc-transport-", 0).factory());
+    private final ExecutorService callThreads = Executors.newCachedThreadPool(
+            Thread.ofPlatform().daemon().name("jcable-grpc-", 0).factory());
+    private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(
+            Thread.ofPlatform().daemon().name("jcable-grpc-timer").factory());
     private final ManagedChannel channel;
     private final RPCGrpc.RPCBlockingStub stub;
     private final Semaphore slots;
@@ -52,6 +62,10 @@ public final class GrpcController implements Controller {
                 .defaultLoadBalancingPolicy("round_robin")
                 .keepAliveTime(10, TimeUnit.SECONDS)
                 .disableRetry()
+                .transportExecutor(transportThreads)
+                .executor(callThreads)
+                .offloadExecutor(callThreads)
+                .scheduledExecutorService(timer)
                 .build();
         this.stub = RPCGrpc.newBlockingStub(channel);
         this.slots = new Semaphore(config.concurrency(), true);
@@ -216,10 +230,14 @@ public final class GrpcController implements Controller {
         try {
             if (!channel.awaitTermination(5, TimeUnit.SECONDS)) {
                 channel.shutdownNow();
+                channel.awaitTermination(1, TimeUnit.SECONDS);
             }
         } catch (InterruptedException e) {
             channel.shutdownNow();
             Thread.currentThread().interrupt();
+        }
+        for (ExecutorService threads : new ExecutorService[] {transportThreads, callThreads, timer}) {
+            threads.shutdownNow();
         }
     }
 }
