@@ -59,6 +59,7 @@ public final class WsTransport implements Transport, SendHandler {
     }
 
     private void enqueue(Object item) {
+        String writeNow = null;
         boolean startLoop = false;
         boolean tooSlow = false;
         lock.lock();
@@ -66,18 +67,24 @@ public final class WsTransport implements Transport, SendHandler {
             if (closing) {
                 return;
             }
-            // Only what waits behind a write in progress counts: one big frame to an idle client is fine.
-            if (item instanceof String frame && writing && pendingChars + frame.length() > maxPendingBytes) {
-                tooSlow = true;
-                closing = true;
-                queue.clear();
-                pendingChars = 0;
-            } else {
-                if (item instanceof String frame) {
-                    pendingChars += frame.length();
-                } else {
+            if (item instanceof String frame) {
+                // Only what waits behind a write in progress counts: one big frame to an idle client is fine.
+                if (writing && pendingChars + frame.length() > maxPendingBytes) {
+                    tooSlow = true;
                     closing = true;
+                    queue.clear();
+                    pendingChars = 0;
+                } else if (!looping && !writing) {
+                    // Idle, so nothing is queued: write it at once (the common case of a broadcast).
+                    looping = true;
+                    startWrite();
+                    writeNow = frame;
+                } else {
+                    pendingChars += frame.length();
+                    queue.add(frame);
                 }
+            } else {
+                closing = true;
                 queue.add(item);
                 if (!looping && !writing) {
                     looping = true;
@@ -89,6 +96,9 @@ public final class WsTransport implements Transport, SendHandler {
         }
         if (tooSlow) {
             abandon("more than " + maxPendingBytes + " bytes pending", true);
+        } else if (writeNow != null) {
+            write(writeNow);
+            writeLoop();
         } else if (startLoop) {
             writeLoop();
         }
@@ -133,8 +143,7 @@ public final class WsTransport implements Transport, SendHandler {
                 }
                 if (item instanceof String frame) {
                     pendingChars -= frame.length();
-                    writing = true;
-                    writeStartedNanos = System.nanoTime();
+                    startWrite();
                 }
             } finally {
                 lock.unlock();
@@ -146,18 +155,28 @@ public final class WsTransport implements Transport, SendHandler {
                 lock.unlock();
                 return;
             }
-            String frame = (String) item;
-            try {
-                remote.sendText(frame, this);
-                context.framesSent().inc();
-                context.bytesSent().add(frame.length());
-                if (writeStartedNanos != 0) {
-                    // Not completed inline: the socket is backed up, so the pinger watches this write.
-                    context.writes().watch(this);
-                }
-            } catch (RuntimeException e) {
-                onResult(new SendResult(e));
+            write((String) item);
+        }
+    }
+
+    /** Marks a write as in progress; called with the lock held. */
+    private void startWrite() {
+        writing = true;
+        writeStartedNanos = System.nanoTime();
+    }
+
+    /** Hands one frame to the container; its completion may come back inline (then the loop goes on). */
+    private void write(String frame) {
+        try {
+            remote.sendText(frame, this);
+            context.framesSent().inc();
+            context.bytesSent().add(frame.length());
+            if (writeStartedNanos != 0) {
+                // Not completed inline: the socket is backed up, so the pinger watches this write.
+                context.writes().watch(this);
             }
+        } catch (RuntimeException e) {
+            onResult(new SendResult(e));
         }
     }
 
