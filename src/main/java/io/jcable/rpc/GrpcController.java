@@ -1,10 +1,16 @@
 package io.jcable.rpc;
 
+import io.grpc.CallOptions;
+import io.grpc.Channel;
+import io.grpc.ClientCall;
+import io.grpc.ClientInterceptor;
+import io.grpc.ClientInterceptors;
+import io.grpc.ForwardingClientCall;
 import io.grpc.ManagedChannel;
 import io.grpc.Metadata;
+import io.grpc.MethodDescriptor;
 import io.grpc.StatusRuntimeException;
 import io.grpc.okhttp.OkHttpChannelBuilder;
-import io.grpc.stub.MetadataUtils;
 import io.jcable.config.RpcConfig;
 import io.jcable.metrics.Counter;
 import io.jcable.metrics.Metrics;
@@ -35,6 +41,7 @@ public final class GrpcController implements Controller {
     private static final Logger LOG = LoggerFactory.getLogger(GrpcController.class);
     private static final Metadata.Key<String> PROTOV = Metadata.Key.of("protov", Metadata.ASCII_STRING_MARSHALLER);
     private static final Metadata.Key<String> SID = Metadata.Key.of("sid", Metadata.ASCII_STRING_MARSHALLER);
+    private static final CallOptions.Key<String> SID_OPTION = CallOptions.Key.create("jcable-sid");
     private static final long EXHAUSTED_BASE_MS = 10;
     private static final long UNAVAILABLE_BASE_MS = 100;
 
@@ -67,7 +74,7 @@ public final class GrpcController implements Controller {
                 .offloadExecutor(callThreads)
                 .scheduledExecutorService(timer)
                 .build();
-        this.stub = RPCGrpc.newBlockingStub(channel);
+        this.stub = RPCGrpc.newBlockingStub(ClientInterceptors.intercept(channel, new SessionMetadata()));
         this.slots = new Semaphore(config.concurrency(), true);
         this.requestTimeout = config.requestTimeout();
         this.callBudget = config.commandTimeout();
@@ -134,10 +141,7 @@ public final class GrpcController implements Controller {
      * session is gone while it waits for a slot is skipped, except Disconnect (its context is never gone).
      */
     private <T> T call(String method, CallContext context, Function<RPCGrpc.RPCBlockingStub, T> invocation) {
-        Metadata metadata = new Metadata();
-        metadata.put(PROTOV, "v1");
-        metadata.put(SID, context.sid());
-        RPCGrpc.RPCBlockingStub callStub = stub.withInterceptors(MetadataUtils.newAttachHeadersInterceptor(metadata));
+        RPCGrpc.RPCBlockingStub callStub = stub.withOption(SID_OPTION, context.sid());
         long deadline = System.nanoTime() + callBudget.toNanos();
         io.grpc.Status.Code lastRetried = null;
         int attempt = 0;
@@ -222,6 +226,22 @@ public final class GrpcController implements Controller {
             case 2 -> Status.FAILURE;
             default -> Status.ERROR;
         };
+    }
+
+    /** Puts {@code protov: v1} and the session's {@code sid} (a call option) in every call's headers (rpc.md §3). */
+    private static final class SessionMetadata implements ClientInterceptor {
+        @Override
+        public <Q, R> ClientCall<Q, R> interceptCall(MethodDescriptor<Q, R> method, CallOptions options, Channel next) {
+            String sid = options.getOption(SID_OPTION);
+            return new ForwardingClientCall.SimpleForwardingClientCall<>(next.newCall(method, options)) {
+                @Override
+                public void start(Listener<R> listener, Metadata headers) {
+                    headers.put(PROTOV, "v1");
+                    headers.put(SID, sid);
+                    super.start(listener, headers);
+                }
+            };
+        }
     }
 
     @Override
