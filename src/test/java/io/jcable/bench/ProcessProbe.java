@@ -5,8 +5,10 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Arrays;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.OptionalDouble;
 import java.util.OptionalLong;
 import java.util.concurrent.TimeUnit;
 
@@ -26,10 +28,28 @@ record ProcessProbe(long pid) {
 
     /** User + system CPU seconds used so far (10 ms resolution). */
     double cpuSeconds() {
-        String stat = read("stat");
-        // the command name (field 2) may contain spaces: count fields after its closing parenthesis
-        String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+        String[] fields = statFields();
         return (Long.parseLong(fields[11]) + Long.parseLong(fields[12])) / (double) CLOCK_TICKS;
+    }
+
+    /**
+     * User-space CPU seconds used so far: the process's own code (the JVM, its compiled code, the GC). The rest
+     * of {@link #cpuSeconds()} is the kernel working for it, on loopback including the receiving side of TCP.
+     */
+    double userCpuSeconds() {
+        return Long.parseLong(statFields()[11]) / (double) CLOCK_TICKS;
+    }
+
+    /** Time the JVM spent in garbage collection so far ({@code jstat -gc} GCT); empty when not a reachable JVM. */
+    OptionalDouble gcSeconds() {
+        Map<String, Double> gc = jstatGc();
+        return gc.containsKey("GCT") ? OptionalDouble.of(gc.get("GCT")) : OptionalDouble.empty();
+    }
+
+    /** The fields of {@code /proc/<pid>/stat} after the command name (which may contain spaces). */
+    private String[] statFields() {
+        String stat = read("stat");
+        return stat.substring(stat.lastIndexOf(')') + 2).split(" ");
     }
 
     /** Resident set size in KiB. */
@@ -59,21 +79,32 @@ record ProcessProbe(long pid) {
         if (run(JDK_BIN.resolve("jcmd").toString(), Long.toString(pid), "GC.run") == null) {
             return OptionalLong.empty();
         }
-        String gc = run(JDK_BIN.resolve("jstat").toString(), "-gc", Long.toString(pid));
-        if (gc == null) {
+        Map<String, Double> gc = jstatGc();
+        if (gc.isEmpty()) {
             return OptionalLong.empty();
         }
-        String[] lines = gc.strip().split("\n");
-        List<String> names = Arrays.asList(lines[0].trim().split("\\s+"));
-        String[] values = lines[lines.length - 1].trim().split("\\s+");
         double used = 0;
         for (String column : List.of("S0U", "S1U", "EU", "OU")) {
-            int index = names.indexOf(column);
-            if (index >= 0 && !values[index].equals("-")) {
-                used += Double.parseDouble(values[index]);
-            }
+            used += gc.getOrDefault(column, 0.0);
         }
         return OptionalLong.of(Math.round(used));
+    }
+
+    /** The columns of {@code jstat -gc} (KiB, counts, seconds) by name; empty when the tool cannot attach. */
+    private Map<String, Double> jstatGc() {
+        String gc = run(JDK_BIN.resolve("jstat").toString(), "-gc", Long.toString(pid));
+        Map<String, Double> columns = new HashMap<>();
+        if (gc != null) {
+            String[] lines = gc.strip().split("\n");
+            String[] names = lines[0].trim().split("\\s+");
+            String[] values = lines[lines.length - 1].trim().split("\\s+");
+            for (int i = 0; i < Math.min(names.length, values.length); i++) {
+                if (!values[i].equals("-")) {
+                    columns.put(names[i], Double.parseDouble(values[i]));
+                }
+            }
+        }
+        return columns;
     }
 
     /** The JVM flags of the process ({@code jcmd VM.command_line}), or "n/a" when it is not a reachable JVM. */

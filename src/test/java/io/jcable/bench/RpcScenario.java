@@ -33,7 +33,7 @@ final class RpcScenario {
             Table table = Table.of("echo performs over " + clients.size() + " clients, " + seconds
                             + " s per rate, open loop", "offered/s", "sent", "replies", "lost", "achieved/s",
                     "p50 ms", "p95 ms", "p99 ms", "max ms", "max send lag ms", "server CPU µs/perform",
-                    "server CPU %", "generator CPU %");
+                    "of which user µs/perform", "server GC ms", "server CPU %", "generator CPU %");
             ProcessProbe self = ProcessProbe.self();
             long lost = 0;
             Check best = null;
@@ -43,11 +43,15 @@ final class RpcScenario {
                 long maxLag = 0;
                 long replies;
                 double cpu;
+                double userCpu;
+                double gc;
                 double generatorCpu;
                 double wall;
                 generator.receiver(probe);
                 try {
                     double cpuBefore = target.cpuSeconds();
+                    double userCpuBefore = target.userCpuSeconds();
+                    double gcBefore = target.gcSeconds();
                     double generatorCpuBefore = self.cpuSeconds();
                     long start = System.nanoTime() + 10_000_000;
                     for (long seq = 0; seq < planned; seq++) {
@@ -58,6 +62,8 @@ final class RpcScenario {
                     }
                     replies = probe.await(planned, Duration.ofSeconds(10));
                     cpu = target.cpuSeconds() - cpuBefore;
+                    userCpu = target.userCpuSeconds() - userCpuBefore;
+                    gc = target.gcSeconds() - gcBefore;
                     generatorCpu = self.cpuSeconds() - generatorCpuBefore;
                     wall = (System.nanoTime() - start) / 1e9;
                 } finally {
@@ -69,7 +75,7 @@ final class RpcScenario {
                 Latencies.Summary latency = probe.latency();
                 table = table.withRow(rate, planned, replies, stepLost, replies / (double) seconds, latency.p50(),
                         latency.p95(), latency.p99(), latency.max(), maxLag / 1e6, cpu * 1e6 / Math.max(1, replies),
-                        cpu * 100 / wall, generatorCpu * 100 / wall);
+                        userCpu * 1e6 / Math.max(1, replies), gc * 1e3, cpu * 100 / wall, generatorCpu * 100 / wall);
                 if (rate >= TARGET_RATE) {
                     boolean met = stepLost == 0 && latency.p99() < TARGET_P99_MS;
                     if (best == null || met) {

@@ -136,6 +136,16 @@ final class Target implements AutoCloseable {
         return server == null ? Double.NaN : server.cpuSeconds();
     }
 
+    /** User-space CPU seconds of the server process so far (without the kernel's share), or NaN. */
+    double userCpuSeconds() {
+        return server == null ? Double.NaN : server.userCpuSeconds();
+    }
+
+    /** Seconds the server JVM spent in garbage collection so far, or NaN when it is not a reachable JVM. */
+    double gcSeconds() {
+        return server == null ? Double.NaN : server.gcSeconds().orElse(Double.NaN);
+    }
+
     /** RSS of the server process in KiB, or -1 when no process is measured. */
     long rssKiB() {
         return server == null ? -1 : server.rssKiB();
