@@ -7,8 +7,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.google.gson.JsonObject;
 import io.jcable.rpc.proto.DisconnectRequest;
 import io.jcable.testing.CableClient;
+import io.jcable.testing.CableServer;
 import io.jcable.testing.FakeRpcApp;
 import io.jcable.testing.NonReadingClient;
+import io.jcable.testing.RedisServer;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -74,6 +76,26 @@ class FaultToleranceTest extends CableTestSupport {
         broadcast("a", "{\"after\":\"restart\"}");
         assertEquals(data(message(id, "{\"after\":\"restart\"}")), c.receive());
         assertTrue(server.metric("redis_reconnects_total") >= 1);
+    }
+
+    @Test
+    void redisDownAtStartDoesNotKeepTheServerFromServingAndBroadcastsFlowOnceItIsUp() {
+        try (RedisServer late = RedisServer.start()) {
+            late.stop();
+            try (CableServer own = CableServer.start(CableServer.options(app, late))) {
+                assertEquals(200, own.get("/health").statusCode());
+                assertEquals(503, own.get("/health/ready").statusCode());
+                String id = identifier("StreamChannel");
+                CableClient c = track(CableClient.connect(own.ws("/cable")));
+                c.subscribe(id);
+                late.restart();
+                own.awaitMetric("redis_subscribed", subscribed -> subscribed == 1, Duration.ofSeconds(15));
+                assertEquals(200, own.get("/health/ready").statusCode());
+                late.publish("__anycable__", "{\"stream\":\"a\",\"data\":\"{\\\"late\\\":true}\"}");
+                assertEquals(data(message(id, "{\"late\":true}")), c.receive());
+                assertTrue(own.metric("redis_reconnects_total") >= 1);
+            }
+        }
     }
 
     @Test
