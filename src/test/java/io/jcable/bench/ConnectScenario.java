@@ -18,7 +18,6 @@ final class ConnectScenario {
             double cpuBefore = target.cpuSeconds();
             LoadGenerator.ConnectOutcome outcome = generator.connect(clients, options.concurrency());
             double cpu = target.cpuSeconds() - cpuBefore;
-            target.forgetAppCalls();
             double seconds = outcome.elapsed().toNanos() / 1e9;
             Latencies.Summary latency = outcome.latency();
             Table table = Table.of("connect + subscribe storm (latency from connection start to confirm_subscription)",

@@ -25,7 +25,6 @@ final class FanoutScenario {
         try (LoadGenerator generator = new LoadGenerator(target.cableUrl(), options.clients(), options.timeout(),
                 options.uniqueIdentifiers())) {
             LoadGenerator.ConnectOutcome outcome = generator.connect(options.clients(), options.concurrency());
-            target.forgetAppCalls();
             int subscribers = outcome.connected();
             List<String> notes = new ArrayList<>();
             outcome.failureReasons().forEach((reason, count) -> notes.add("connect failed " + count + "×: " + reason));
@@ -73,7 +72,6 @@ final class FanoutScenario {
                 } finally {
                     generator.receiver(Receiver.IGNORE);
                 }
-                target.forgetAppCalls();
                 long pathLost = Math.max(0, expected - received);
                 lost += pathLost;
                 double perFrame = cpu * 1e6 / Math.max(1, received);

@@ -47,7 +47,6 @@ final class MemoryScenario {
                     outcome.failureReasons().forEach((reason, count) ->
                             notes.add("level " + level + ": connect failed " + count + "×: " + reason));
                     attempted = level;
-                    target.forgetAppCalls();
                 }
                 Timing.sleep(options.settle());
                 double idleCpuBefore = server.cpuSeconds();

@@ -22,7 +22,6 @@ final class RpcScenario {
         try (LoadGenerator generator = new LoadGenerator(target.cableUrl(), options.clients(), options.timeout(),
                 options.uniqueIdentifiers())) {
             LoadGenerator.ConnectOutcome outcome = generator.connect(options.clients(), options.concurrency());
-            target.forgetAppCalls();
             List<LoadClient> clients = generator.clients();
             List<String> notes = new ArrayList<>();
             outcome.failureReasons().forEach((reason, count) -> notes.add("connect failed " + count + "×: " + reason));
@@ -69,7 +68,6 @@ final class RpcScenario {
                 } finally {
                     generator.receiver(Receiver.IGNORE);
                 }
-                target.forgetAppCalls();
                 long stepLost = Math.max(0, planned - replies);
                 lost += stepLost;
                 Latencies.Summary latency = probe.latency();

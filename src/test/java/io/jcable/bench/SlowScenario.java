@@ -44,7 +44,6 @@ final class SlowScenario {
                 options.uniqueIdentifiers());
              Publisher publisher = target.publisher(path, generator)) {
             LoadGenerator.ConnectOutcome outcome = generator.connect(readers, options.concurrency());
-            target.forgetAppCalls();
             failures = outcome.failed();
             outcome.failureReasons().forEach((reason, count) -> notes.add("connect failed " + count + "×: " + reason));
             int subscribed = generator.clients().size();
@@ -70,7 +69,6 @@ final class SlowScenario {
                 slow.forEach(NonReadingClient::close);
             }
         }
-        target.forgetAppCalls();
 
         Table table = Table.of("reading clients' delivery latency on 'all' (" + path + ", one broadcast every "
                         + options.interval().toMillis() + " ms for " + options.duration().toSeconds()

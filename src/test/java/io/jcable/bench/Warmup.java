@@ -61,7 +61,6 @@ final class Warmup {
             generator.receiver(Receiver.IGNORE);
         }
         target.awaitQuiet(Duration.ofSeconds(10).plusMillis(clients * 15L));
-        target.forgetAppCalls();
         double cpu = target.cpuSeconds() - cpuBefore;
         Duration limit = options.warmupTime().multipliedBy(2);
         limit = limit.compareTo(QUIET_LIMIT_MIN) < 0 ? QUIET_LIMIT_MIN

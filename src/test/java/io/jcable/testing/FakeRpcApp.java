@@ -156,6 +156,7 @@ public final class FakeRpcApp implements AutoCloseable {
     private final Map<String, Gate> gates = new ConcurrentHashMap<>();
     private volatile Duration latency = Duration.ZERO;
     private volatile Consumer<RecordedCall> callListener = call -> { };
+    private volatile boolean recording = true;
     private final AtomicInteger inFlight = new AtomicInteger();
     private final AtomicInteger peakInFlight = new AtomicInteger();
 
@@ -386,6 +387,10 @@ public final class FakeRpcApp implements AutoCloseable {
     }
 
     private void record(RecordedCall call) {
+        if (!recording) {
+            callListener.accept(call);
+            return;
+        }
         callsLock.lock();
         try {
             calls.add(call);
@@ -394,6 +399,11 @@ public final class FakeRpcApp implements AutoCloseable {
             callsLock.unlock();
         }
         callListener.accept(call);
+    }
+
+    /** Whether calls are kept for {@link #calls()} (the default); a long load run turns it off. */
+    public void recordCalls(boolean keep) {
+        recording = keep;
     }
 
     /** Also hands every recorded call to {@code listener} (e.g. to print them when run by hand). */
