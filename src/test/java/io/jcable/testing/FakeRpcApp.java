@@ -146,6 +146,7 @@ public final class FakeRpcApp implements AutoCloseable {
     private final ReentrantLock lifecycle = new ReentrantLock();
     private Server server;
     private ExecutorService executor;
+    private ExecutorService transports;
     private int port;
 
     private final ReentrantLock callsLock = new ReentrantLock();
@@ -195,8 +196,11 @@ public final class FakeRpcApp implements AutoCloseable {
             }
             server.shutdownNow();
             executor.shutdownNow();
-            if (!server.awaitTermination(STOP_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)
-                    || !executor.awaitTermination(STOP_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)) {
+            boolean stopped = server.awaitTermination(STOP_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)
+                    && executor.awaitTermination(STOP_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+            // The transports finish closing on their executor, so it goes last.
+            transports.shutdownNow();
+            if (!stopped || !transports.awaitTermination(STOP_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)) {
                 throw new IllegalStateException("fake RPC app did not stop within " + STOP_TIMEOUT);
             }
             server = null;
@@ -297,14 +301,18 @@ public final class FakeRpcApp implements AutoCloseable {
         lifecycle.lock();
         try {
             executor = Executors.newVirtualThreadPerTaskExecutor();
+            // Virtual threads for the transport too: the app shares the load generator's core in benchmarks.
+            transports = Executors.newVirtualThreadPerTaskExecutor();
             server = OkHttpServerBuilder.forPort(requestedPort, InsecureServerCredentials.create())
                     .executor(executor)
+                    .transportExecutor(transports)
                     .addService(ServerInterceptors.intercept(new Service(), new MetadataCapture()))
                     .build()
                     .start();
             port = server.getPort();
         } catch (IOException e) {
             executor.shutdownNow();
+            transports.shutdownNow();
             throw new UncheckedIOException("cannot serve the fake RPC app on port " + requestedPort, e);
         } finally {
             lifecycle.unlock();
