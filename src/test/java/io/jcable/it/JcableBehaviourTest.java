@@ -12,6 +12,7 @@ import io.jcable.rpc.proto.CommandMessage;
 import io.jcable.rpc.proto.ConnectionRequest;
 import io.jcable.rpc.proto.DisconnectRequest;
 import io.jcable.testing.CableClient;
+import io.jcable.testing.CableServer;
 import io.jcable.testing.FakeRpcApp;
 import java.net.http.HttpRequest;
 import java.time.Duration;
@@ -345,6 +346,20 @@ class JcableBehaviourTest extends CableTestSupport {
         JsonObject holder = new JsonObject();
         holder.addProperty("v", text);
         return holder.get("v").toString();
+    }
+
+    @Test
+    void originOutsideAllowedOriginsIsRefusedWith403() {
+        Map<String, String> options = CableServer.options(app, redis);
+        options.put("allowed_origins", "*.example.com");
+        try (CableServer own = CableServer.start(options)) {
+            IllegalStateException refused = assertThrows(IllegalStateException.class, () -> CableClient.connect(
+                    own.ws("/cable"), CableClient.Options.defaults().withHeader("Origin", "https://evil.test")));
+            assertTrue(refused.getMessage().contains("HTTP 403"), refused.getMessage());
+            CableClient allowed = track(CableClient.connect(own.ws("/cable"),
+                    CableClient.Options.defaults().withHeader("Origin", "https://app.example.com").ignoring("ping")));
+            assertFrame("{\"type\":\"welcome\"}", allowed.receive());
+        }
     }
 
     @Test
