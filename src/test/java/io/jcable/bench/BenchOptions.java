@@ -53,7 +53,8 @@ record BenchOptions(Scenario scenario, TargetOptions target, int clients, int co
               --pad-bytes B          extra payload per broadcast (0)
               --flood-bytes B        size of each broadcast to the non-reading clients (65536)
               --timeout-s S          limit per connection attempt (30)
-              --settle-s S           wait before a memory measurement (3)
+              --settle-s S           wait before a memory measurement (20: string deduplication runs
+                                     in the background after collections)
               --warmup N             clients of a warm-up run before measuring, 0 for none (500)
               --warmup-s S           length of the warm-up load (30)
               --identifiers MODE     shared: every client subscribes to {"channel":"BenchmarkChannel"} (one
@@ -144,7 +145,7 @@ record BenchOptions(Scenario scenario, TargetOptions target, int clients, int co
                 values.integer("pad-bytes", 0, 0, 1 << 20),
                 values.integer("flood-bytes", 65_536, 1, 1 << 20),
                 Duration.ofSeconds(values.integer("timeout-s", 30, 1, 3_600)),
-                Duration.ofSeconds(values.integer("settle-s", 3, 0, 3_600)),
+                Duration.ofSeconds(values.integer("settle-s", 20, 0, 3_600)),
                 values.integer("warmup", 500, 0, 5_000),
                 Duration.ofSeconds(values.integer("warmup-s", 30, 1, 3_600)),
                 values.choice("identifiers", "shared", "unique"),

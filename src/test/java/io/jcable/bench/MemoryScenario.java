@@ -7,8 +7,8 @@ import java.util.OptionalLong;
 
 /**
  * Memory per connection: idle subscribed clients are added level by level; at each level, after a settle time,
- * the server's heap after a full GC and its RSS are read. The slope of a least-squares line through the points
- * is the cost of one subscribed connection.
+ * the server's live heap (a class histogram after a full GC) and its RSS are read. The slope of a least-squares
+ * line through the points is the cost of one subscribed connection.
  */
 final class MemoryScenario {
     private static final double TARGET_SLOPE_KIB = 12;
@@ -31,7 +31,7 @@ final class MemoryScenario {
         Table table = Table.of("server memory with idle subscribed clients (settle " + options.settle().toSeconds()
                         + " s, idle CPU over " + IDLE_WINDOW.toSeconds() + " s, then full GC)",
                 "clients", "subscribed", "server clients_num", "RSS MiB",
-                "heap after GC MiB", "RSS KiB/conn over baseline", "heap KiB/conn over baseline",
+                "live heap MiB", "RSS KiB/conn over baseline", "live heap KiB/conn over baseline",
                 "idle server CPU ms/s");
         List<long[]> rssPoints = new ArrayList<>();
         List<long[]> heapPoints = new ArrayList<>();
@@ -52,7 +52,7 @@ final class MemoryScenario {
                 double idleCpuBefore = server.cpuSeconds();
                 Timing.sleep(IDLE_WINDOW);
                 double idleCpu = (server.cpuSeconds() - idleCpuBefore) * 1e3 / IDLE_WINDOW.toSeconds();
-                OptionalLong heap = server.heapAfterGcKiB();
+                OptionalLong heap = server.liveHeapKiB();
                 long rss = server.rssKiB();
                 int subscribed = generator.clients().size();
                 rssPoints.add(new long[] {subscribed, rss});

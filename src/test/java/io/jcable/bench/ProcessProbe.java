@@ -72,22 +72,24 @@ record ProcessProbe(long pid) {
     }
 
     /**
-     * Heap in use right after a full GC ({@code jcmd GC.run}, then the used columns of {@code jstat -gc}), in
-     * KiB; empty when the process is not a JVM the tools can attach to.
+     * Live heap in KiB: the total of a class histogram ({@code jcmd GC.class_histogram}, which runs a full GC
+     * first) without the filler arrays that stand for dead space a mark-compact chose not to move (Serial's
+     * {@code MarkSweepDeadRatio} leaves up to 5% of the old generation so); empty when the process is not a JVM the
+     * tools can attach to.
      */
-    OptionalLong heapAfterGcKiB() {
-        if (run(JDK_BIN.resolve("jcmd").toString(), Long.toString(pid), "GC.run") == null) {
+    OptionalLong liveHeapKiB() {
+        String histogram = run(JDK_BIN.resolve("jcmd").toString(), Long.toString(pid), "GC.class_histogram");
+        if (histogram == null) {
             return OptionalLong.empty();
         }
-        Map<String, Double> gc = jstatGc();
-        if (gc.isEmpty()) {
-            return OptionalLong.empty();
+        long bytes = 0;
+        for (String line : histogram.split("\n")) {
+            String[] columns = line.trim().split("\\s+");
+            if (columns.length >= 4 && columns[0].endsWith(":") && !columns[3].contains("FillerElement")) {
+                bytes += Long.parseLong(columns[2]);
+            }
         }
-        double used = 0;
-        for (String column : List.of("S0U", "S1U", "EU", "OU")) {
-            used += gc.getOrDefault(column, 0.0);
-        }
-        return OptionalLong.of(Math.round(used));
+        return OptionalLong.of(bytes / 1024);
     }
 
     /** The columns of {@code jstat -gc} (KiB, counts, seconds) by name; empty when the tool cannot attach. */
