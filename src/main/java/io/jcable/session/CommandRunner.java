@@ -118,13 +118,13 @@ final class CommandRunner {
                 detachAll(session, identifier, subscription);
             } else {
                 for (String stream : result.stoppedStreams()) {
-                    if (subscription.streams().remove(stream)) {
+                    if (subscription.removeStream(stream)) {
                         hub.unsubscribe(stream, identifier, session);
                     }
                 }
             }
             for (String stream : result.streams()) {
-                if (subscription.streams().add(stream)) {
+                if (subscription.addStream(stream)) {
                     hub.subscribe(stream, identifier, session);
                 }
             }
@@ -139,7 +139,6 @@ final class CommandRunner {
     }
 
     private void detachAll(Session session, String identifier, Subscription subscription) {
-        subscription.streams().forEach(stream -> hub.unsubscribe(stream, identifier, session));
-        subscription.streams().clear();
+        subscription.clearStreams().forEach(stream -> hub.unsubscribe(stream, identifier, session));
     }
 }

@@ -1,24 +1,49 @@
 package io.jcable.session;
 
-import java.util.LinkedHashSet;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
 import java.util.Map;
-import java.util.Set;
 
-/** One channel subscription of a session: its channel state (istate) and streams. Owned by the session. */
+/**
+ * One channel subscription of a session: its channel state (istate) and streams. Owned by the session. A
+ * subscription has one or two streams as a rule, so they are a small list (a tenth of a linked hash set's
+ * memory), kept free of duplicates.
+ */
 final class Subscription {
     private Map<String, String> istate = Map.of();
-    private final Set<String> streams = new LinkedHashSet<>(2);
+    private final List<String> streams = new ArrayList<>(2);
 
     Map<String, String> istate() {
         return istate;
     }
 
-    Set<String> streams() {
-        return streams;
+    /** The streams, in the order they were added. */
+    List<String> streams() {
+        return Collections.unmodifiableList(streams);
+    }
+
+    /** Adds a stream; false when it was already there. */
+    boolean addStream(String stream) {
+        if (streams.contains(stream)) {
+            return false;
+        }
+        return streams.add(stream);
+    }
+
+    /** Removes a stream; false when it was not there. */
+    boolean removeStream(String stream) {
+        return streams.remove(stream);
+    }
+
+    /** Removes and returns every stream. */
+    List<String> clearStreams() {
+        List<String> removed = List.copyOf(streams);
+        streams.clear();
+        return removed;
     }
 
     void mergeIstate(Map<String, String> diff) {
         istate = StateMerge.merge(istate, diff);
     }
-
 }

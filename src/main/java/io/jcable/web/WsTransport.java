@@ -31,7 +31,8 @@ public final class WsTransport implements Transport, SendHandler {
     private final EndpointContext context;
 
     private final ReentrantLock lock = new ReentrantLock();
-    private final ArrayDeque<Object> queue = new ArrayDeque<>(2);
+    /** Items waiting behind the write in progress; created when first needed (most sockets never queue). */
+    private ArrayDeque<Object> queue;
     private long pendingChars;
     private boolean writing;
     private boolean looping;
@@ -72,7 +73,7 @@ public final class WsTransport implements Transport, SendHandler {
                 if (writing && pendingChars + frame.length() > maxPendingBytes) {
                     tooSlow = true;
                     closing = true;
-                    queue.clear();
+                    dropQueue();
                     pendingChars = 0;
                 } else if (!looping && !writing) {
                     // Idle, so nothing is queued: write it at once (the common case of a broadcast).
@@ -81,11 +82,11 @@ public final class WsTransport implements Transport, SendHandler {
                     writeNow = frame;
                 } else {
                     pendingChars += frame.length();
-                    queue.add(frame);
+                    queued().add(frame);
                 }
             } else {
                 closing = true;
-                queue.add(item);
+                queued().add(item);
                 if (!looping && !writing) {
                     looping = true;
                     startLoop = true;
@@ -136,7 +137,7 @@ public final class WsTransport implements Transport, SendHandler {
                     looping = false;
                     return;
                 }
-                item = queue.poll();
+                item = queue == null ? null : queue.poll();
                 if (item == null) {
                     looping = false;
                     return;
@@ -157,6 +158,19 @@ public final class WsTransport implements Transport, SendHandler {
             }
             write((String) item);
         }
+    }
+
+    /** The queue, created on first use; called with the lock held. */
+    private ArrayDeque<Object> queued() {
+        if (queue == null) {
+            queue = new ArrayDeque<>(4);
+        }
+        return queue;
+    }
+
+    /** Forgets everything queued; called with the lock held. */
+    private void dropQueue() {
+        queue = null;
     }
 
     /** Marks a write as in progress; called with the lock held. */
@@ -188,7 +202,7 @@ public final class WsTransport implements Transport, SendHandler {
                 writing = false;
                 writeStartedNanos = 0;
                 closing = true;
-                queue.clear();
+                dropQueue();
             } finally {
                 lock.unlock();
             }
@@ -228,7 +242,7 @@ public final class WsTransport implements Transport, SendHandler {
             if (stalled) {
                 abandoned = true;
                 closing = true;
-                queue.clear();
+                dropQueue();
                 pendingChars = 0;
             }
             stillWriting = writing && !abandoned;
