@@ -42,6 +42,8 @@ import org.slf4j.LoggerFactory;
  */
 public final class CableBootstrap implements ServletContextListener {
     private static final Logger LOG = LoggerFactory.getLogger(CableBootstrap.class);
+    /** Container message buffer per socket, in characters or bytes; longer messages arrive in several parts. */
+    private static final int MESSAGE_PART_SIZE = 2048;
 
     private final ReentrantLock shutdownLock = new ReentrantLock();
     private CableConfig config;
@@ -107,7 +109,9 @@ public final class CableBootstrap implements ServletContextListener {
             throw new IllegalStateException("No jakarta.websocket ServerContainer: enable WebSocket support in the "
                     + "container (Jetty: module ee10-websocket-jakarta)");
         }
-        container.setDefaultMaxTextMessageBufferSize(config.server().maxMessageSize());
+        // Messages are taken in parts (CableEndpoint): small container buffers, which Tomcat allocates per socket.
+        container.setDefaultMaxTextMessageBufferSize(MESSAGE_PART_SIZE);
+        container.setDefaultMaxBinaryMessageBufferSize(MESSAGE_PART_SIZE);
         for (String path : config.server().paths()) {
             try {
                 container.addEndpoint(ServerEndpointConfig.Builder.create(CableEndpoint.class, path)

@@ -27,30 +27,43 @@ import org.slf4j.LoggerFactory;
 public final class CableEndpoint {
     private static final Logger LOG = LoggerFactory.getLogger(CableEndpoint.class);
 
+    /** Jetty's per-session frame size limit (default 64 KiB), set through the standard user properties. */
+    static final String JETTY_MAX_FRAME_SIZE = "org.eclipse.jetty.websocket.maxFrameSize";
+
     private final EndpointContext context;
+    private final MessageAssembler text;
     private Session session;
     private WsTransport transport;
 
     CableEndpoint(EndpointContext context) {
         this.context = context;
+        this.text = new MessageAssembler(context.server().maxMessageSize());
     }
 
     @OnOpen
     public void onOpen(jakarta.websocket.Session socket, EndpointConfig config) {
-        socket.setMaxTextMessageBufferSize(context.server().maxMessageSize());
-        socket.setMaxBinaryMessageBufferSize(context.server().maxMessageSize());
+        // Messages arrive in parts, so the limit is ours (MessageAssembler); a single frame may be as big.
+        socket.getUserProperties().put(JETTY_MAX_FRAME_SIZE, (long) context.server().maxMessageSize());
         socket.setMaxIdleTimeout(0);
         transport = new WsTransport(socket, context);
         session = context.node().open(transport, handshake(socket));
     }
 
     @OnMessage
-    public void onText(String text) {
-        context.node().receive(session, text);
+    public void onText(String part, boolean last) {
+        try {
+            String message = text.add(part, last);
+            if (message != null) {
+                context.node().receive(session, message);
+            }
+        } catch (MessageAssembler.TooBig e) {
+            LOG.warn("sid={} sent a {}: closing (1009)", session.sid(), e.getMessage());
+            transport.close(CloseReason.CloseCodes.TOO_BIG.getCode(), "Message too big");
+        }
     }
 
     @OnMessage
-    public void onBinary(ByteBuffer data) {
+    public void onBinary(ByteBuffer part, boolean last) {
         LOG.warn("sid={} sent a binary frame: closing (1003)", session.sid());
         transport.close(CloseReason.CloseCodes.CANNOT_ACCEPT.getCode(), "Binary frames are not supported");
     }

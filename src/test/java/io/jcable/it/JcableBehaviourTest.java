@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.google.gson.JsonObject;
+import io.jcable.protocol.ServerFrames;
 import io.jcable.rpc.proto.CommandMessage;
 import io.jcable.rpc.proto.ConnectionRequest;
 import io.jcable.rpc.proto.DisconnectRequest;
@@ -25,6 +26,9 @@ import org.junit.jupiter.api.Test;
 class JcableBehaviourTest extends CableTestSupport {
     private static final Duration WAIT = Duration.ofSeconds(5);
     private static final Duration QUIET = Duration.ofMillis(500);
+
+    /** ANYCABLE_MAX_MESSAGE_SIZE's default, which this class's server keeps. */
+    private static final int MAX_MESSAGE_SIZE = 65_536;
 
     @Test
     void disconnectTrueSendsTransmissionsThenClosesWith1000() {
@@ -52,6 +56,30 @@ class JcableBehaviourTest extends CableTestSupport {
         assertFrame("{\"type\":\"welcome\"}", c.receive());
         c.sendBinary(new byte[] {1, 2, 3});
         assertEquals(1003, c.awaitClose(WAIT).getCloseCode().getCode());
+    }
+
+    @Test
+    void messagesUpToTheSizeLimitAreTakenInOneFrameOrFragmented() {
+        CableClient c = client("", CableClient.Options.defaults().ignoring("ping"));
+        assertFrame("{\"type\":\"welcome\"}", c.receive());
+        String head = "{\"command\":\"ping\",\"pad\":\"";
+        // exactly the 65,536-byte limit, in one frame ("é" is two bytes in UTF-8)
+        c.send(head + "é".repeat(10) + "a".repeat(MAX_MESSAGE_SIZE - head.length() - 20 - 2) + "\"}");
+        assertEquals(data(ServerFrames.PONG), c.receive());
+        // 60,000 bytes in six frames
+        String pad = "a".repeat(12_000);
+        c.sendFragmented(head, pad, pad, pad, pad, pad.substring(head.length()) + "\"}");
+        assertEquals(data(ServerFrames.PONG), c.receive());
+        assertTrue(c.isOpen());
+    }
+
+    @Test
+    void fragmentedMessageOverTheSizeLimitClosesWith1009() {
+        CableClient c = client("");
+        c.subscribe(identifier("EmptyChannel"));
+        String pad = "a".repeat(20_000);
+        c.sendFragmented("{\"command\":\"ping\",\"pad\":\"", pad, pad, pad, pad + "\"}");
+        assertEquals(1009, c.awaitClose(WAIT).getCloseCode().getCode());
     }
 
     @Test

@@ -201,6 +201,17 @@ public final class CableClient implements AutoCloseable {
         }
     }
 
+    /** Sends one text message as several frames (a first frame and continuations), one per part. */
+    public void sendFragmented(String... parts) {
+        try {
+            for (int i = 0; i < parts.length; i++) {
+                session.getBasicRemote().sendText(parts[i], i == parts.length - 1);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
     /** Sends a binary frame. */
     public void sendBinary(byte[] data) {
         try {
