@@ -210,13 +210,16 @@ public final class GrpcController implements Controller {
         return null;
     }
 
+    /** The request's Env; empty state maps are left out (each put allocates a map field in the message). */
     private static Env env(RequestEnv env, Map<String, String> cstate, Map<String, String> istate) {
-        return Env.newBuilder()
-                .setUrl(env.url())
-                .putAllHeaders(env.headers())
-                .putAllCstate(cstate)
-                .putAllIstate(istate)
-                .build();
+        Env.Builder builder = Env.newBuilder().setUrl(env.url()).putAllHeaders(env.headers());
+        if (!cstate.isEmpty()) {
+            builder.putAllCstate(cstate);
+        }
+        if (!istate.isEmpty()) {
+            builder.putAllIstate(istate);
+        }
+        return builder.build();
     }
 
     private static Status status(int value) {
