@@ -73,7 +73,7 @@ public final class GrpcController implements Controller {
                 .scheduledExecutorService(timer)
                 .build();
         this.stub = RPCGrpc.newBlockingStub(ClientInterceptors.intercept(channel, new SessionMetadata()));
-        this.slots = new Semaphore(config.concurrency(), true);
+        this.slots = new Semaphore(config.concurrency(), false);
         this.requestTimeout = config.requestTimeout();
         this.callBudget = config.commandTimeout();
         this.calls = metrics.counter("rpc_call_total");
