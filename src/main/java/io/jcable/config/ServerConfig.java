@@ -7,7 +7,7 @@ import java.util.List;
  * WebSocket-facing options.
  *
  * @param paths          {@code ANYCABLE_PATH}, default {@code /cable}: endpoint paths under the context path
- * @param allowedOrigins {@code ANYCABLE_ALLOWED_ORIGINS}, default empty (no check); {@code *.host} = suffix match
+ * @param allowedOrigins {@code ANYCABLE_ALLOWED_ORIGINS}, default empty (no check); a leading {@code *} = suffix match
  * @param pingInterval   {@code ANYCABLE_PING_INTERVAL}, seconds, default 3
  * @param pingPrecision  {@code ANYCABLE_PING_TIMESTAMP_PRECISION}, default {@code s}
  * @param maxMessageSize {@code ANYCABLE_MAX_MESSAGE_SIZE}, bytes, default 65536; bigger frames close with 1009

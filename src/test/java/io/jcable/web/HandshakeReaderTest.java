@@ -1,7 +1,6 @@
 package io.jcable.web;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.jcable.config.CableConfig;
@@ -62,17 +61,5 @@ class HandshakeReaderTest {
         Handshake handshake = reader(Map.of("ANYCABLE_PROXY_COOKIES", "uid")).read(URI.create("ws://h/cable"), null,
                 Map.of("cookie", List.of("a=1; uid=2")), null);
         assertEquals("uid=2", handshake.env().headers().get("cookie"));
-    }
-
-    @Test
-    void originPolicy() {
-        assertTrue(new OriginPolicy(List.of()).allows(null));
-        OriginPolicy policy = new OriginPolicy(List.of("*.example.com", "app.test:3000"));
-        assertTrue(policy.allows("https://example.com"));
-        assertTrue(policy.allows("https://WWW.Example.com"));
-        assertTrue(policy.allows("http://app.test:3000"));
-        assertFalse(policy.allows("http://app.test"));
-        assertFalse(policy.allows("https://evilexample.com"));
-        assertFalse(policy.allows(null));
     }
 }
