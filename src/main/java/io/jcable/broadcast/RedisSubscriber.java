@@ -8,6 +8,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Consumer;
+import java.util.function.IntToLongFunction;
+import java.util.random.RandomGenerator;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import redis.clients.jedis.DefaultJedisClientConfig;
@@ -19,7 +21,8 @@ import redis.clients.jedis.util.JedisURIHelper;
 /**
  * The {@code redis} broadcast adapter: SUBSCRIBE to one channel on a dedicated thread and hand every message
  * to the handler, in order. Redis down at start or mid-run never stops the server: the subscriber reconnects
- * forever (250 ms, then random 2^n…2^(n+1) s capped at 30 s) and logs each failure (broadcasting.md §7).
+ * forever ({@link #backoffMillis}) and logs each failure (broadcasting.md §7). The schedule starts over only once
+ * a SUBSCRIBE is confirmed, so a server that accepts connections but refuses the subscription is not hammered.
  * A keepalive PING every 30 s detects a silent dead connection.
  */
 public final class RedisSubscriber {
@@ -33,6 +36,7 @@ public final class RedisSubscriber {
     private final String channel;
     private final Consumer<String> handler;
     private final Counter failures;
+    private final IntToLongFunction backoff;
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition stopSignal = lock.newCondition();
     private final Thread thread;
@@ -42,8 +46,15 @@ public final class RedisSubscriber {
     private volatile long lastPong;
     private Jedis connection;
     private JedisPubSub pubSub;
+    /** Failed attempts since the last confirmed SUBSCRIBE; only the subscriber thread touches it. */
+    private int attempt;
 
     public RedisSubscriber(String url, String channel, Consumer<String> handler, Metrics metrics) {
+        this(url, channel, handler, metrics, n -> backoffMillis(n, ThreadLocalRandom.current()));
+    }
+
+    /** @param backoff milliseconds to wait after the given number of failed attempts (0 = the first failure) */
+    RedisSubscriber(String url, String channel, Consumer<String> handler, Metrics metrics, IntToLongFunction backoff) {
         this.url = URI.create(url);
         // Pub/Sub messages are plain RESP2 pushes; skipping RESP3 negotiation avoids a warning per connect.
         DefaultJedisClientConfig.Builder config = DefaultJedisClientConfig.builder()
@@ -60,6 +71,7 @@ public final class RedisSubscriber {
         this.channel = channel;
         this.handler = handler;
         this.failures = metrics.counter("redis_reconnects_total");
+        this.backoff = backoff;
         metrics.gauge("redis_subscribed", () -> subscribed ? 1 : 0);
         // A platform thread: Jedis I/O may hold monitors, which would pin a virtual thread's carrier on JDK 21.
         this.thread = Thread.ofPlatform().daemon().name("jcable-redis-subscriber").unstarted(this::run);
@@ -78,7 +90,6 @@ public final class RedisSubscriber {
     }
 
     private void run() {
-        int attempt = 0;
         while (running) {
             try (Jedis jedis = new Jedis(JedisURIHelper.getHostAndPort(url), clientConfig)) {
                 JedisPubSub listener = new Listener();
@@ -92,7 +103,6 @@ public final class RedisSubscriber {
                 } finally {
                     lock.unlock();
                 }
-                attempt = 0;
                 jedis.subscribe(listener, channel);
             } catch (RuntimeException e) {
                 if (!running) {
@@ -112,18 +122,25 @@ public final class RedisSubscriber {
                 }
             }
             if (running) {
-                waitBeforeRetry(backoffMillis(attempt++));
+                waitBeforeRetry(backoff.applyAsLong(attempt++));
             }
         }
     }
 
-    /** 250 ms first, then uniform in [2^n, 2^(n+1)) seconds, capped at 30 s. */
-    static long backoffMillis(int attempt) {
+    /**
+     * The wait after {@code attempt} failures since the last confirmed SUBSCRIBE: 250 ms after the first, then
+     * uniform in [2^n, 2^(n+1)) seconds for n = 0, 1, 2, 3; once that range would pass the 30 s cap, uniform in
+     * [15, 30) s, so that nodes which lost Redis together do not all come back in the same instant.
+     */
+    static long backoffMillis(int attempt, RandomGenerator random) {
         if (attempt == 0) {
             return 250;
         }
         long low = 1000L << Math.min(attempt - 1, 5);
-        return Math.min(MAX_BACKOFF_MS, low + ThreadLocalRandom.current().nextLong(low));
+        if (2 * low > MAX_BACKOFF_MS) {
+            low = MAX_BACKOFF_MS / 2;
+        }
+        return low + random.nextLong(low);
     }
 
     private void waitBeforeRetry(long millis) {
@@ -204,6 +221,7 @@ public final class RedisSubscriber {
         @Override
         public void onSubscribe(String subscribedChannel, int count) {
             subscribed = true;
+            attempt = 0;
             lastPong = System.currentTimeMillis();
             LOG.info("Subscribed to Redis channel {} on {}:{}", subscribedChannel, url.getHost(), url.getPort());
         }

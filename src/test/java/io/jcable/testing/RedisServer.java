@@ -111,6 +111,13 @@ public final class RedisServer implements AutoCloseable {
         }
     }
 
+    /** {@code ACL SETUSER default <rules>}, e.g. {@code -subscribe} to refuse SUBSCRIBE to every client. */
+    public void aclDefaultUser(String... rules) {
+        try (Jedis jedis = client()) {
+            jedis.aclSetUser("default", rules);
+        }
+    }
+
     /** Stops the server and deletes its log file. */
     @Override
     public void close() {
