@@ -37,8 +37,15 @@ public final class BroadcastHandler {
                 deliver(publication);
             }
             case BroadcastMessage.Batch batch -> {
-                publications.inc();
-                batch.publications().forEach(this::deliver);
+                if (!batch.skipped().isEmpty()) {
+                    failed.add(batch.skipped().size());
+                    LOG.warn("Invalid batch elements dropped ({}): {}", String.join("; ", batch.skipped()),
+                            abbreviate(payload));
+                }
+                if (!batch.publications().isEmpty()) {
+                    publications.inc();
+                    batch.publications().forEach(this::deliver);
+                }
             }
             case BroadcastMessage.RemoteDisconnect disconnect -> {
                 remoteCommands.inc();

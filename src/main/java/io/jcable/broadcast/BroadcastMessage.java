@@ -16,8 +16,11 @@ public sealed interface BroadcastMessage {
             implements BroadcastMessage {
     }
 
-    /** Publications to handle in array order. */
-    record Batch(List<Publication> publications) implements BroadcastMessage {
+    /**
+     * A batch: the valid publications to handle in array order, and why each left-out element was invalid
+     * (an element without a non-empty string {@code stream} or with a non-string {@code data}).
+     */
+    record Batch(List<Publication> publications, List<String> skipped) implements BroadcastMessage {
     }
 
     /** {@code {"command":"disconnect","payload":{"identifier":…,"reconnect":…}}}. */

@@ -50,24 +50,29 @@ public final class BroadcastParser {
                 excludeSocket, broadcastType);
     }
 
+    /**
+     * A batch (its first element has a non-empty stream): invalid elements are left out with the reason, the
+     * valid ones are kept in array order, so one bad element does not cost the others.
+     */
     private static BroadcastMessage batch(JsonArray array) {
         if (array.isEmpty() || !array.get(0).isJsonObject()
                 || nonEmptyString(array.get(0).getAsJsonObject(), "stream") == null) {
             return new BroadcastMessage.Invalid("array whose first element has no non-empty \"stream\"");
         }
         List<BroadcastMessage.Publication> publications = new ArrayList<>(array.size());
+        List<String> skipped = new ArrayList<>();
         for (int i = 0; i < array.size(); i++) {
             JsonElement element = array.get(i);
-            if (!element.isJsonObject() || nonEmptyString(element.getAsJsonObject(), "stream") == null) {
-                return new BroadcastMessage.Invalid("batch element " + i + " has no non-empty \"stream\"");
+            boolean hasStream = element.isJsonObject() && nonEmptyString(element.getAsJsonObject(), "stream") != null;
+            BroadcastMessage parsed = hasStream ? publication(element.getAsJsonObject())
+                    : new BroadcastMessage.Invalid("no non-empty \"stream\"");
+            if (parsed instanceof BroadcastMessage.Publication publication) {
+                publications.add(publication);
+            } else {
+                skipped.add("element " + i + ": " + ((BroadcastMessage.Invalid) parsed).reason());
             }
-            BroadcastMessage parsed = publication(element.getAsJsonObject());
-            if (parsed instanceof BroadcastMessage.Invalid invalid) {
-                return new BroadcastMessage.Invalid("batch element " + i + ": " + invalid.reason());
-            }
-            publications.add((BroadcastMessage.Publication) parsed);
         }
-        return new BroadcastMessage.Batch(List.copyOf(publications));
+        return new BroadcastMessage.Batch(List.copyOf(publications), List.copyOf(skipped));
     }
 
     private static BroadcastMessage command(String command, JsonObject object) {

@@ -9,9 +9,10 @@ import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 
 /**
- * The {@code http} broadcast adapter: {@code POST /_broadcast} with a payload body. 201 when accepted, 400 with
- * the reason for an invalid payload, 401 for a missing or wrong key, 405 for other methods, 413 for a body over
- * the size limit (broadcasting.md §4).
+ * The {@code http} broadcast adapter: {@code POST /_broadcast} with a payload body. 201 when accepted (a batch
+ * with at least one valid element), 400 with the reason for an invalid payload (or a batch without a valid
+ * element), 401 for a missing or wrong key, 405 for other methods, 413 for a body over the size limit
+ * (broadcasting.md §4).
  */
 public final class HttpBroadcastServlet extends HttpServlet {
     private final transient BroadcastHandler handler;
@@ -49,13 +50,23 @@ public final class HttpBroadcastServlet extends HttpServlet {
                     "Body larger than " + maxBodyBytes + " bytes");
             return;
         }
-        BroadcastMessage message = handler.handle(new String(body, StandardCharsets.UTF_8));
-        if (message instanceof BroadcastMessage.Invalid invalid) {
+        String rejection = rejection(handler.handle(new String(body, StandardCharsets.UTF_8)));
+        if (rejection != null) {
             response.setStatus(HttpServletResponse.SC_BAD_REQUEST);
             response.setContentType("text/plain;charset=utf-8");
-            response.getWriter().write("Invalid broadcast payload: " + invalid.reason() + "\n");
+            response.getWriter().write("Invalid broadcast payload: " + rejection + "\n");
             return;
         }
         response.setStatus(HttpServletResponse.SC_CREATED);
+    }
+
+    /** Why nothing of the payload was accepted, or null: a batch is accepted if any of its elements is valid. */
+    private static String rejection(BroadcastMessage message) {
+        return switch (message) {
+            case BroadcastMessage.Invalid invalid -> invalid.reason();
+            case BroadcastMessage.Batch batch when batch.publications().isEmpty() ->
+                    "no valid batch element (" + String.join("; ", batch.skipped()) + ")";
+            default -> null;
+        };
     }
 }

@@ -22,7 +22,24 @@ class BroadcastParserTest {
         assertEquals(new BroadcastMessage.Batch(List.of(
                 new BroadcastMessage.Publication("a", "1", null, null),
                 new BroadcastMessage.Publication("b", "2", null, null),
-                new BroadcastMessage.Publication("a", "3", null, null))), parsed);
+                new BroadcastMessage.Publication("a", "3", null, null)), List.of()), parsed);
+    }
+
+    @Test
+    void invalidBatchElementsAreLeftOutWithTheirReasonAndTheOthersKept() {
+        BroadcastMessage parsed = BroadcastParser.parse("[{\"stream\":\"a\",\"data\":\"1\"},{\"data\":\"y\"},"
+                + "{\"stream\":\"b\",\"data\":{\"x\":1}},42,{\"stream\":\"\",\"data\":\"z\"},{\"stream\":7,\"data\":\"z\"},"
+                + "{\"stream\":\"a\",\"data\":\"2\",\"meta\":{\"broadcast_type\":\"t\"}}]");
+        assertEquals(new BroadcastMessage.Batch(List.of(
+                new BroadcastMessage.Publication("a", "1", null, null),
+                new BroadcastMessage.Publication("a", "2", null, "t")), List.of(
+                "element 1: no non-empty \"stream\"",
+                "element 2: \"data\" must be a string",
+                "element 3: no non-empty \"stream\"",
+                "element 4: no non-empty \"stream\"",
+                "element 5: no non-empty \"stream\"")), parsed);
+        assertEquals(new BroadcastMessage.Batch(List.of(), List.of("element 0: \"data\" must be a string")),
+                BroadcastParser.parse("[{\"stream\":\"a\",\"data\":1}]"));
     }
 
     @Test
@@ -39,7 +56,7 @@ class BroadcastParserTest {
     void invalidPayloadsSayWhy() {
         for (String payload : new String[] {"nope", "{\"stream\":\"\",\"data\":\"x\"}",
                 "{\"stream\":\"a\",\"data\":{\"obj\":1}}", "{\"stream\":\"a\"}", "[]", "[1]",
-                "[{\"stream\":\"a\",\"data\":\"x\"},{\"data\":\"y\"}]", "{\"foo\":1}", "42",
+                "[{\"data\":\"y\"},{\"stream\":\"a\",\"data\":\"x\"}]", "{\"foo\":1}", "42",
                 "{\"command\":\"disconnect\"}"}) {
             assertInstanceOf(BroadcastMessage.Invalid.class, BroadcastParser.parse(payload), payload);
         }
