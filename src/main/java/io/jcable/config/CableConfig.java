@@ -3,6 +3,7 @@ package io.jcable.config;
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -29,31 +30,21 @@ public record CableConfig(ServerConfig server, RpcConfig rpc, BroadcastConfig br
     public static CableConfig load(ConfigSource source) {
         OptionReader options = new OptionReader(source);
 
-        List<String> paths = options.list("path", "/cable");
-        for (String path : paths) {
-            if (!path.startsWith("/")) {
-                throw OptionReader.invalid("path", path, "each path must start with /");
-            }
-        }
         PingPrecision precision = PingPrecision.parse(options.string("ping_timestamp_precision", "s"));
         if (precision == null) {
             throw OptionReader.invalid("ping_timestamp_precision",
                     options.string("ping_timestamp_precision", ""), "must be s, ms or ns");
         }
-        String metricsPath = options.string("metrics_http", null);
-        if (metricsPath != null && !metricsPath.startsWith("/")) {
-            throw OptionReader.invalid("metrics_http", metricsPath, "must be a path starting with /");
-        }
         ServerConfig server = new ServerConfig(
-                paths,
+                options.paths("path", "/cable"),
                 options.list("allowed_origins", ""),
                 Duration.ofSeconds(options.integer("ping_interval", 3, 1)),
                 precision,
                 options.integer("max_message_size", 65536, 1),
                 options.integer("ws_max_pending_size", 1_048_576, 1),
                 Duration.ofSeconds(options.integer("ws_write_timeout", 2, 1)),
-                options.string("health_path", "/health"),
-                metricsPath,
+                options.path("health_path", "/health"),
+                options.path("metrics_http", null),
                 options.jcableBool("sid_from_request_id", false));
 
         DisconnectMode mode = options.choice("disconnect_mode", DisconnectMode.class, DisconnectMode.AUTO);
@@ -101,15 +92,19 @@ public record CableConfig(ServerConfig server, RpcConfig rpc, BroadcastConfig br
         }
         BroadcastConfig broadcast = new BroadcastConfig(Set.copyOf(adapters), redisUrl,
                 options.string("redis_channel", "__anycable__"),
-                options.string("http_broadcast_path", "/_broadcast"),
+                options.path("http_broadcast_path", "/_broadcast"),
                 broadcastKey);
 
-        List<String> ignored = NOT_APPLICABLE_IN_WAR.stream()
+        List<String> ignored = new ArrayList<>(NOT_APPLICABLE_IN_WAR.stream()
                 .filter(name -> source.anycable(name) != null)
                 .map(OptionReader::envName)
-                .toList();
+                .toList());
+        // anycable-go also takes its port from $PORT; in a WAR the container's connector decides.
+        if (source.env("PORT") != null) {
+            ignored.add("PORT");
+        }
         return new CableConfig(server, rpc, broadcast,
-                options.seconds("shutdown_timeout", 30), options.seconds("shutdown_delay", 0), ignored);
+                options.seconds("shutdown_timeout", 30), options.seconds("shutdown_delay", 0), List.copyOf(ignored));
     }
 
     /** Lower-case hex HMAC-SHA256 of {@code label} keyed by {@code secret}, as anycable-go derives keys. */

@@ -30,32 +30,40 @@ public final class ConfigSource {
         return new ConfigSource(System::getProperty, System.getenv(), initParameters);
     }
 
-    /** Raw value of an anycable option, or null when no source sets it. */
+    /** Raw value of an anycable option, or null when no source sets it (a blank value counts as unset). */
     public String anycable(String name) {
-        return lookup("anycable", name);
+        return lookup("anycable", name, false);
+    }
+
+    /**
+     * Raw value of an anycable option, "" when the first source that sets it sets it to a blank value, or null
+     * when no source sets it: for lists, where an explicit empty value means an empty list, not the default.
+     */
+    public String anycableKeepingEmpty(String name) {
+        return lookup("anycable", name, true);
     }
 
     /** Raw value of a jcable-only option, or null. */
     public String jcable(String name) {
-        return lookup("jcable", name);
+        return lookup("jcable", name, false);
     }
 
     /** Raw value of a plain environment variable (e.g. {@code REDIS_URL}), or null. */
     public String env(String name) {
         consumedEnv.add(name);
-        return blankToNull(environment.get(name));
+        return trimmed(environment.get(name), false);
     }
 
-    private String lookup(String prefix, String name) {
+    private String lookup(String prefix, String name, boolean keepEmpty) {
         String key = prefix + "." + name;
         String envName = prefix.toUpperCase(Locale.ROOT) + "_" + name.toUpperCase(Locale.ROOT);
         consumedEnv.add(envName);
-        String value = blankToNull(systemProperties.apply(key));
+        String value = trimmed(systemProperties.apply(key), keepEmpty);
         if (value == null) {
-            value = blankToNull(environment.get(envName));
+            value = trimmed(environment.get(envName), keepEmpty);
         }
         if (value == null) {
-            value = blankToNull(initParameters.apply(key));
+            value = trimmed(initParameters.apply(key), keepEmpty);
         }
         return value;
     }
@@ -71,7 +79,11 @@ public final class ConfigSource {
         return unused;
     }
 
-    private static String blankToNull(String value) {
-        return value == null || value.isBlank() ? null : value.trim();
+    /** The trimmed value; a blank one is "" when {@code keepEmpty}, else null (unset). */
+    private static String trimmed(String value, boolean keepEmpty) {
+        if (value == null || (value.isBlank() && !keepEmpty)) {
+            return null;
+        }
+        return value.trim();
     }
 }

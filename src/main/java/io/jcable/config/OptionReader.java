@@ -56,9 +56,36 @@ final class OptionReader {
         return parseBool("JCABLE_" + name.toUpperCase(Locale.ROOT), source.jcable(name), defaultValue);
     }
 
+    /** A comma list, items trimmed; unset → the default, set to an empty value → an empty list. */
     List<String> list(String name, String defaultValue) {
+        String value = source.anycableKeepingEmpty(name);
+        return Arrays.stream((value == null ? defaultValue : value).split(","))
+                .map(String::trim).filter(s -> !s.isEmpty()).toList();
+    }
+
+    /** A path under the context path (null when unset and the default is null); it must start with {@code /}. */
+    String path(String name, String defaultValue) {
         String value = string(name, defaultValue);
-        return Arrays.stream(value.split(",")).map(String::trim).filter(s -> !s.isEmpty()).toList();
+        if (value != null) {
+            requirePath(name, value);
+        }
+        return value;
+    }
+
+    /** A non-empty comma list of paths, each starting with {@code /}. */
+    List<String> paths(String name, String defaultValue) {
+        List<String> values = list(name, defaultValue);
+        if (values.isEmpty()) {
+            throw invalid(name, "", "must name at least one path");
+        }
+        values.forEach(value -> requirePath(name, value));
+        return values;
+    }
+
+    private static void requirePath(String name, String value) {
+        if (!value.startsWith("/")) {
+            throw invalid(name, value, "must be a path starting with /");
+        }
     }
 
     <E extends Enum<E>> E choice(String name, Class<E> type, E defaultValue) {

@@ -61,10 +61,46 @@ class CableConfigTest {
     }
 
     @Test
+    void explicitlyEmptyListsAreEmptyWhileUnsetListsTakeTheirDefault() {
+        CableConfig empty = load(Map.of(), Map.of("ANYCABLE_HEADERS", "", "ANYCABLE_BROADCAST_ADAPTER", " ",
+                "ANYCABLE_ALLOWED_ORIGINS", "", "ANYCABLE_PROXY_COOKIES", ""), Map.of());
+        assertEquals(List.of(), empty.rpc().headers());
+        assertEquals(Set.of(), empty.broadcast().adapters());
+        assertEquals(List.of(), empty.server().allowedOrigins());
+        assertEquals(List.of(), empty.rpc().proxyCookies());
+        // the first source that sets the option wins, even with an empty value
+        assertEquals(List.of(), load(Map.of("anycable.headers", ""), Map.of("ANYCABLE_HEADERS", "x-api-token"),
+                Map.of()).rpc().headers());
+        assertEquals(List.of(), load(Map.of(), Map.of(), Map.of("anycable.headers", "")).rpc().headers());
+        assertEquals(List.of("cookie"), load(Map.of(), Map.of(), Map.of()).rpc().headers());
+        // a blank scalar still means unset
+        CableConfig blankScalars = load(Map.of(), Map.of("ANYCABLE_RPC_HOST", "", "ANYCABLE_PING_INTERVAL", " "), Map.of());
+        assertEquals("localhost:50051", blankScalars.rpc().host());
+        assertEquals(Duration.ofSeconds(3), blankScalars.server().pingInterval());
+    }
+
+    @Test
+    void pathOptionsMustStartWithASlash() {
+        assertMessage("ANYCABLE_PATH=cable: must be a path starting with /", Map.of("ANYCABLE_PATH", "/cable,cable"));
+        assertMessage("ANYCABLE_PATH=: must name at least one path", Map.of("ANYCABLE_PATH", ""));
+        assertMessage("ANYCABLE_HEALTH_PATH=health: must be a path", Map.of("ANYCABLE_HEALTH_PATH", "health"));
+        assertMessage("ANYCABLE_HTTP_BROADCAST_PATH=_broadcast: must be a path",
+                Map.of("ANYCABLE_HTTP_BROADCAST_PATH", "_broadcast"));
+        assertMessage("ANYCABLE_METRICS_HTTP=metrics: must be a path", Map.of("ANYCABLE_METRICS_HTTP", "metrics"));
+        CableConfig custom = load(Map.of(), Map.of("ANYCABLE_HEALTH_PATH", "/up", "ANYCABLE_HTTP_BROADCAST_PATH", "/pub",
+                "ANYCABLE_METRICS_HTTP", "/m"), Map.of());
+        assertEquals("/up", custom.server().healthPath());
+        assertEquals("/pub", custom.broadcast().httpPath());
+        assertEquals("/m", custom.server().metricsPath());
+        assertEquals(null, load(Map.of(), Map.of(), Map.of()).server().metricsPath());
+    }
+
+    @Test
     void broadcastKeyIsDerivedFromTheSecretUnlessNone() {
         CableConfig derived = load(Map.of(), Map.of("ANYCABLE_SECRET", "s3Krit"), Map.of());
-        assertEquals(CableConfig.hmacHex("s3Krit", "broadcast-cable"), derived.broadcast().broadcastKey());
-        assertEquals(64, derived.broadcast().broadcastKey().length());
+        // known answer: printf broadcast-cable | openssl dgst -sha256 -hmac s3Krit
+        assertEquals("a239a7ca182c90fc32bdedf73703d271388cf433843affffd3a5e757041fc716",
+                derived.broadcast().broadcastKey());
         CableConfig none = load(Map.of(), Map.of("ANYCABLE_SECRET", "s3Krit", "ANYCABLE_BROADCAST_KEY", "none"),
                 Map.of());
         assertEquals(null, none.broadcast().broadcastKey());
@@ -84,10 +120,10 @@ class CableConfigTest {
 
     @Test
     void containerOwnedOptionsAreReportedAsIgnoredAndUnknownVariablesAsUnused() {
-        ConfigSource source = new ConfigSource(k -> null,
-                Map.of("ANYCABLE_PORT", "8081", "ANYCABLE_FANCY", "1", "ANYCABLE_RPC_HOST", "h:1"), k -> null);
+        ConfigSource source = new ConfigSource(k -> null, Map.of("ANYCABLE_PORT", "8081", "PORT", "8082",
+                "ANYCABLE_HTTP_BROADCAST_PORT", "8090", "ANYCABLE_FANCY", "1", "ANYCABLE_RPC_HOST", "h:1"), k -> null);
         CableConfig config = CableConfig.load(source);
-        assertEquals(List.of("ANYCABLE_PORT"), config.ignored());
+        assertEquals(List.of("ANYCABLE_PORT", "ANYCABLE_HTTP_BROADCAST_PORT", "PORT"), config.ignored());
         assertTrue(source.unusedEnvironment().containsKey("ANYCABLE_FANCY"));
         assertTrue(!source.unusedEnvironment().containsKey("ANYCABLE_RPC_HOST"));
     }
