@@ -39,6 +39,7 @@ abstract class CableTestSupport {
         Map<String, String> options = CableServer.options(app, redis);
         configure(options);
         server = CableServer.start(options);
+        app.serverHost(server.ws("").getAuthority());
         awaitRedisSubscription();
     }
 

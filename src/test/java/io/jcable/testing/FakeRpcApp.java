@@ -156,6 +156,7 @@ public final class FakeRpcApp implements AutoCloseable {
     private final Map<String, Queue<io.grpc.Status.Code>> failures = new ConcurrentHashMap<>();
     private final Map<String, Gate> gates = new ConcurrentHashMap<>();
     private volatile Duration latency = Duration.ZERO;
+    private volatile String serverHost;
     private volatile Consumer<RecordedCall> callListener = call -> { };
     private volatile boolean recording = true;
     private final AtomicInteger inFlight = new AtomicInteger();
@@ -273,6 +274,14 @@ public final class FakeRpcApp implements AutoCloseable {
         for (int i = 0; i < times; i++) {
             queue.add(code);
         }
+    }
+
+    /**
+     * The {@code host:port} clients connect to: {@code ?test=request_url} is accepted only when {@code env.url}
+     * names this host (conformance.md §2); unset, it is refused.
+     */
+    public void serverHost(String hostAndPort) {
+        serverHost = hostAndPort;
     }
 
     /** Every call waits {@code delay} before answering (zero by default). */
@@ -453,7 +462,7 @@ public final class FakeRpcApp implements AutoCloseable {
             return response.setStatus(Status.ERROR).setErrorMsg("boom").build();
         }
         boolean accepted = switch (test) {
-            case "request_url" -> url.startsWith("http://") && url.contains("test=request_url");
+            case "request_url" -> url.startsWith("http://" + serverHost + "/") && url.contains("test=request_url");
             case "cookies" -> "john green".equals(cookie(env.getHeadersOrDefault("cookie", ""), "username"));
             case "headers" -> "abc".equals(env.getHeadersOrDefault("x-api-token", ""));
             case "reasons" -> !"unauthorized".equals(query.get("reason"));

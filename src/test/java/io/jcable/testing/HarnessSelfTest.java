@@ -154,6 +154,18 @@ final class HarnessSelfTest {
     }
 
     @Test
+    void requestUrlIsAcceptedOnlyForTheHostClientsConnectTo() {
+        String url = CABLE + "?test=request_url";
+        assertEquals(Status.FAILURE, stub("sid-1").connect(connectRequest(url, Map.of())).getStatus());
+        app.serverHost("127.0.0.1:8080");
+        assertEquals(Status.SUCCESS, stub("sid-2").connect(connectRequest(url, Map.of())).getStatus());
+        assertEquals(Status.FAILURE, stub("sid-3").connect(
+                connectRequest("http://localhost:8080/cable?test=request_url", Map.of())).getStatus());
+        assertEquals(Status.FAILURE, stub("sid-4").connect(
+                connectRequest("http://127.0.0.1:8081/cable?test=request_url", Map.of())).getStatus());
+    }
+
+    @Test
     void failNextAnswersWithTheScriptedErrorThenRecovers() {
         app.failNext("Connect", Code.RESOURCE_EXHAUSTED, 2);
         for (int attempt = 0; attempt < 2; attempt++) {
