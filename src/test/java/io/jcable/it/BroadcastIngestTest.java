@@ -9,12 +9,16 @@ import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
 import com.google.gson.Strictness;
 import com.google.gson.stream.JsonReader;
+import io.jcable.protocol.Json;
 import io.jcable.testing.CableClient;
 import java.io.IOException;
 import java.io.StringReader;
+import java.io.UncheckedIOException;
+import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
+import java.util.Locale;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
@@ -28,6 +32,105 @@ class BroadcastIngestTest extends CableTestSupport {
     @Override
     protected void configure(Map<String, String> options) {
         options.put("secret", "s3Krit");
+    }
+
+    @Test
+    void httpBroadcastNeedsTheKeyDerivedFromTheSecret() {
+        String id = identifier("StreamChannel");
+        CableClient c = client("");
+        c.subscribe(id);
+        String body = publication("a", "{\"n\":1}");
+        for (String authorization : new String[] {null, "Bearer wrong", "Bearer " + KEY.toUpperCase(Locale.ROOT), KEY}) {
+            assertEquals(401, postOnNewConnection(body, authorization).statusCode(), String.valueOf(authorization));
+        }
+        c.expectNothing(QUIET);
+        assertEquals(201, post(body).statusCode());
+        assertEquals(data(message(id, "{\"n\":1}")), c.receive());
+    }
+
+    @Test
+    void batchesKeepPerStreamOrderOverHttpAndRedis() {
+        String both = identifier("TwoStreamsChannel");
+        String onlyA = identifier("StreamChannel");
+        CableClient c = client("");
+        c.subscribe(both);
+        CableClient c2 = client("");
+        c2.subscribe(onlyA);
+        StringBuilder batch = new StringBuilder("[");
+        for (int n = 1; n <= 6; n++) {
+            batch.append(n == 1 ? "" : ",").append(publication(n % 2 == 1 ? "a" : "b", "{\"n\":" + n + "}"));
+        }
+        String payload = batch.append(']').toString();
+        assertEquals(201, post(payload).statusCode());
+        assertReceivesInOrder(c, both, 1, 2, 3, 4, 5, 6);
+        assertReceivesInOrder(c2, onlyA, 1, 3, 5);
+        redis.publish("__anycable__", payload);
+        assertReceivesInOrder(c, both, 1, 2, 3, 4, 5, 6);
+        assertReceivesInOrder(c2, onlyA, 1, 3, 5);
+    }
+
+    @Test
+    void broadcastTypeBecomesTheFramesLeadingType() {
+        String id = identifier("StreamChannel");
+        CableClient c = client("");
+        c.subscribe(id);
+        String typed = "{\"stream\":\"a\",\"data\":\"{\\\"n\\\":1}\",\"meta\":{\"broadcast_type\":\"presence\"}}";
+        assertEquals(201, post(typed).statusCode());
+        assertEquals("{\"type\":\"presence\",\"identifier\":" + Json.quote(id) + ",\"message\":{\"n\":1}}", c.receiveRaw());
+        redis.publish("__anycable__", typed.replace("presence", "custom"));
+        assertEquals("{\"type\":\"custom\",\"identifier\":" + Json.quote(id) + ",\"message\":{\"n\":1}}", c.receiveRaw());
+    }
+
+    @Test
+    void remoteDisconnectOverHttpClosesTheUsersSessions() {
+        CableClient user = client("?test=uid&uid=31");
+        CableClient other = client("?test=uid&uid=32");
+        user.subscribe(identifier("EmptyChannel"));
+        other.subscribe(identifier("EmptyChannel"));
+        assertEquals(201, post("{\"command\":\"disconnect\",\"payload\":{\"identifier\":\"{\\\"uid\\\":\\\"31\\\"}\","
+                + "\"reconnect\":true}}").statusCode());
+        assertEquals(data("{\"type\":\"disconnect\",\"reason\":\"remote\",\"reconnect\":true}"), user.receive());
+        assertEquals(1000, user.awaitClose(WAIT).getCloseCode().getCode());
+        assertTrue(other.isOpen());
+    }
+
+    @Test
+    void anUnknownRemoteCommandIsCountedAndIgnored() {
+        String id = identifier("StreamChannel");
+        CableClient c = client("?test=uid&uid=33");
+        c.subscribe(id);
+        long commands = server.metric("remote_commands_total");
+        assertEquals(201, post("{\"command\":\"reload\",\"payload\":{\"identifier\":\"{\\\"uid\\\":\\\"33\\\"}\"}}")
+                .statusCode());
+        assertEquals(commands + 1, server.metric("remote_commands_total"));
+        c.expectNothing(QUIET);
+        assertTrue(c.isOpen());
+        assertEquals(201, post(publication("a", "\"still here\"")).statusCode());
+        assertEquals(data(message(id, "\"still here\"")), c.receive());
+    }
+
+    @Test
+    void broadcastCountersCountPayloadsStreamMessagesFailuresAndCommands() {
+        Map<String, Long> before = server.metrics();
+        assertEquals(201, post(publication("nobody", "1")).statusCode());
+        assertEquals(201, post("[" + publication("x", "1") + "," + publication("y", "2") + "," + publication("x", "3") + "]")
+                .statusCode());
+        assertEquals(400, post("{\"stream\":\"x\",\"data\":{}}").statusCode());
+        assertEquals(400, post("not json").statusCode());
+        assertEquals(201, post("{\"command\":\"disconnect\",\"payload\":{\"identifier\":\"nobody\"}}").statusCode());
+        assertEquals(201, post("{\"command\":\"reload\"}").statusCode());
+        Map<String, Long> after = server.metrics();
+        assertEquals(2, delta(before, after, "publications_total"));
+        assertEquals(4, delta(before, after, "broadcast_msg_total"));
+        assertEquals(2, delta(before, after, "failed_broadcast_msg_total"));
+        assertEquals(2, delta(before, after, "remote_commands_total"));
+
+        redis.publish("__anycable__", publication("nobody", "1"));
+        redis.publish("__anycable__", "[]");
+        server.awaitMetric("failed_broadcast_msg_total", value -> value == after.get("failed_broadcast_msg_total") + 1, WAIT);
+        // Redis delivers in order: the publication before the invalid payload has been handled too.
+        assertEquals(after.get("publications_total") + 1, server.metric("publications_total"));
+        assertEquals(after.get("broadcast_msg_total") + 1, server.metric("broadcast_msg_total"));
     }
 
     @Test
@@ -52,16 +155,12 @@ class BroadcastIngestTest extends CableTestSupport {
         long failed = server.metric("failed_broadcast_msg_total");
         long publications = server.metric("publications_total");
         assertEquals(201, post(batch).statusCode());
-        for (int n : new int[] {1, 3, 4}) {
-            assertEquals(data(message(id, "{\"n\":" + n + "}")), c.receive());
-        }
+        assertReceivesInOrder(c, id, 1, 3, 4);
         assertEquals(failed + 2, server.metric("failed_broadcast_msg_total"));
         assertEquals(publications + 1, server.metric("publications_total"));
 
         redis.publish("__anycable__", batch);
-        for (int n : new int[] {1, 3, 4}) {
-            assertEquals(data(message(id, "{\"n\":" + n + "}")), c.receive());
-        }
+        assertReceivesInOrder(c, id, 1, 3, 4);
         server.awaitMetric("failed_broadcast_msg_total", value -> value == failed + 4, WAIT);
     }
 
@@ -89,9 +188,42 @@ class BroadcastIngestTest extends CableTestSupport {
     }
 
     private HttpResponse<String> post(String body) {
-        return server.send(HttpRequest.newBuilder(server.http("/_broadcast"))
-                .header("Authorization", "Bearer " + KEY)
-                .POST(HttpRequest.BodyPublishers.ofString(body)).build());
+        return server.send(request(body, "Bearer " + KEY));
+    }
+
+    /**
+     * POST on a connection of its own: Jetty's per-connection header cache compares values ignoring case, so on a
+     * connection that already carried the right key a case variant would reach the servlet as the right key.
+     */
+    private HttpResponse<String> postOnNewConnection(String body, String authorization) {
+        try (HttpClient fresh = HttpClient.newHttpClient()) {
+            return fresh.send(request(body, authorization), HttpResponse.BodyHandlers.ofString());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new AssertionError(e);
+        }
+    }
+
+    /** POST /_broadcast with the given Authorization header (none when null). */
+    private HttpRequest request(String body, String authorization) {
+        HttpRequest.Builder request = HttpRequest.newBuilder(server.http("/_broadcast"))
+                .POST(HttpRequest.BodyPublishers.ofString(body));
+        if (authorization != null) {
+            request.header("Authorization", authorization);
+        }
+        return request.build();
+    }
+
+    private static void assertReceivesInOrder(CableClient client, String identifier, int... numbers) {
+        for (int n : numbers) {
+            assertEquals(data(message(identifier, "{\"n\":" + n + "}")), client.receive());
+        }
+    }
+
+    private static long delta(Map<String, Long> before, Map<String, Long> after, String metric) {
+        return after.getOrDefault(metric, 0L) - before.getOrDefault(metric, 0L);
     }
 
     /** Gson in strict mode, which (unlike the test client's lenient parse) refuses raw control characters. */
