@@ -37,8 +37,7 @@ class BroadcastIngestTest extends CableTestSupport {
     @Test
     void httpBroadcastNeedsTheKeyDerivedFromTheSecret() {
         String id = identifier("StreamChannel");
-        CableClient c = client("");
-        c.subscribe(id);
+        CableClient c = subscribed(id);
         String body = publication("a", "{\"n\":1}");
         for (String authorization : new String[] {null, "Bearer wrong", "Bearer " + KEY.toUpperCase(Locale.ROOT), KEY}) {
             assertEquals(401, postOnNewConnection(body, authorization).statusCode(), String.valueOf(authorization));
@@ -52,10 +51,8 @@ class BroadcastIngestTest extends CableTestSupport {
     void batchesKeepPerStreamOrderOverHttpAndRedis() {
         String both = identifier("TwoStreamsChannel");
         String onlyA = identifier("StreamChannel");
-        CableClient c = client("");
-        c.subscribe(both);
-        CableClient c2 = client("");
-        c2.subscribe(onlyA);
+        CableClient c = subscribed(both);
+        CableClient c2 = subscribed(onlyA);
         StringBuilder batch = new StringBuilder("[");
         for (int n = 1; n <= 6; n++) {
             batch.append(n == 1 ? "" : ",").append(publication(n % 2 == 1 ? "a" : "b", "{\"n\":" + n + "}"));
@@ -72,8 +69,7 @@ class BroadcastIngestTest extends CableTestSupport {
     @Test
     void broadcastTypeBecomesTheFramesLeadingType() {
         String id = identifier("StreamChannel");
-        CableClient c = client("");
-        c.subscribe(id);
+        CableClient c = subscribed(id);
         String typed = "{\"stream\":\"a\",\"data\":\"{\\\"n\\\":1}\",\"meta\":{\"broadcast_type\":\"presence\"}}";
         assertEquals(201, post(typed).statusCode());
         assertEquals("{\"type\":\"presence\",\"identifier\":" + Json.quote(id) + ",\"message\":{\"n\":1}}", c.receiveRaw());
@@ -136,8 +132,7 @@ class BroadcastIngestTest extends CableTestSupport {
     @Test
     void dataWithRawControlCharactersInStringsArrivesAsValidJsonString() {
         String id = identifier("StreamChannel");
-        CableClient c = client("");
-        c.subscribe(id);
+        CableClient c = subscribed(id);
         String text = "{\"t\":\"x\ny\t\u0000\"}";
         assertEquals(201, post(publication("a", text)).statusCode());
         JsonObject frame = parseStrictly(c.receiveRaw()).getAsJsonObject();
@@ -148,8 +143,7 @@ class BroadcastIngestTest extends CableTestSupport {
     @Test
     void aBatchDeliversItsValidElementsInOrderAndSkipsTheInvalidOnes() {
         String id = identifier("TwoStreamsChannel");
-        CableClient c = client("");
-        c.subscribe(id);
+        CableClient c = subscribed(id);
         String batch = "[" + publication("a", "{\"n\":1}") + ",{\"stream\":\"b\",\"data\":{\"n\":2}},"
                 + publication("b", "{\"n\":3}") + ",42," + publication("a", "{\"n\":4}") + "]";
         long failed = server.metric("failed_broadcast_msg_total");
@@ -167,8 +161,7 @@ class BroadcastIngestTest extends CableTestSupport {
     @Test
     void aBatchWithoutAValidElementIsRefusedWith400() {
         String id = identifier("StreamChannel");
-        CableClient c = client("");
-        c.subscribe(id);
+        CableClient c = subscribed(id);
         long failed = server.metric("failed_broadcast_msg_total");
         long publications = server.metric("publications_total");
         HttpResponse<String> refused = post("[{\"stream\":\"a\",\"data\":1},{\"data\":\"x\"}]");
@@ -185,6 +178,13 @@ class BroadcastIngestTest extends CableTestSupport {
         payload.addProperty("stream", stream);
         payload.addProperty("data", data);
         return payload.toString();
+    }
+
+    /** A new client with a confirmed subscription to {@code identifier}. */
+    private CableClient subscribed(String identifier) {
+        CableClient c = client("");
+        c.subscribe(identifier);
+        return c;
     }
 
     private HttpResponse<String> post(String body) {

@@ -11,6 +11,7 @@ import java.io.IOException;
 import java.io.StringReader;
 import java.util.List;
 import java.util.Random;
+import java.util.function.UnaryOperator;
 import org.junit.jupiter.api.Test;
 
 class JsonTest {
@@ -44,9 +45,7 @@ class JsonTest {
     @Test
     void rawControlCharactersInsideStringsAreNotJsonSoTheTextIsSentAsAString() {
         for (String text : List.of("{\"t\":\"x\ny\"}", "\"x\ty\"", "[\"\u0000\"]", "{\"\u001f\":1}", "\"\r\"")) {
-            assertFalse(Json.isJsonValue(text), text);
-            String embedded = Json.embed(text);
-            assertEquals(text, parseStrictly(embedded), embedded);
+            assertEmbeddedAsString(text, JsonTest::parseStrictly);
         }
         assertEquals("\"{\\\"t\\\":\\\"x\\ny\\\"}\"", Json.embed("{\"t\":\"x\ny\"}"));
         // escaped control characters are fine and stay as they are
@@ -56,11 +55,9 @@ class JsonTest {
     @Test
     void unpairedSurrogatesAreNotEmbeddedAndAreEscapedWhenQuoted() {
         for (String text : List.of("\"a\ud800b\"", "\"\udc00\"", "\"\udc00\ud800\"", "\"end\ud83d\"", "[\ud800]")) {
-            assertFalse(Json.isJsonValue(text), text);
-            String embedded = Json.embed(text);
-            assertTrue(embedded.chars().noneMatch(c -> Character.isSurrogate((char) c)), embedded);
             // Gson's strict mode refuses even escaped unpaired surrogates, so decode leniently
-            assertEquals(text, JsonParser.parseString(embedded).getAsString(), embedded);
+            String embedded = assertEmbeddedAsString(text, json -> JsonParser.parseString(json).getAsString());
+            assertTrue(embedded.chars().noneMatch(c -> Character.isSurrogate((char) c)), embedded);
         }
         assertEquals("\"a\\ud800b\"", Json.quote("a\ud800b"));
         assertEquals("\"\\udc00\\ud800\"", Json.quote("\udc00\ud800"));
@@ -132,6 +129,14 @@ class JsonTest {
             valid += expected ? 1 : 0;
         }
         assertTrue(valid > 1000, "too few valid samples: " + valid);
+    }
+
+    /** Asserts that {@code text} is not embedded as is but as a string literal that decodes back to it. */
+    private static String assertEmbeddedAsString(String text, UnaryOperator<String> decode) {
+        assertFalse(Json.isJsonValue(text), text);
+        String embedded = Json.embed(text);
+        assertEquals(text, decode.apply(embedded), embedded);
+        return embedded;
     }
 
     /** The value of a JSON string literal, read by Gson in strict mode (which rejects raw control characters). */
