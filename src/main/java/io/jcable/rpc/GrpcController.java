@@ -158,7 +158,10 @@ public final class GrpcController implements Controller {
                     LOG.debug("RPC {} sid={} skipped: session closed while waiting", method, context.sid());
                     return null;
                 }
-                calls.inc();
+                if (lastRetried == null) {
+                    // A logical call counts once; its further attempts are in rpc_retries_total.
+                    calls.inc();
+                }
                 // Every attempt ends by the call's budget, so an app that accepts and never answers cannot hang
                 // a session; ANYCABLE_RPC_REQUEST_TIMEOUT may cut a single attempt shorter.
                 long attemptNanos = deadline - System.nanoTime();

@@ -60,6 +60,7 @@ public final class Node {
     private final Counter clientMessages;
     private final Counter failedClientMessages;
     private final Counter failedAuths;
+    private final Counter dataReceived;
 
     public Node(Controller controller, Hub hub, DisconnectQueue disconnects, Pinger pinger,
                 DisconnectMode disconnectMode, boolean sidFromRequestId, Metrics metrics) {
@@ -73,6 +74,7 @@ public final class Node {
         this.clientMessages = metrics.counter("client_msg_total");
         this.failedClientMessages = metrics.counter("failed_client_msg_total");
         this.failedAuths = metrics.counter("failed_auths_total");
+        this.dataReceived = metrics.counter("data_rcvd_total");
         metrics.gauge("clients_num", sessions::size);
         metrics.gauge("clients_uniq_num", hub::uniqueConnections);
         metrics.gauge("broadcast_streams_num", hub::streamCount);
@@ -97,16 +99,14 @@ public final class Node {
         return session;
     }
 
-    /** A text frame arrived. */
+    /** A text message arrived (counted in {@code data_rcvd_total} once it is in the mailbox, or dropped). */
     public void receive(Session session, String frame) {
-        if (session.isClosed()) {
-            return;
-        }
-        if (!session.submit(() -> handleFrame(session, frame), MAILBOX_LIMIT)) {
+        if (!session.isClosed() && !session.submit(() -> handleFrame(session, frame), MAILBOX_LIMIT)) {
             LOG.warn("sid={} sent more than {} commands without waiting: closing (1008)", session.sid(), MAILBOX_LIMIT);
             failedClientMessages.inc();
             session.transport().close(1008, "Too many pending commands");
         }
+        dataReceived.add(frame.length());
     }
 
     /** The socket is gone (closed by either side, or broken). Safe to call more than once. */

@@ -197,6 +197,7 @@ public final class WsTransport implements Transport, SendHandler {
     @Override
     public void onResult(SendResult result) {
         if (!result.isOK()) {
+            context.failedFrames().inc();
             lock.lock();
             try {
                 writing = false;
