@@ -39,6 +39,7 @@ public final class Node {
     private static final Logger LOG = LoggerFactory.getLogger(Node.class);
     /** Client frames allowed to wait behind a running command before the client counts as flooding. */
     static final int MAILBOX_LIMIT = 1024;
+    private static final String RESTART_FRAME = ServerFrames.disconnect(DisconnectReason.SERVER_RESTART);
     private static final char[] SID_ALPHABET =
             "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_".toCharArray();
 
@@ -70,7 +71,7 @@ public final class Node {
         this.pinger = pinger;
         this.disconnectMode = disconnectMode;
         this.sidFromRequestId = sidFromRequestId;
-        this.commands = new CommandRunner(controller, hub);
+        this.commands = new CommandRunner(controller, hub, this::close);
         this.clientMessages = metrics.counter("client_msg_total");
         this.failedClientMessages = metrics.counter("failed_client_msg_total");
         this.failedAuths = metrics.counter("failed_auths_total");
@@ -89,8 +90,8 @@ public final class Node {
         String sid = sidFromRequestId && handshake.requestId() != null ? handshake.requestId() : newSid();
         Session session = new Session(sid, handshake, transport, executor);
         if (shuttingDown) {
-            transport.send(ServerFrames.disconnect(DisconnectReason.SERVER_RESTART));
-            transport.close(DisconnectReason.SERVER_RESTART.closeCode(), DisconnectReason.SERVER_RESTART.closeText());
+            session.markClosed();
+            notifyRestart(transport);
             return session;
         }
         sessions.put(sid, session);
@@ -104,9 +105,18 @@ public final class Node {
         if (!session.isClosed() && !session.submit(() -> handleFrame(session, frame), MAILBOX_LIMIT)) {
             LOG.warn("sid={} sent more than {} commands without waiting: closing (1008)", session.sid(), MAILBOX_LIMIT);
             failedClientMessages.inc();
-            session.transport().close(1008, "Too many pending commands");
+            close(session, 1008, "Too many pending commands");
         }
         dataReceived.add(frame.length());
+    }
+
+    /**
+     * The server closes the session: marked closed at once, so frames already in its mailbox make no more RPC
+     * calls, and its finish (with the Disconnect, if connected) is queued behind the running task.
+     */
+    public void close(Session session, int code, String reason) {
+        session.transport().close(code, reason);
+        closed(session);
     }
 
     /** The socket is gone (closed by either side, or broken). Safe to call more than once. */
@@ -125,7 +135,7 @@ public final class Node {
         for (Subscriber subscriber : hub.connections(identifiers)) {
             Session session = (Session) subscriber;
             session.transport().send(ServerFrames.disconnect("remote", reconnect));
-            session.transport().close(1000, "Closed remotely");
+            close(session, 1000, "Closed remotely");
             count++;
         }
         return count;
@@ -148,13 +158,12 @@ public final class Node {
                 failedAuths.inc();
                 LOG.info("sid={} rejected by the application (Connect FAILURE)", session.sid());
                 result.transmissions().forEach(session.transport()::send);
-                session.transport().close(1000, "Auth Failed");
+                close(session, 1000, "Auth Failed");
             }
             case ERROR -> {
                 LOG.error("sid={} Connect failed: {}", session.sid(), result.errorMessage());
                 session.transport().send(ServerFrames.disconnect(DisconnectReason.SERVER_ERROR));
-                session.transport().close(DisconnectReason.SERVER_ERROR.closeCode(),
-                        DisconnectReason.SERVER_ERROR.closeText());
+                close(session, DisconnectReason.SERVER_ERROR.closeCode(), DisconnectReason.SERVER_ERROR.closeText());
             }
         }
     }
@@ -169,7 +178,7 @@ public final class Node {
             case ClientCommand.Malformed malformed -> {
                 failedClientMessages.inc();
                 LOG.warn("sid={} sent a malformed frame ({}): closing (1007)", session.sid(), malformed.reason());
-                session.transport().close(1007, "Invalid JSON");
+                close(session, 1007, "Invalid JSON");
             }
             case ClientCommand.Ping ping -> session.transport().send(ServerFrames.PONG);
             case ClientCommand.Pong pong -> {
@@ -231,12 +240,8 @@ public final class Node {
         long deadline = System.nanoTime() + timeout.toNanos();
         List<Session> open = new ArrayList<>(sessions.values());
         LOG.info("Shutting down: notifying {} clients", open.size());
-        String frame = ServerFrames.disconnect(DisconnectReason.SERVER_RESTART);
         for (Session session : open) {
-            session.transport().send(frame);
-            session.transport().close(DisconnectReason.SERVER_RESTART.closeCode(),
-                    DisconnectReason.SERVER_RESTART.closeText());
-            closed(session);
+            restart(session);
         }
         drainLock.lock();
         try {
@@ -259,6 +264,17 @@ public final class Node {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+    }
+
+    /** Tells the client the server is going away ({@code server_restart}, 1001) and closes the session. */
+    private void restart(Session session) {
+        notifyRestart(session.transport());
+        closed(session);
+    }
+
+    private static void notifyRestart(Transport transport) {
+        transport.send(RESTART_FRAME);
+        transport.close(DisconnectReason.SERVER_RESTART.closeCode(), DisconnectReason.SERVER_RESTART.closeText());
     }
 
     private String newSid() {

@@ -58,14 +58,14 @@ public final class CableEndpoint {
             }
         } catch (MessageAssembler.TooBig e) {
             LOG.warn("sid={} sent a {}: closing (1009)", session.sid(), e.getMessage());
-            transport.close(CloseReason.CloseCodes.TOO_BIG.getCode(), "Message too big");
+            context.node().close(session, CloseReason.CloseCodes.TOO_BIG.getCode(), "Message too big");
         }
     }
 
     @OnMessage
     public void onBinary(ByteBuffer part, boolean last) {
         LOG.warn("sid={} sent a binary frame: closing (1003)", session.sid());
-        transport.close(CloseReason.CloseCodes.CANNOT_ACCEPT.getCode(), "Binary frames are not supported");
+        context.node().close(session, CloseReason.CloseCodes.CANNOT_ACCEPT.getCode(), "Binary frames are not supported");
     }
 
     @OnClose
