@@ -39,6 +39,8 @@ public final class Node {
     private static final Logger LOG = LoggerFactory.getLogger(Node.class);
     /** Client frames allowed to wait behind a running command before the client counts as flooding. */
     static final int MAILBOX_LIMIT = 1024;
+    /** Longest {@code X-Request-ID} taken as a sid (UUIDs and the usual proxy ids are far shorter). */
+    static final int MAX_REQUESTED_SID = 128;
     private static final String RESTART_FRAME = ServerFrames.disconnect(DisconnectReason.SERVER_RESTART);
     private static final char[] SID_ALPHABET =
             "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_".toCharArray();
@@ -87,17 +89,63 @@ public final class Node {
 
     /** A socket was upgraded: registers the session and starts Connect. */
     public Session open(Transport transport, Handshake handshake) {
-        String sid = sidFromRequestId && handshake.requestId() != null ? handshake.requestId() : newSid();
-        Session session = new Session(sid, handshake, transport, executor);
         if (shuttingDown) {
-            session.markClosed();
+            Session late = new Session(newSid(), handshake, transport, executor);
+            late.markClosed();
             notifyRestart(transport);
+            return late;
+        }
+        Session session = register(transport, handshake);
+        if (shuttingDown) {
+            // The shutdown listed the sessions to notify just before this one was registered.
+            restart(session);
             return session;
         }
-        sessions.put(sid, session);
         pinger.schedule(session);
         session.submit(() -> connect(session), Integer.MAX_VALUE);
         return session;
+    }
+
+    /**
+     * Registers the session under a sid nobody else holds: the client's {@code X-Request-ID} when allowed, a
+     * safe token and free, else a generated one (a duplicate would make two sockets share one registry entry).
+     */
+    private Session register(Transport transport, Handshake handshake) {
+        String requested = sidFromRequestId ? handshake.requestId() : null;
+        if (requested != null) {
+            if (isSafeSid(requested)) {
+                Session session = new Session(requested, handshake, transport, executor);
+                if (sessions.putIfAbsent(requested, session) == null) {
+                    return session;
+                }
+                LOG.warn("X-Request-ID {} is already a session id: using a generated one", requested);
+            } else {
+                LOG.warn("X-Request-ID is not a safe session id (1-{} of A-Z a-z 0-9 - _ . : / + =): using a "
+                        + "generated one", MAX_REQUESTED_SID);
+            }
+        }
+        while (true) {
+            Session session = new Session(newSid(), handshake, transport, executor);
+            if (sessions.putIfAbsent(session.sid(), session) == null) {
+                return session;
+            }
+        }
+    }
+
+    /** Whether a client-chosen sid can go into gRPC metadata, JSON and logs as it is. */
+    static boolean isSafeSid(String sid) {
+        if (sid.isEmpty() || sid.length() > MAX_REQUESTED_SID) {
+            return false;
+        }
+        for (int i = 0; i < sid.length(); i++) {
+            char c = sid.charAt(i);
+            boolean safe = c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9'
+                    || "-_.:/+=".indexOf(c) >= 0;
+            if (!safe) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** A text message arrived (counted in {@code data_rcvd_total} once it is in the mailbox, or dropped). */
@@ -217,7 +265,7 @@ public final class Node {
                         session.handshake().env(), session.cstate, istates));
             }
         }
-        sessions.remove(session.sid());
+        sessions.remove(session.sid(), session);
         if (sessions.isEmpty()) {
             drainLock.lock();
             try {

@@ -2,6 +2,7 @@ package io.jcable.it;
 
 import static io.jcable.testing.CableClient.identifier;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 
 import com.google.gson.JsonObject;
 import io.jcable.rpc.proto.CommandMessage;
@@ -18,8 +19,8 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 /**
- * How sessions start and end: a close the server decides stops the session's queued commands at once; the
- * traffic counters.
+ * How sessions start and end: a close the server decides stops the session's queued commands at once, session
+ * ids taken from {@code X-Request-ID} never collide, and the traffic counters.
  */
 class SessionLifecycleTest extends CableTestSupport {
     private static final Duration WAIT = Duration.ofSeconds(5);
@@ -28,6 +29,7 @@ class SessionLifecycleTest extends CableTestSupport {
 
     @Override
     protected void configure(Map<String, String> options) {
+        options.put("jcable.sid_from_request_id", "true");
         // Calls held at the app's gate must not run out of their budget while a test sets up the close.
         options.put("rpc_command_timeout", "30000");
     }
@@ -97,6 +99,42 @@ class SessionLifecycleTest extends CableTestSupport {
         // The session's finish runs behind its queued frames: once nobody is connected, they were all handled.
         server.awaitMetric("clients_num", value -> value == 0, WAIT);
         assertEquals(List.of(), commandsOf(sid));
+    }
+
+    @Test
+    void duplicateRequestIdGetsAGeneratedSidAndBothSessionsStayRegistered() {
+        server.awaitMetric("clients_num", value -> value == 0, WAIT);
+        CableClient first = client("?n=dup1", withRequestId("req-42"));
+        first.subscribe(identifier("EmptyChannel"));
+        CableClient second = client("?n=dup2", withRequestId("req-42"));
+        second.subscribe(identifier("EmptyChannel"));
+        assertEquals("req-42", connectOf("n=dup1").sid());
+        String generated = connectOf("n=dup2").sid();
+        assertEquals(21, generated.length());
+        assertEquals(2, server.metric("clients_num"));
+
+        first.close();
+        app.awaitCall("Disconnect", call -> url(call).contains("n=dup1"), WAIT);
+        server.awaitMetric("clients_num", value -> value == 1, WAIT);
+        // The survivor keeps working under its own sid.
+        second.perform(identifier("EmptyChannel"), data(TICK));
+        app.awaitCall("Command", call -> call.sid().equals(generated)
+                && call.request(CommandMessage.class).getCommand().equals("message"), WAIT);
+    }
+
+    @Test
+    void unsafeRequestIdsAreNotUsedAsSid() {
+        List<String> unsafe = List.of("x".repeat(129), "with space", "quote\"d", "caf\u00e9");
+        for (int i = 0; i < unsafe.size(); i++) {
+            CableClient c = client("?n=unsafe" + i, withRequestId(unsafe.get(i)));
+            c.subscribe(identifier("EmptyChannel"));
+            String sid = connectOf("n=unsafe" + i).sid();
+            assertNotEquals(unsafe.get(i), sid);
+            assertEquals(21, sid.length(), unsafe.get(i));
+        }
+        CableClient longest = client("?n=longest", withRequestId("y".repeat(128)));
+        longest.subscribe(identifier("EmptyChannel"));
+        assertEquals("y".repeat(128), connectOf("n=longest").sid());
     }
 
     @Test
@@ -224,6 +262,10 @@ class SessionLifecycleTest extends CableTestSupport {
             case "Disconnect" -> call.request(DisconnectRequest.class).getEnv().getUrl();
             default -> call.request(CommandMessage.class).getEnv().getUrl();
         };
+    }
+
+    private static CableClient.Options withRequestId(String requestId) {
+        return CableClient.Options.defaults().withHeader("X-Request-ID", requestId);
     }
 
     /** The raw {@code message} command, so its length is known. */
