@@ -66,6 +66,8 @@ public final class GrpcController implements Controller {
                 .usePlaintext()
                 .defaultLoadBalancingPolicy("round_robin")
                 .keepAliveTime(10, TimeUnit.SECONDS)
+                // Also while idle (as anycable-go): a dead connection is found before the next Connect needs it.
+                .keepAliveWithoutCalls(true)
                 .disableRetry()
                 .transportExecutor(transportThreads)
                 .executor(callThreads)

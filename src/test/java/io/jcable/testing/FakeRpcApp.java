@@ -306,6 +306,9 @@ public final class FakeRpcApp implements AutoCloseable {
             server = OkHttpServerBuilder.forPort(requestedPort, InsecureServerCredentials.create())
                     .executor(executor)
                     .transportExecutor(transports)
+                    // jcable pings every 10 s, with calls or without; the default policy would answer too_many_pings.
+                    .permitKeepAliveWithoutCalls(true)
+                    .permitKeepAliveTime(5, TimeUnit.SECONDS)
                     .addService(ServerInterceptors.intercept(new Service(), new MetadataCapture()))
                     .build()
                     .start();
