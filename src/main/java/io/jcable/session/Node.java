@@ -41,6 +41,8 @@ public final class Node {
     static final int MAILBOX_LIMIT = 1024;
     /** Longest {@code X-Request-ID} taken as a sid (UUIDs and the usual proxy ids are far shorter). */
     static final int MAX_REQUESTED_SID = 128;
+    /** How long the shutdown waits for interrupted session threads once its deadline has passed. */
+    private static final Duration STOP_WAIT = Duration.ofMillis(250);
     private static final String RESTART_FRAME = ServerFrames.disconnect(DisconnectReason.SERVER_RESTART);
     private static final char[] SID_ALPHABET =
             "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_".toCharArray();
@@ -286,11 +288,25 @@ public final class Node {
         }
         shuttingDown = true;
         long deadline = System.nanoTime() + timeout.toNanos();
+        // Before any session finishes: with more sessions than the backlog holds, their Disconnects must not
+        // wait for the normal rate.
+        disconnects.startDrain(deadline);
         List<Session> open = new ArrayList<>(sessions.values());
         LOG.info("Shutting down: notifying {} clients", open.size());
         for (Session session : open) {
             restart(session);
         }
+        awaitSessionsFinished(deadline);
+        disconnects.finishDrain();
+        executor.shutdownNow();
+        try {
+            executor.awaitTermination(STOP_WAIT.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private void awaitSessionsFinished(long deadline) {
         drainLock.lock();
         try {
             long left = deadline - System.nanoTime();
@@ -304,13 +320,6 @@ public final class Node {
         }
         if (!sessions.isEmpty()) {
             LOG.warn("Shutdown timeout reached with {} sessions still busy", sessions.size());
-        }
-        disconnects.drain(Duration.ofNanos(Math.max(0, deadline - System.nanoTime())));
-        executor.shutdownNow();
-        try {
-            executor.awaitTermination(1, TimeUnit.SECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
         }
     }
 

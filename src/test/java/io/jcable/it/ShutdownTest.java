@@ -8,6 +8,7 @@ import io.jcable.rpc.proto.DisconnectRequest;
 import io.jcable.testing.CableClient;
 import io.jcable.testing.CableServer;
 import io.jcable.testing.EmbeddedCableMain;
+import io.jcable.testing.FakeRpcApp;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -44,6 +45,34 @@ class ShutdownTest extends CableTestSupport {
         }
         // Drained without the 1/s rate limit before stop() returned.
         assertEquals(3, shutdownDisconnects());
+    }
+
+    @Test
+    void moreSessionsThanTheBacklogAllGetTheirDisconnectWithoutTheRateLimit() {
+        Map<String, String> options = CableServer.options(app, redis);
+        options.put("disconnect_backlog_size", "1");
+        options.put("disconnect_rate", "1");
+        options.put("shutdown_timeout", "5");
+        CableServer own = CableServer.start(options);
+        List<CableClient> clients = new ArrayList<>();
+        for (int i = 0; i < 8; i++) {
+            CableClient c = track(CableClient.connect(own.ws("/cable?test=reasons&reason=server_restart&n=" + i)));
+            c.subscribe(identifier("EmptyChannel"));
+            clients.add(c);
+        }
+        long started = System.nanoTime();
+        own.stop();
+        Duration took = Duration.ofNanos(System.nanoTime() - started);
+        for (CableClient c : clients) {
+            assertEquals(data(RESTART), c.receive());
+        }
+        List<String> sids = app.calls("Disconnect").stream()
+                .filter(call -> call.request(DisconnectRequest.class).getEnv().getUrl().contains("server_restart"))
+                .map(FakeRpcApp.RecordedCall::sid).sorted().toList();
+        assertEquals(8, sids.size(), sids.toString());
+        assertEquals(8, sids.stream().distinct().count(), sids.toString());
+        // At the normal rate of 1 per second, eight calls through a backlog of one would take the whole timeout.
+        assertTrue(took.compareTo(Duration.ofSeconds(5)) < 0, "undeploy took " + took);
     }
 
     @Test
