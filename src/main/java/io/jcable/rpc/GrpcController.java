@@ -291,13 +291,17 @@ public final class GrpcController implements Controller {
         }
     }
 
+    /**
+     * Closes the channel. Runs after the shutdown drain, when no call should be left: the waits are short, so the
+     * process exits soon after {@code ANYCABLE_SHUTDOWN_TIMEOUT} even if the app still holds a call.
+     */
     @Override
     public void close() {
         channel.shutdown();
         try {
-            if (!channel.awaitTermination(5, TimeUnit.SECONDS)) {
+            if (!channel.awaitTermination(500, TimeUnit.MILLISECONDS)) {
                 channel.shutdownNow();
-                channel.awaitTermination(1, TimeUnit.SECONDS);
+                channel.awaitTermination(250, TimeUnit.MILLISECONDS);
             }
         } catch (InterruptedException e) {
             channel.shutdownNow();

@@ -76,6 +76,29 @@ class ShutdownTest extends CableTestSupport {
     }
 
     @Test
+    void anAppHoldingDisconnectCallsCannotStretchTheShutdownPastItsTimeout() {
+        Map<String, String> options = CableServer.options(app, redis);
+        options.put("shutdown_timeout", "2");
+        options.put("rpc_command_timeout", "30000");
+        CableServer own = CableServer.start(options);
+        for (int i = 0; i < 3; i++) {
+            track(CableClient.connect(own.ws("/cable?test=reasons&reason=server_restart&n=held" + i)))
+                    .subscribe(identifier("EmptyChannel"));
+        }
+        FakeRpcApp.Gate gate = app.hold("Disconnect");
+        try {
+            long started = System.nanoTime();
+            own.stop();
+            Duration took = Duration.ofNanos(System.nanoTime() - started);
+            gate.awaitBlocked(3, Duration.ofSeconds(1));
+            // The calls' own 30 s budget is cut to the shutdown deadline; what follows waits only briefly.
+            assertTrue(took.compareTo(Duration.ofMillis(2_000 + 2_500)) < 0, "undeploy took " + took);
+        } finally {
+            gate.release();
+        }
+    }
+
+    @Test
     void sigtermNotifiesClientsBeforeTheConnectorStopsAndExitsPromptly() throws Exception {
         ProcessBuilder builder = new ProcessBuilder(javaBinary(), "-cp", System.getProperty("java.class.path"),
                 EmbeddedCableMain.class.getName());
