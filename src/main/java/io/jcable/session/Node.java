@@ -21,10 +21,13 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 import org.slf4j.Logger;
@@ -293,14 +296,35 @@ public final class Node {
         disconnects.startDrain(deadline);
         List<Session> open = new ArrayList<>(sessions.values());
         LOG.info("Shutting down: notifying {} clients", open.size());
+        List<CompletableFuture<Void>> notices = new ArrayList<>(open.size());
         for (Session session : open) {
             restart(session);
+            notices.add(session.transport().whenClosed().toCompletableFuture());
         }
         awaitSessionsFinished(deadline);
+        awaitNotices(notices, deadline);
         disconnects.finishDrain();
         executor.shutdownNow();
         try {
             executor.awaitTermination(STOP_WAIT.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /**
+     * Waits until every notified socket is closed, so the container stopping its connectors next cannot cut
+     * off a {@code server_restart} still queued behind a slow write. One future per socket, no thread.
+     */
+    private static void awaitNotices(List<CompletableFuture<Void>> notices, long deadline) {
+        try {
+            CompletableFuture.allOf(notices.toArray(CompletableFuture[]::new))
+                    .get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+        } catch (TimeoutException e) {
+            LOG.warn("Shutdown timeout reached with {} of {} clients not closed yet",
+                    notices.stream().filter(notice -> !notice.isDone()).count(), notices.size());
+        } catch (ExecutionException e) {
+            LOG.warn("Waiting for the clients' close failed", e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }

@@ -70,15 +70,22 @@ public final class CableEndpoint {
 
     @OnClose
     public void onClose(CloseReason reason) {
-        if (session != null) {
-            context.node().closed(session);
-        }
+        socketGone();
     }
 
     @OnError
     public void onError(jakarta.websocket.Session socket, Throwable error) {
         LOG.debug("Socket error on {}: {}", session == null ? "?" : session.sid(), error.toString());
-        if (session != null && !socket.isOpen()) {
+        if (!socket.isOpen()) {
+            socketGone();
+        }
+    }
+
+    private void socketGone() {
+        if (transport != null) {
+            transport.socketClosed();
+        }
+        if (session != null) {
             context.node().closed(session);
         }
     }

@@ -2,13 +2,17 @@ package io.jcable.it;
 
 import static io.jcable.testing.CableClient.identifier;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.google.gson.JsonObject;
+import io.jcable.rpc.proto.ConnectionRequest;
 import io.jcable.rpc.proto.DisconnectRequest;
 import io.jcable.testing.CableClient;
 import io.jcable.testing.CableServer;
 import io.jcable.testing.EmbeddedCableMain;
 import io.jcable.testing.FakeRpcApp;
+import io.jcable.testing.NonReadingClient;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -24,6 +28,7 @@ import org.junit.jupiter.api.Test;
 /** Graceful shutdown: every client is told {@code server_restart} (1001) and every Disconnect is made. */
 class ShutdownTest extends CableTestSupport {
     private static final String RESTART = "{\"type\":\"disconnect\",\"reason\":\"server_restart\",\"reconnect\":true}";
+    private static final Duration WAIT = Duration.ofSeconds(5);
 
     @Test
     void s15_undeployNotifiesEveryClientAndDrainsDisconnects() {
@@ -99,6 +104,45 @@ class ShutdownTest extends CableTestSupport {
     }
 
     @Test
+    void undeployWaitsUntilASlowReaderHasItsNotice() throws Exception {
+        Map<String, String> options = CableServer.options(app, redis);
+        options.put("shutdown_timeout", "10");
+        options.put("ws_write_timeout", "60");
+        CableServer own = CableServer.start(options);
+        String id = identifier("StreamChannel");
+        CableClient reader = track(CableClient.connect(own.ws("/cable")));
+        reader.subscribe(id);
+        try (NonReadingClient slow = NonReadingClient.connect(own.ws("/cable?test=reasons&reason=server_restart&n=slow"))) {
+            JsonObject subscribe = new JsonObject();
+            subscribe.addProperty("command", "subscribe");
+            subscribe.addProperty("identifier", id);
+            slow.sendText(subscribe.toString());
+            slow.awaitText(text -> text.contains("confirm_subscription"));
+            String sid = app.awaitCall("Connect", call -> connectUrl(call).contains("n=slow"), WAIT).sid();
+            // More than the socket buffers take: the notice will queue behind this write.
+            broadcast("a", "{\"pad\":\"" + "z".repeat(8_000_000) + "\"}");
+            broadcast("a", "{\"after\":1}");
+            reader.receive();
+            assertEquals(data(message(id, "{\"after\":1}")), reader.receive());
+
+            Thread undeploy = Thread.ofVirtual().start(own::stop);
+            // The session's Disconnect comes after its notice was queued.
+            app.awaitCall("Disconnect", call -> call.sid().equals(sid), WAIT);
+            assertFalse(undeploy.join(Duration.ofMillis(500)), "undeploy went on while the notice was unsent");
+
+            boolean restartSeen = false;
+            NonReadingClient.Frame frame;
+            while ((frame = slow.readFrame()).opcode() != NonReadingClient.Frame.CLOSE) {
+                restartSeen |= frame.opcode() == NonReadingClient.Frame.TEXT && frame.text().equals(RESTART);
+            }
+            assertTrue(restartSeen, "no server_restart before the close");
+            assertEquals(1001, frame.closeCode());
+            slow.sendClose(1001);
+            assertTrue(undeploy.join(WAIT), "undeploy still waiting after the close handshake");
+        }
+    }
+
+    @Test
     void sigtermNotifiesClientsBeforeTheConnectorStopsAndExitsPromptly() throws Exception {
         ProcessBuilder builder = new ProcessBuilder(javaBinary(), "-cp", System.getProperty("java.class.path"),
                 EmbeddedCableMain.class.getName());
@@ -136,6 +180,10 @@ class ShutdownTest extends CableTestSupport {
         return app.calls("Disconnect").stream()
                 .filter(call -> call.request(DisconnectRequest.class).getEnv().getUrl().contains("server_restart"))
                 .count();
+    }
+
+    private static String connectUrl(FakeRpcApp.RecordedCall call) {
+        return call.request(ConnectionRequest.class).getEnv().getUrl();
     }
 
     private static int awaitReady(BufferedReader output) throws IOException {
