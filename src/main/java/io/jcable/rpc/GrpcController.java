@@ -62,7 +62,7 @@ public final class GrpcController implements Controller {
     private final Counter canceled;
 
     public GrpcController(RpcConfig config, Metrics metrics) {
-        this.channel = OkHttpChannelBuilder.forTarget(config.host())
+        this.channel = channelBuilder(config)
                 .usePlaintext()
                 .defaultLoadBalancingPolicy("round_robin")
                 .keepAliveTime(10, TimeUnit.SECONDS)
@@ -249,6 +249,20 @@ public final class GrpcController implements Controller {
             case 2 -> Status.FAILURE;
             default -> Status.ERROR;
         };
+    }
+
+    /**
+     * The builder for the configured target. A {@code grpc-list://} target needs our resolver; gRPC 1.82 takes a
+     * channel-local one only through the deprecated {@code nameResolverFactory} (its registry setter is not
+     * public), and registering it globally would outlive an undeploy and reach other web apps' channels.
+     */
+    @SuppressWarnings("deprecation")
+    private static OkHttpChannelBuilder channelBuilder(RpcConfig config) {
+        OkHttpChannelBuilder builder = OkHttpChannelBuilder.forTarget(config.host());
+        if (!config.hostList().isEmpty()) {
+            builder.nameResolverFactory(new GrpcListResolver.Factory(config.hostList()));
+        }
+        return builder;
     }
 
     /**
