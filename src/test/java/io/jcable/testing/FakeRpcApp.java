@@ -473,6 +473,10 @@ public final class FakeRpcApp implements AutoCloseable {
         JsonObject welcome = new JsonObject();
         welcome.addProperty("type", "welcome");
         welcome.addProperty("sid", sid);
+        if (test.equals("cstate")) {
+            // Connection state set at Connect: later calls must carry it.
+            response.setEnv(EnvResponse.newBuilder().putCstate("from", "connect"));
+        }
         return response.setStatus(Status.SUCCESS)
                 .setIdentifiers(GSON.toJson(identifiers))
                 .addTransmissions(GSON.toJson(welcome))
