@@ -143,6 +143,25 @@ class ShutdownTest extends CableTestSupport {
     }
 
     @Test
+    void shutdownDelayKeepsServingBeforeTheSequenceStarts() throws InterruptedException {
+        Map<String, String> options = CableServer.options(app, redis);
+        options.put("shutdown_delay", "2");
+        CableServer own = CableServer.start(options);
+        String id = identifier("PerformChannel");
+        CableClient c = track(CableClient.connect(own.ws("/cable")));
+        c.subscribe(id);
+        long started = System.nanoTime();
+        Thread undeploy = Thread.ofVirtual().start(own::stop);
+        c.perform(id, data("{\"action\":\"tick\"}"));
+        assertEquals(data(message(id, "\"tock\"")), c.receive());
+        assertEquals(data(RESTART), c.receive());
+        Duration notifiedAfter = Duration.ofNanos(System.nanoTime() - started);
+        assertTrue(notifiedAfter.compareTo(Duration.ofSeconds(2)) >= 0, "notified after " + notifiedAfter);
+        assertEquals(1001, c.awaitClose(WAIT).getCloseCode().getCode());
+        assertTrue(undeploy.join(WAIT), "undeploy did not finish");
+    }
+
+    @Test
     void sigtermNotifiesClientsBeforeTheConnectorStopsAndExitsPromptly() throws Exception {
         ProcessBuilder builder = new ProcessBuilder(javaBinary(), "-cp", System.getProperty("java.class.path"),
                 EmbeddedCableMain.class.getName());
