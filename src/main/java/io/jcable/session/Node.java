@@ -164,12 +164,13 @@ public final class Node {
     }
 
     /**
-     * The server closes the session: marked closed at once, so frames already in its mailbox make no more RPC
-     * calls, and its finish (with the Disconnect, if connected) is queued behind the running task.
+     * The server closes the session: marked closed at once (before the close can reach the client), so frames
+     * already in its mailbox make no more RPC calls, and its finish (with the Disconnect, if connected) is
+     * queued behind the running task.
      */
     public void close(Session session, int code, String reason) {
-        session.transport().close(code, reason);
         closed(session);
+        session.transport().close(code, reason);
     }
 
     /** The socket is gone (closed by either side, or broken). Safe to call more than once. */
