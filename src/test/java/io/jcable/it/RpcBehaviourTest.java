@@ -102,6 +102,47 @@ class RpcBehaviourTest extends CableTestSupport {
     }
 
     @Test
+    void performThatFailsAtTheAppSendsNothing() {
+        String id = identifier("PerformChannel");
+        CableClient c = client("");
+        c.subscribe(id);
+        app.failNext("Command", io.grpc.Status.Code.INTERNAL, 1);
+        c.perform(id, data(TICK));
+        c.send(PING);
+        assertEquals(data(PONG), c.receive());
+        assertTrue(c.isOpen());
+    }
+
+    @Test
+    void aCallStillWaitingForASlotIsSkippedOnceItsSessionIsClosed() {
+        Map<String, String> options = CableServer.options(app, redis);
+        options.put("rpc_concurrency", "1");
+        options.put("rpc_command_timeout", "30000");
+        try (CableServer own = CableServer.start(options)) {
+            CableClient holder = track(CableClient.connect(own.ws("/cable?n=holder")));
+            CableClient waiter = track(CableClient.connect(own.ws("/cable?n=waiter")));
+            holder.subscribe(identifier("EmptyChannel"));
+            waiter.subscribe(identifier("EmptyChannel"));
+            String waiting = identifier("EmptyChannel", "waiting", 1);
+            FakeRpcApp.Gate gate = app.hold("Command");
+            try {
+                holder.sendSubscribe(identifier("EmptyChannel", "held", 1));
+                gate.awaitBlocked(1, WAIT);
+                waiter.sendSubscribe(waiting);
+                own.awaitMetric("rpc_pending_num", pending -> pending == 1, WAIT);
+                // A binary frame makes the server close the waiter: marked closed before its close frame leaves.
+                waiter.sendBinary(new byte[] {1});
+                assertEquals(1003, waiter.awaitClose(WAIT).getCloseCode().getCode());
+            } finally {
+                gate.release();
+            }
+            own.awaitMetric("rpc_canceled_total", canceled -> canceled == 1, WAIT);
+            assertEquals(List.of(), app.calls("Command").stream()
+                    .filter(call -> call.request(CommandMessage.class).getIdentifier().equals(waiting)).toList());
+        }
+    }
+
+    @Test
     void requestTimeoutCutsEachAttemptAndIsNotRetried() {
         Map<String, String> options = CableServer.options(app, redis);
         options.put("rpc_request_timeout", "1000");
