@@ -152,11 +152,7 @@ class SessionLifecycleTest extends CableTestSupport {
         reader.subscribe(id);
         long failed = server.metric("failed_server_msg_total");
         try (NonReadingClient stuck = NonReadingClient.connect(server.ws("/cable"))) {
-            JsonObject subscribe = new JsonObject();
-            subscribe.addProperty("command", "subscribe");
-            subscribe.addProperty("identifier", id);
-            stuck.sendText(subscribe.toString());
-            stuck.awaitText(text -> text.contains("confirm_subscription"));
+            stuck.subscribe(id);
             // More than the socket buffers take: the write to the stuck client stays in progress.
             broadcast("a", "{\"pad\":\"" + "z".repeat(6_000_000) + "\"}");
             broadcast("a", "{\"after\":1}");
@@ -202,11 +198,7 @@ class SessionLifecycleTest extends CableTestSupport {
     private void assertNoCommandAfterTheFirst(String query, RawAction decide, int closeCode) throws IOException {
         String id = identifier("DisconnectorChannel");
         try (NonReadingClient c = NonReadingClient.connect(server.ws("/cable" + query))) {
-            JsonObject subscribe = new JsonObject();
-            subscribe.addProperty("command", "subscribe");
-            subscribe.addProperty("identifier", id);
-            c.sendText(subscribe.toString());
-            c.awaitText(text -> text.contains("confirm_subscription"));
+            c.subscribe(id);
             String sid = connectOf(query.substring(1)).sid();
             FakeRpcApp.Gate gate = app.hold("Command");
             int code;

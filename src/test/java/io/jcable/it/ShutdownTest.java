@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.google.gson.JsonObject;
 import io.jcable.rpc.proto.ConnectionRequest;
 import io.jcable.rpc.proto.DisconnectRequest;
 import io.jcable.testing.CableClient;
@@ -113,11 +112,7 @@ class ShutdownTest extends CableTestSupport {
         CableClient reader = track(CableClient.connect(own.ws("/cable")));
         reader.subscribe(id);
         try (NonReadingClient slow = NonReadingClient.connect(own.ws("/cable?test=reasons&reason=server_restart&n=slow"))) {
-            JsonObject subscribe = new JsonObject();
-            subscribe.addProperty("command", "subscribe");
-            subscribe.addProperty("identifier", id);
-            slow.sendText(subscribe.toString());
-            slow.awaitText(text -> text.contains("confirm_subscription"));
+            slow.subscribe(id);
             String sid = app.awaitCall("Connect", call -> connectUrl(call).contains("n=slow"), WAIT).sid();
             // More than the socket buffers take: the notice will queue behind this write.
             broadcast("a", "{\"pad\":\"" + "z".repeat(8_000_000) + "\"}");

@@ -1,5 +1,6 @@
 package io.jcable.testing;
 
+import com.google.gson.JsonObject;
 import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;
 import java.io.IOException;
@@ -118,6 +119,15 @@ public final class NonReadingClient implements AutoCloseable {
                 return frame.text();
             }
         }
+    }
+
+    /** Subscribes to {@code identifier} and reads frames until its confirmation. */
+    public void subscribe(String identifier) throws IOException {
+        JsonObject command = new JsonObject();
+        command.addProperty("command", "subscribe");
+        command.addProperty("identifier", identifier);
+        sendText(command.toString());
+        awaitText(text -> text.contains("confirm_subscription"));
     }
 
     /** Reads frames until the server's close frame and returns its code, without answering it. */
