@@ -82,7 +82,12 @@ public final class DisconnectQueue {
                 long next = System.nanoTime() + intervalNanos;
                 inFlight.incrementAndGet();
                 try {
-                    controller.disconnect(request);
+                    // Taken just as the shutdown began: it must end by the shutdown's deadline too.
+                    if (draining) {
+                        controller.disconnect(request, drainDeadline);
+                    } else {
+                        controller.disconnect(request);
+                    }
                 } finally {
                     inFlight.decrementAndGet();
                 }

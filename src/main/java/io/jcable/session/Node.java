@@ -44,7 +44,7 @@ public final class Node {
     static final int MAILBOX_LIMIT = 1024;
     /** Longest {@code X-Request-ID} taken as a sid (UUIDs and the usual proxy ids are far shorter). */
     static final int MAX_REQUESTED_SID = 128;
-    /** How long the shutdown waits for interrupted session threads once its deadline has passed. */
+    /** How long the shutdown's last step waits for the session threads it interrupts. */
     private static final Duration STOP_WAIT = Duration.ofMillis(250);
     private static final String RESTART_FRAME = ServerFrames.disconnect(DisconnectReason.SERVER_RESTART);
     private static final char[] SID_ALPHABET =
