@@ -29,6 +29,7 @@ import jakarta.websocket.server.ServerEndpointConfig;
 import java.io.IOException;
 import java.io.InputStream;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.Properties;
 import java.util.concurrent.locks.ReentrantLock;
 import org.slf4j.Logger;
@@ -44,6 +45,8 @@ public final class CableBootstrap implements ServletContextListener {
     private static final Logger LOG = LoggerFactory.getLogger(CableBootstrap.class);
     /** Container message buffer per socket, in characters or bytes; longer messages arrive in several parts. */
     private static final int MESSAGE_PART_SIZE = 2048;
+    /** How long undeploy waits for the Redis subscriber's threads (it closes their socket first). */
+    private static final Duration REDIS_STOP_WAIT = Duration.ofMillis(500);
 
     private final ReentrantLock shutdownLock = new ReentrantLock();
     private CableConfig config;
@@ -172,7 +175,7 @@ public final class CableBootstrap implements ServletContextListener {
         }
         drain();
         if (redis != null) {
-            redis.stop();
+            stopWithin("Redis subscriber", redis::stop, REDIS_STOP_WAIT);
         }
         if (pinger != null) {
             pinger.stop();
@@ -184,6 +187,21 @@ public final class CableBootstrap implements ServletContextListener {
             stats.unregister();
         }
         LOG.info("jcable stopped");
+    }
+
+    /**
+     * Runs {@code stop} but waits for it only so long: the process must exit soon after the shutdown deadline,
+     * and a stop that blocks (a Redis connect in progress) would hold it.
+     */
+    private static void stopWithin(String name, Runnable stop, Duration wait) {
+        Thread stopper = Thread.ofVirtual().name("jcable-stop").start(stop);
+        try {
+            if (!stopper.join(wait)) {
+                LOG.warn("{} did not stop within {} ms: going on", name, wait.toMillis());
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     private static String version() {

@@ -52,12 +52,13 @@ public record CableConfig(ServerConfig server, RpcConfig rpc, BroadcastConfig br
             mode = DisconnectMode.NEVER;
         }
         String rpcHost = options.string("rpc_host", "localhost:50051");
-        if (rpcHost.startsWith("http://") || rpcHost.startsWith("https://") || rpcHost.startsWith("grpc-list://")) {
+        if (rpcHost.startsWith("http://") || rpcHost.startsWith("https://")) {
             throw OptionReader.invalid("rpc_host", rpcHost,
-                    "HTTP RPC and grpc-list:// are not supported yet; use host:port or dns:///host:port");
+                    "HTTP RPC is not supported yet; use host:port, dns:///host:port or grpc-list://h1:p1,h2:p2");
         }
         RpcConfig rpc = new RpcConfig(
                 rpcHost,
+                rpcHost.startsWith(RpcAddress.LIST_PREFIX) ? RpcAddress.parseList("rpc_host", rpcHost) : List.of(),
                 options.integer("rpc_concurrency", 28, 1),
                 options.millis("rpc_request_timeout", 0),
                 Duration.ofMillis(options.integer("rpc_command_timeout", 3000, 1)),

@@ -13,6 +13,12 @@ public interface Controller extends AutoCloseable {
     /** Returns the status; ERROR is only logged by callers. */
     Status disconnect(DisconnectRequest request);
 
+    /**
+     * {@link #disconnect(DisconnectRequest)} for the shutdown drain: the call, its wait for a slot and its retries
+     * end by {@code deadlineNanos} ({@link System#nanoTime()}), or it is not made (ERROR).
+     */
+    Status disconnect(DisconnectRequest request, long deadlineNanos);
+
     @Override
     void close();
 }

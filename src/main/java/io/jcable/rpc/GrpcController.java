@@ -62,10 +62,12 @@ public final class GrpcController implements Controller {
     private final Counter canceled;
 
     public GrpcController(RpcConfig config, Metrics metrics) {
-        this.channel = OkHttpChannelBuilder.forTarget(config.host())
+        this.channel = channelBuilder(config)
                 .usePlaintext()
                 .defaultLoadBalancingPolicy("round_robin")
                 .keepAliveTime(10, TimeUnit.SECONDS)
+                // Also while idle (as anycable-go): a dead connection is found before the next Connect needs it.
+                .keepAliveWithoutCalls(true)
                 .disableRetry()
                 .transportExecutor(transportThreads)
                 .executor(callThreads)
@@ -88,7 +90,7 @@ public final class GrpcController implements Controller {
     @Override
     public ConnectResult connect(CallContext context, RequestEnv env) {
         ConnectionRequest request = ConnectionRequest.newBuilder().setEnv(env(env, Map.of(), Map.of())).build();
-        ConnectionResponse response = call("Connect", context, s -> s.connect(request));
+        ConnectionResponse response = call("Connect", context, budgetEnd(), s -> s.connect(request));
         if (response == null) {
             return ConnectResult.error("RPC Connect failed");
         }
@@ -105,7 +107,7 @@ public final class GrpcController implements Controller {
                 .setData(request.data())
                 .setEnv(env(request.env(), request.cstate(), request.istate()))
                 .build();
-        CommandResponse response = call("Command", context, s -> s.command(message));
+        CommandResponse response = call("Command", context, budgetEnd(), s -> s.command(message));
         if (response == null) {
             return CommandResult.error("RPC Command failed");
         }
@@ -117,12 +119,18 @@ public final class GrpcController implements Controller {
 
     @Override
     public Status disconnect(DisconnectRequest request) {
+        return disconnect(request, budgetEnd());
+    }
+
+    @Override
+    public Status disconnect(DisconnectRequest request, long deadlineNanos) {
+        long end = Math.min(budgetEnd(), deadlineNanos);
         io.jcable.rpc.proto.DisconnectRequest message = io.jcable.rpc.proto.DisconnectRequest.newBuilder()
                 .setIdentifiers(request.identifiers())
                 .addAllSubscriptions(request.subscriptions())
                 .setEnv(env(request.env(), request.cstate(), request.istates()))
                 .build();
-        DisconnectResponse response = call("Disconnect", new CallContext(request.sid(), () -> false),
+        DisconnectResponse response = call("Disconnect", new CallContext(request.sid(), () -> false), end,
                 s -> s.disconnect(message));
         if (response == null) {
             return Status.ERROR;
@@ -134,18 +142,29 @@ public final class GrpcController implements Controller {
         return status;
     }
 
+    /** When a call starting now must be over: {@code ANYCABLE_RPC_COMMAND_TIMEOUT} from now. */
+    private long budgetEnd() {
+        return System.nanoTime() + callBudget.toNanos();
+    }
+
     /**
-     * Runs one logical call with retries; null when it failed (already logged and counted). A call whose
-     * session is gone while it waits for a slot is skipped, except Disconnect (its context is never gone).
+     * Runs one logical call with retries, all of it (waits for a slot included) over by {@code deadline}; null
+     * when it failed (already logged and counted). A call whose session is gone while it waits for a slot is
+     * skipped, except Disconnect (its context is never gone).
      */
-    private <T> T call(String method, CallContext context, Function<RPCGrpc.RPCBlockingStub, T> invocation) {
+    private <T> T call(String method, CallContext context, long deadline,
+                       Function<RPCGrpc.RPCBlockingStub, T> invocation) {
         RPCGrpc.RPCBlockingStub callStub = stub.withOption(SID_OPTION, context.sid());
-        long deadline = System.nanoTime() + callBudget.toNanos();
         io.grpc.Status.Code lastRetried = null;
         int attempt = 0;
         while (true) {
             try {
-                slots.acquire();
+                if (!slots.tryAcquire(deadline - System.nanoTime(), TimeUnit.NANOSECONDS)) {
+                    // An attempt started now would fail at once with DEADLINE_EXCEEDED: count it as one.
+                    timeouts.inc();
+                    return failed(method, context, io.grpc.Status.DEADLINE_EXCEEDED
+                            .withDescription("no RPC slot before the deadline").asRuntimeException());
+                }
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 return null;
@@ -158,8 +177,11 @@ public final class GrpcController implements Controller {
                     LOG.debug("RPC {} sid={} skipped: session closed while waiting", method, context.sid());
                     return null;
                 }
-                calls.inc();
-                // Every attempt ends by the call's budget, so an app that accepts and never answers cannot hang
+                if (lastRetried == null) {
+                    // A logical call counts once; its further attempts are in rpc_retries_total.
+                    calls.inc();
+                }
+                // Every attempt ends by the call's deadline, so an app that accepts and never answers cannot hang
                 // a session; ANYCABLE_RPC_REQUEST_TIMEOUT may cut a single attempt shorter.
                 long attemptNanos = deadline - System.nanoTime();
                 if (!requestTimeout.isZero()) {
@@ -230,6 +252,20 @@ public final class GrpcController implements Controller {
     }
 
     /**
+     * The builder for the configured target. A {@code grpc-list://} target needs our resolver; gRPC 1.82 takes a
+     * channel-local one only through the deprecated {@code nameResolverFactory} (its registry setter is not
+     * public), and registering it globally would outlive an undeploy and reach other web apps' channels.
+     */
+    @SuppressWarnings("deprecation")
+    private static OkHttpChannelBuilder channelBuilder(RpcConfig config) {
+        OkHttpChannelBuilder builder = OkHttpChannelBuilder.forTarget(config.host());
+        if (!config.hostList().isEmpty()) {
+            builder.nameResolverFactory(new GrpcListResolver.Factory(config.hostList()));
+        }
+        return builder;
+    }
+
+    /**
      * Deadlines and keepalives. Every call schedules its deadline and cancels it when answered; without
      * remove-on-cancel the cancelled ones stay queued until they would have expired (30,000 entries, each holding
      * its call, at 10,000 calls/s with the 3 s budget).
@@ -269,13 +305,17 @@ public final class GrpcController implements Controller {
         }
     }
 
+    /**
+     * Closes the channel. Runs after the shutdown drain, when no call should be left: the waits are short, so the
+     * process exits soon after {@code ANYCABLE_SHUTDOWN_TIMEOUT} even if the app still holds a call.
+     */
     @Override
     public void close() {
         channel.shutdown();
         try {
-            if (!channel.awaitTermination(5, TimeUnit.SECONDS)) {
+            if (!channel.awaitTermination(500, TimeUnit.MILLISECONDS)) {
                 channel.shutdownNow();
-                channel.awaitTermination(1, TimeUnit.SECONDS);
+                channel.awaitTermination(250, TimeUnit.MILLISECONDS);
             }
         } catch (InterruptedException e) {
             channel.shutdownNow();

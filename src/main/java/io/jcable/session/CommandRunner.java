@@ -20,12 +20,19 @@ import org.slf4j.LoggerFactory;
 final class CommandRunner {
     private static final Logger LOG = LoggerFactory.getLogger(CommandRunner.class);
 
+    /** How the runner closes a session the application disconnected ({@link Node#close}). */
+    interface Closer {
+        void close(Session session, int code, String reason);
+    }
+
     private final Controller controller;
     private final Hub hub;
+    private final Closer closer;
 
-    CommandRunner(Controller controller, Hub hub) {
+    CommandRunner(Controller controller, Hub hub, Closer closer) {
         this.controller = controller;
         this.hub = hub;
+        this.closer = closer;
     }
 
     /** Returns false when the command was refused locally (its precondition failed). */
@@ -134,7 +141,7 @@ final class CommandRunner {
         result.transmissions().forEach(session.transport()::send);
         if (result.disconnect()) {
             LOG.info("sid={} disconnected by the application", session.sid());
-            session.transport().close(1000, "Command Failed");
+            closer.close(session, 1000, "Command Failed");
         }
     }
 

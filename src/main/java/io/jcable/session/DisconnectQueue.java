@@ -9,24 +9,33 @@ import java.util.List;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.LockSupport;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * Disconnect RPCs go through a bounded backlog served by one worker at most {@code rate} calls per second, so
- * a mass disconnect cannot overload the application (rpc.md §8). At shutdown the rest runs without the rate
- * limit until the deadline.
+ * a mass disconnect cannot overload the application (rpc.md §8). From the start of a shutdown
+ * ({@link #startDrain}) parallel drainers work the backlog without the rate limit, while the closing sessions
+ * still add to it, until {@link #finishDrain} or the shutdown deadline.
  */
 public final class DisconnectQueue {
     private static final Logger LOG = LoggerFactory.getLogger(DisconnectQueue.class);
+    /** How often an idle drainer looks whether the queue is finished. */
+    private static final long DRAIN_POLL_NANOS = TimeUnit.MILLISECONDS.toNanos(20);
 
     private final Controller controller;
     private final BlockingQueue<DisconnectRequest> backlog;
     private final long intervalNanos;
     private final int drainParallelism;
     private final Thread worker;
-    private volatile boolean unlimited;
-    private volatile int inFlight;
+    private final AtomicInteger inFlight = new AtomicInteger();
+    private final AtomicInteger lost = new AtomicInteger();
+    private final List<Thread> drainers = new ArrayList<>();
+    private volatile boolean draining;
+    private volatile boolean inputClosed;
+    private volatile long drainDeadline;
 
     public DisconnectQueue(Controller controller, int backlogSize, int ratePerSecond, int drainParallelism,
                            Metrics metrics) {
@@ -42,33 +51,50 @@ public final class DisconnectQueue {
         worker.start();
     }
 
-    /** Queues a call; blocks (a virtual thread) while the backlog is full, so nothing is dropped. */
+    /**
+     * Queues a call; blocks (a virtual thread) while the backlog is full, so nothing is dropped — during a
+     * shutdown only until its deadline.
+     */
     public void enqueue(DisconnectRequest request) {
         try {
-            backlog.put(request);
+            if (!draining) {
+                backlog.put(request);
+                return;
+            }
+            if (!backlog.offer(request, drainDeadline - System.nanoTime(), TimeUnit.NANOSECONDS)) {
+                lost.incrementAndGet();
+                LOG.debug("Disconnect for sid={} lost: shutdown deadline reached", request.sid());
+            }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+            lost.incrementAndGet();
             LOG.warn("Disconnect for sid={} dropped: interrupted while the backlog was full", request.sid());
         }
     }
 
     private void work() {
         try {
-            while (!unlimited) {
+            while (!draining) {
                 DisconnectRequest request = backlog.poll(100, TimeUnit.MILLISECONDS);
                 if (request == null) {
                     continue;
                 }
-                long started = System.nanoTime();
-                inFlight = 1;
+                long next = System.nanoTime() + intervalNanos;
+                inFlight.incrementAndGet();
                 try {
-                    controller.disconnect(request);
+                    // Taken just as the shutdown began: it must end by the shutdown's deadline too.
+                    if (draining) {
+                        controller.disconnect(request, drainDeadline);
+                    } else {
+                        controller.disconnect(request);
+                    }
                 } finally {
-                    inFlight = 0;
+                    inFlight.decrementAndGet();
                 }
-                long rest = intervalNanos - (System.nanoTime() - started);
-                if (rest > 0 && !unlimited) {
-                    TimeUnit.NANOSECONDS.sleep(rest);
+                // Parked rather than slept, so startDrain can wake it: drainers take over at once.
+                long rest;
+                while (!draining && (rest = next - System.nanoTime()) > 0) {
+                    LockSupport.parkNanos(this, rest);
                 }
             }
         } catch (InterruptedException e) {
@@ -77,30 +103,61 @@ public final class DisconnectQueue {
     }
 
     /**
-     * Runs everything still queued, in parallel and without the rate limit, until done or {@code timeout};
-     * logs how many calls were lost. Returns the number lost.
+     * The shutdown begins: the rate limit is lifted and {@code drainParallelism} drainers make the calls already
+     * queued and those the closing sessions still queue, none of them running past {@code deadlineNanos}
+     * ({@link System#nanoTime()}).
      */
-    public int drain(Duration timeout) {
-        unlimited = true;
-        long deadline = System.nanoTime() + timeout.toNanos();
+    public void startDrain(long deadlineNanos) {
+        drainDeadline = deadlineNanos;
+        draining = true;
+        LockSupport.unpark(worker);
+        for (int i = 0; i < drainParallelism; i++) {
+            drainers.add(Thread.ofVirtual().name("jcable-disconnect-drain-" + i).start(this::drain));
+        }
+    }
+
+    private void drain() {
+        long deadline = drainDeadline;
         try {
-            worker.join(Duration.ofMillis(Math.max(1, timeout.toMillis())));
+            while (true) {
+                long left = deadline - System.nanoTime();
+                if (left <= 0) {
+                    return;
+                }
+                // Read before polling: once it is true, every call queued before it is visible to poll().
+                boolean last = inputClosed;
+                DisconnectRequest request = last ? backlog.poll()
+                        : backlog.poll(Math.min(left, DRAIN_POLL_NANOS), TimeUnit.NANOSECONDS);
+                if (request == null) {
+                    if (last) {
+                        return;
+                    }
+                    continue;
+                }
+                inFlight.incrementAndGet();
+                try {
+                    controller.disconnect(request, deadline);
+                } finally {
+                    inFlight.decrementAndGet();
+                }
+            }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-        List<Thread> drainers = new ArrayList<>(drainParallelism);
-        for (int i = 0; i < drainParallelism; i++) {
-            drainers.add(Thread.ofVirtual().name("jcable-disconnect-drain-" + i).start(() -> {
-                DisconnectRequest request;
-                while (System.nanoTime() < deadline && (request = backlog.poll()) != null) {
-                    controller.disconnect(request);
-                }
-            }));
-        }
-        for (Thread drainer : drainers) {
-            long left = deadline - System.nanoTime();
+    }
+
+    /**
+     * No more calls will be queued: waits, at most until the deadline given to {@link #startDrain}, until every
+     * queued call is made; logs and returns how many were not.
+     */
+    public int finishDrain() {
+        inputClosed = true;
+        List<Thread> threads = new ArrayList<>(drainers);
+        threads.add(worker);
+        for (Thread thread : threads) {
+            long left = drainDeadline - System.nanoTime();
             try {
-                if (left <= 0 || !drainer.join(Duration.ofNanos(left))) {
+                if (left <= 0 || !thread.join(Duration.ofNanos(left))) {
                     break;
                 }
             } catch (InterruptedException e) {
@@ -108,16 +165,16 @@ public final class DisconnectQueue {
                 break;
             }
         }
-        int lost = backlog.size();
+        int notMade = lost.get() + backlog.size();
         backlog.clear();
-        if (lost > 0) {
-            LOG.warn("Shutdown timeout reached: {} Disconnect calls were not made", lost);
+        if (notMade > 0) {
+            LOG.warn("Shutdown timeout reached: {} Disconnect calls were not made", notMade);
         }
-        return lost;
+        return notMade;
     }
 
     /** Calls queued or running right now. */
     public int pending() {
-        return backlog.size() + inFlight;
+        return backlog.size() + inFlight.get();
     }
 }

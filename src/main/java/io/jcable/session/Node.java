@@ -21,10 +21,13 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 import org.slf4j.Logger;
@@ -39,6 +42,11 @@ public final class Node {
     private static final Logger LOG = LoggerFactory.getLogger(Node.class);
     /** Client frames allowed to wait behind a running command before the client counts as flooding. */
     static final int MAILBOX_LIMIT = 1024;
+    /** Longest {@code X-Request-ID} taken as a sid (UUIDs and the usual proxy ids are far shorter). */
+    static final int MAX_REQUESTED_SID = 128;
+    /** How long the shutdown's last step waits for the session threads it interrupts. */
+    private static final Duration STOP_WAIT = Duration.ofMillis(250);
+    private static final String RESTART_FRAME = ServerFrames.disconnect(DisconnectReason.SERVER_RESTART);
     private static final char[] SID_ALPHABET =
             "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_".toCharArray();
 
@@ -60,6 +68,7 @@ public final class Node {
     private final Counter clientMessages;
     private final Counter failedClientMessages;
     private final Counter failedAuths;
+    private final Counter dataReceived;
 
     public Node(Controller controller, Hub hub, DisconnectQueue disconnects, Pinger pinger,
                 DisconnectMode disconnectMode, boolean sidFromRequestId, Metrics metrics) {
@@ -69,10 +78,11 @@ public final class Node {
         this.pinger = pinger;
         this.disconnectMode = disconnectMode;
         this.sidFromRequestId = sidFromRequestId;
-        this.commands = new CommandRunner(controller, hub);
+        this.commands = new CommandRunner(controller, hub, this::close);
         this.clientMessages = metrics.counter("client_msg_total");
         this.failedClientMessages = metrics.counter("failed_client_msg_total");
         this.failedAuths = metrics.counter("failed_auths_total");
+        this.dataReceived = metrics.counter("data_rcvd_total");
         metrics.gauge("clients_num", sessions::size);
         metrics.gauge("clients_uniq_num", hub::uniqueConnections);
         metrics.gauge("broadcast_streams_num", hub::streamCount);
@@ -84,29 +94,83 @@ public final class Node {
 
     /** A socket was upgraded: registers the session and starts Connect. */
     public Session open(Transport transport, Handshake handshake) {
-        String sid = sidFromRequestId && handshake.requestId() != null ? handshake.requestId() : newSid();
-        Session session = new Session(sid, handshake, transport, executor);
         if (shuttingDown) {
-            transport.send(ServerFrames.disconnect(DisconnectReason.SERVER_RESTART));
-            transport.close(DisconnectReason.SERVER_RESTART.closeCode(), DisconnectReason.SERVER_RESTART.closeText());
+            Session late = new Session(newSid(), handshake, transport, executor);
+            late.markClosed();
+            notifyRestart(transport);
+            return late;
+        }
+        Session session = register(transport, handshake);
+        if (shuttingDown) {
+            // The shutdown listed the sessions to notify just before this one was registered.
+            restart(session);
             return session;
         }
-        sessions.put(sid, session);
         pinger.schedule(session);
         session.submit(() -> connect(session), Integer.MAX_VALUE);
         return session;
     }
 
-    /** A text frame arrived. */
-    public void receive(Session session, String frame) {
-        if (session.isClosed()) {
-            return;
+    /**
+     * Registers the session under a sid nobody else holds: the client's {@code X-Request-ID} when allowed, a
+     * safe token and free, else a generated one (a duplicate would make two sockets share one registry entry).
+     */
+    private Session register(Transport transport, Handshake handshake) {
+        String requested = sidFromRequestId ? handshake.requestId() : null;
+        if (requested != null) {
+            if (isSafeSid(requested)) {
+                Session session = new Session(requested, handshake, transport, executor);
+                if (sessions.putIfAbsent(requested, session) == null) {
+                    return session;
+                }
+                LOG.warn("X-Request-ID {} is already a session id: using a generated one", requested);
+            } else {
+                LOG.warn("X-Request-ID is not a safe session id (1-{} of A-Z a-z 0-9 - _ . : / + =): using a "
+                        + "generated one", MAX_REQUESTED_SID);
+            }
         }
-        if (!session.submit(() -> handleFrame(session, frame), MAILBOX_LIMIT)) {
+        while (true) {
+            Session session = new Session(newSid(), handshake, transport, executor);
+            if (sessions.putIfAbsent(session.sid(), session) == null) {
+                return session;
+            }
+        }
+    }
+
+    /** Whether a client-chosen sid can go into gRPC metadata, JSON and logs as it is. */
+    static boolean isSafeSid(String sid) {
+        if (sid.isEmpty() || sid.length() > MAX_REQUESTED_SID) {
+            return false;
+        }
+        for (int i = 0; i < sid.length(); i++) {
+            char c = sid.charAt(i);
+            boolean safe = c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9'
+                    || "-_.:/+=".indexOf(c) >= 0;
+            if (!safe) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** A text message arrived (counted in {@code data_rcvd_total} once it is in the mailbox, or dropped). */
+    public void receive(Session session, String frame) {
+        if (!session.isClosed() && !session.submit(() -> handleFrame(session, frame), MAILBOX_LIMIT)) {
             LOG.warn("sid={} sent more than {} commands without waiting: closing (1008)", session.sid(), MAILBOX_LIMIT);
             failedClientMessages.inc();
-            session.transport().close(1008, "Too many pending commands");
+            close(session, 1008, "Too many pending commands");
         }
+        dataReceived.add(frame.length());
+    }
+
+    /**
+     * The server closes the session: marked closed at once (before the close can reach the client), so frames
+     * already in its mailbox make no more RPC calls, and its finish (with the Disconnect, if connected) is
+     * queued behind the running task.
+     */
+    public void close(Session session, int code, String reason) {
+        closed(session);
+        session.transport().close(code, reason);
     }
 
     /** The socket is gone (closed by either side, or broken). Safe to call more than once. */
@@ -125,7 +189,7 @@ public final class Node {
         for (Subscriber subscriber : hub.connections(identifiers)) {
             Session session = (Session) subscriber;
             session.transport().send(ServerFrames.disconnect("remote", reconnect));
-            session.transport().close(1000, "Closed remotely");
+            close(session, 1000, "Closed remotely");
             count++;
         }
         return count;
@@ -148,13 +212,12 @@ public final class Node {
                 failedAuths.inc();
                 LOG.info("sid={} rejected by the application (Connect FAILURE)", session.sid());
                 result.transmissions().forEach(session.transport()::send);
-                session.transport().close(1000, "Auth Failed");
+                close(session, 1000, "Auth Failed");
             }
             case ERROR -> {
                 LOG.error("sid={} Connect failed: {}", session.sid(), result.errorMessage());
                 session.transport().send(ServerFrames.disconnect(DisconnectReason.SERVER_ERROR));
-                session.transport().close(DisconnectReason.SERVER_ERROR.closeCode(),
-                        DisconnectReason.SERVER_ERROR.closeText());
+                close(session, DisconnectReason.SERVER_ERROR.closeCode(), DisconnectReason.SERVER_ERROR.closeText());
             }
         }
     }
@@ -169,7 +232,7 @@ public final class Node {
             case ClientCommand.Malformed malformed -> {
                 failedClientMessages.inc();
                 LOG.warn("sid={} sent a malformed frame ({}): closing (1007)", session.sid(), malformed.reason());
-                session.transport().close(1007, "Invalid JSON");
+                close(session, 1007, "Invalid JSON");
             }
             case ClientCommand.Ping ping -> session.transport().send(ServerFrames.PONG);
             case ClientCommand.Pong pong -> {
@@ -208,7 +271,7 @@ public final class Node {
                         session.handshake().env(), session.cstate, istates));
             }
         }
-        sessions.remove(session.sid());
+        sessions.remove(session.sid(), session);
         if (sessions.isEmpty()) {
             drainLock.lock();
             try {
@@ -229,15 +292,46 @@ public final class Node {
         }
         shuttingDown = true;
         long deadline = System.nanoTime() + timeout.toNanos();
+        // Before any session finishes: with more sessions than the backlog holds, their Disconnects must not
+        // wait for the normal rate.
+        disconnects.startDrain(deadline);
         List<Session> open = new ArrayList<>(sessions.values());
         LOG.info("Shutting down: notifying {} clients", open.size());
-        String frame = ServerFrames.disconnect(DisconnectReason.SERVER_RESTART);
+        List<CompletableFuture<Void>> notices = new ArrayList<>(open.size());
         for (Session session : open) {
-            session.transport().send(frame);
-            session.transport().close(DisconnectReason.SERVER_RESTART.closeCode(),
-                    DisconnectReason.SERVER_RESTART.closeText());
-            closed(session);
+            restart(session);
+            notices.add(session.transport().whenClosed().toCompletableFuture());
         }
+        awaitSessionsFinished(deadline);
+        awaitNotices(notices, deadline);
+        disconnects.finishDrain();
+        executor.shutdownNow();
+        try {
+            executor.awaitTermination(STOP_WAIT.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /**
+     * Waits until every notified socket is closed, so the container stopping its connectors next cannot cut
+     * off a {@code server_restart} still queued behind a slow write. One future per socket, no thread.
+     */
+    private static void awaitNotices(List<CompletableFuture<Void>> notices, long deadline) {
+        try {
+            CompletableFuture.allOf(notices.toArray(CompletableFuture[]::new))
+                    .get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+        } catch (TimeoutException e) {
+            LOG.warn("Shutdown timeout reached with {} of {} clients not closed yet",
+                    notices.stream().filter(notice -> !notice.isDone()).count(), notices.size());
+        } catch (ExecutionException e) {
+            LOG.warn("Waiting for the clients' close failed", e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private void awaitSessionsFinished(long deadline) {
         drainLock.lock();
         try {
             long left = deadline - System.nanoTime();
@@ -252,13 +346,17 @@ public final class Node {
         if (!sessions.isEmpty()) {
             LOG.warn("Shutdown timeout reached with {} sessions still busy", sessions.size());
         }
-        disconnects.drain(Duration.ofNanos(Math.max(0, deadline - System.nanoTime())));
-        executor.shutdownNow();
-        try {
-            executor.awaitTermination(1, TimeUnit.SECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
+    }
+
+    /** Tells the client the server is going away ({@code server_restart}, 1001) and closes the session. */
+    private void restart(Session session) {
+        notifyRestart(session.transport());
+        closed(session);
+    }
+
+    private static void notifyRestart(Transport transport) {
+        transport.send(RESTART_FRAME);
+        transport.close(DisconnectReason.SERVER_RESTART.closeCode(), DisconnectReason.SERVER_RESTART.closeText());
     }
 
     private String newSid() {

@@ -1,5 +1,7 @@
 package io.jcable.session;
 
+import java.util.concurrent.CompletionStage;
+
 /** The connection as the session sees it. Implementations are thread-safe and never block the caller. */
 public interface Transport {
 
@@ -8,6 +10,12 @@ public interface Transport {
 
     /** Closes with this code and reason after every frame queued before it is written. Idempotent. */
     void close(int code, String reason);
+
+    /**
+     * Completes once the connection is closed: the close handshake is done or the socket is gone. After
+     * {@link #close}, everything queued before the close has then gone out, or never will.
+     */
+    CompletionStage<Void> whenClosed();
 
     /**
      * Periodic check of a transport in the {@link WriteWatch}: gives up on the connection when a write has been

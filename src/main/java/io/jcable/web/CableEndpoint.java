@@ -58,27 +58,34 @@ public final class CableEndpoint {
             }
         } catch (MessageAssembler.TooBig e) {
             LOG.warn("sid={} sent a {}: closing (1009)", session.sid(), e.getMessage());
-            transport.close(CloseReason.CloseCodes.TOO_BIG.getCode(), "Message too big");
+            context.node().close(session, CloseReason.CloseCodes.TOO_BIG.getCode(), "Message too big");
         }
     }
 
     @OnMessage
     public void onBinary(ByteBuffer part, boolean last) {
         LOG.warn("sid={} sent a binary frame: closing (1003)", session.sid());
-        transport.close(CloseReason.CloseCodes.CANNOT_ACCEPT.getCode(), "Binary frames are not supported");
+        context.node().close(session, CloseReason.CloseCodes.CANNOT_ACCEPT.getCode(), "Binary frames are not supported");
     }
 
     @OnClose
     public void onClose(CloseReason reason) {
-        if (session != null) {
-            context.node().closed(session);
-        }
+        socketGone();
     }
 
     @OnError
     public void onError(jakarta.websocket.Session socket, Throwable error) {
         LOG.debug("Socket error on {}: {}", session == null ? "?" : session.sid(), error.toString());
-        if (session != null && !socket.isOpen()) {
+        if (!socket.isOpen()) {
+            socketGone();
+        }
+    }
+
+    private void socketGone() {
+        if (transport != null) {
+            transport.socketClosed();
+        }
+        if (session != null) {
             context.node().closed(session);
         }
     }

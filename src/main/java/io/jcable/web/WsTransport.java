@@ -10,6 +10,8 @@ import jakarta.websocket.SendResult;
 import jakarta.websocket.Session;
 import java.io.IOException;
 import java.util.ArrayDeque;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.locks.ReentrantLock;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -23,6 +25,7 @@ import org.slf4j.LoggerFactory;
  */
 public final class WsTransport implements Transport, SendHandler {
     private static final Logger LOG = LoggerFactory.getLogger(WsTransport.class);
+    private static final CompletionStage<Void> CLOSED = CompletableFuture.completedStage(null);
 
     private final Session socket;
     private final RemoteEndpoint.Async remote;
@@ -38,6 +41,9 @@ public final class WsTransport implements Transport, SendHandler {
     private boolean looping;
     private boolean closing;
     private boolean abandoned;
+    private boolean socketClosed;
+    /** Completed when the container reports the socket closed; created only when someone waits for that. */
+    private CompletableFuture<Void> closedSignal;
     /** When the write in progress started; 0 when none is (read without the lock by {@link #checkWrite}). */
     private volatile long writeStartedNanos;
 
@@ -57,6 +63,37 @@ public final class WsTransport implements Transport, SendHandler {
     @Override
     public void close(int code, String reason) {
         enqueue(new CloseReason(CloseReason.CloseCodes.getCloseCode(code), reason));
+    }
+
+    @Override
+    public CompletionStage<Void> whenClosed() {
+        lock.lock();
+        try {
+            if (socketClosed) {
+                return CLOSED;
+            }
+            if (closedSignal == null) {
+                closedSignal = new CompletableFuture<>();
+            }
+            return closedSignal;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** The container reports the socket closed: the close handshake is done, or the connection is gone. */
+    void socketClosed() {
+        CompletableFuture<Void> signal;
+        lock.lock();
+        try {
+            socketClosed = true;
+            signal = closedSignal;
+        } finally {
+            lock.unlock();
+        }
+        if (signal != null) {
+            signal.complete(null);
+        }
     }
 
     private void enqueue(Object item) {
@@ -197,6 +234,7 @@ public final class WsTransport implements Transport, SendHandler {
     @Override
     public void onResult(SendResult result) {
         if (!result.isOK()) {
+            context.failedFrames().inc();
             lock.lock();
             try {
                 writing = false;
@@ -263,6 +301,8 @@ public final class WsTransport implements Transport, SendHandler {
                 socket.close(reason);
             } catch (IOException | RuntimeException e) {
                 LOG.debug("Close of {} failed: {}", socket.getId(), e.toString());
+                // The container may then never report the close; nothing more will go out either way.
+                socketClosed();
             }
         });
     }

@@ -10,6 +10,8 @@ import java.util.Deque;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import org.junit.jupiter.api.Test;
 
 class PingerTest {
@@ -59,6 +61,11 @@ class PingerTest {
 
         @Override
         public void close(int code, String reason) {
+        }
+
+        @Override
+        public CompletionStage<Void> whenClosed() {
+            return new CompletableFuture<>();
         }
 
         @Override

@@ -315,6 +315,9 @@ public final class FakeRpcApp implements AutoCloseable {
             server = OkHttpServerBuilder.forPort(requestedPort, InsecureServerCredentials.create())
                     .executor(executor)
                     .transportExecutor(transports)
+                    // jcable pings every 10 s, with calls or without; the default policy would answer too_many_pings.
+                    .permitKeepAliveWithoutCalls(true)
+                    .permitKeepAliveTime(5, TimeUnit.SECONDS)
                     .addService(ServerInterceptors.intercept(new Service(), new MetadataCapture()))
                     .build()
                     .start();
@@ -479,6 +482,10 @@ public final class FakeRpcApp implements AutoCloseable {
         JsonObject welcome = new JsonObject();
         welcome.addProperty("type", "welcome");
         welcome.addProperty("sid", sid);
+        if (test.equals("cstate")) {
+            // Connection state set at Connect: later calls must carry it.
+            response.setEnv(EnvResponse.newBuilder().putCstate("from", "connect"));
+        }
         return response.setStatus(Status.SUCCESS)
                 .setIdentifiers(GSON.toJson(identifiers))
                 .addTransmissions(GSON.toJson(welcome))

@@ -1,5 +1,8 @@
 package io.jcable.testing;
 
+import com.google.gson.JsonObject;
+import java.io.ByteArrayOutputStream;
+import java.io.DataInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -8,11 +11,12 @@ import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.function.Predicate;
 
 /**
- * A raw-socket WebSocket client that completes the upgrade, sends text frames, and then never reads again:
- * the slow consumer that must be cut off rather than buffered forever. A tiny receive buffer keeps the
- * kernel from absorbing much.
+ * A raw-socket WebSocket client that completes the upgrade, sends frames, and reads only when asked: the slow
+ * consumer that must be cut off rather than buffered forever (a tiny receive buffer keeps the kernel from
+ * absorbing much), or a peer that sees the server's close frame without answering it.
  */
 public final class NonReadingClient implements AutoCloseable {
     private final Socket socket;
@@ -30,7 +34,8 @@ public final class NonReadingClient implements AutoCloseable {
         socket.setSoTimeout(5000);
         byte[] nonce = new byte[16];
         ThreadLocalRandom.current().nextBytes(nonce);
-        String request = "GET " + uri.getRawPath() + " HTTP/1.1\r\n"
+        String target = uri.getRawPath() + (uri.getRawQuery() == null ? "" : "?" + uri.getRawQuery());
+        String request = "GET " + target + " HTTP/1.1\r\n"
                 + "Host: " + uri.getHost() + ":" + uri.getPort() + "\r\n"
                 + "Upgrade: websocket\r\nConnection: Upgrade\r\n"
                 + "Sec-WebSocket-Key: " + Base64.getEncoder().encodeToString(nonce) + "\r\n"
@@ -52,19 +57,105 @@ public final class NonReadingClient implements AutoCloseable {
         return new NonReadingClient(socket);
     }
 
+    /** A frame from the server: its opcode (1 text, 2 binary, 8 close, 0 continuation, …) and payload. */
+    public record Frame(int opcode, byte[] payload) {
+        public static final int TEXT = 1;
+        public static final int CLOSE = 8;
+
+        public String text() {
+            return new String(payload, StandardCharsets.UTF_8);
+        }
+
+        /** The status code of a close frame (1005 when it carries none). */
+        public int closeCode() {
+            return payload.length >= 2 ? (payload[0] & 0xff) << 8 | payload[1] & 0xff : 1005;
+        }
+    }
+
     /** Sends one masked text frame (client frames must be masked). */
     public void sendText(String text) throws IOException {
-        byte[] payload = text.getBytes(StandardCharsets.UTF_8);
+        sendFrame(0x81, text.getBytes(StandardCharsets.UTF_8));
+    }
+
+    /** Sends one text message as several frames, one per part. */
+    public void sendFragmentedText(String... parts) throws IOException {
+        for (int i = 0; i < parts.length; i++) {
+            int opcode = i == 0 ? Frame.TEXT : 0;
+            sendFrame((i == parts.length - 1 ? 0x80 : 0) | opcode, parts[i].getBytes(StandardCharsets.UTF_8));
+        }
+    }
+
+    /** Sends one masked binary frame. */
+    public void sendBinary(byte[] data) throws IOException {
+        sendFrame(0x82, data);
+    }
+
+    /** Answers the server's close: the close handshake is done when the server reads it. */
+    public void sendClose(int code) throws IOException {
+        sendFrame(0x80 | Frame.CLOSE, new byte[] {(byte) (code >> 8), (byte) code});
+    }
+
+    /** Reads the next frame (waiting up to the socket's 5 s read timeout). */
+    public Frame readFrame() throws IOException {
+        DataInputStream in = new DataInputStream(socket.getInputStream());
+        int first = in.readUnsignedByte();
+        int second = in.readUnsignedByte();
+        long length = second & 0x7f;
+        if (length == 126) {
+            length = in.readUnsignedShort();
+        } else if (length == 127) {
+            length = in.readLong();
+        }
+        byte[] payload = new byte[Math.toIntExact(length)];
+        in.readFully(payload);
+        return new Frame(first & 0x0f, payload);
+    }
+
+    /** Reads frames until a text frame matches and returns its text; fails at the end of the stream. */
+    public String awaitText(Predicate<String> match) throws IOException {
+        while (true) {
+            Frame frame = readFrame();
+            if (frame.opcode() == Frame.TEXT && match.test(frame.text())) {
+                return frame.text();
+            }
+        }
+    }
+
+    /** Subscribes to {@code identifier} and reads frames until its confirmation. */
+    public void subscribe(String identifier) throws IOException {
+        JsonObject command = new JsonObject();
+        command.addProperty("command", "subscribe");
+        command.addProperty("identifier", identifier);
+        sendText(command.toString());
+        awaitText(text -> text.contains("confirm_subscription"));
+    }
+
+    /** Reads frames until the server's close frame and returns its code, without answering it. */
+    public int awaitCloseFrame() throws IOException {
+        while (true) {
+            Frame frame = readFrame();
+            if (frame.opcode() == Frame.CLOSE) {
+                return frame.closeCode();
+            }
+        }
+    }
+
+    private void sendFrame(int firstByte, byte[] payload) throws IOException {
         byte[] mask = new byte[4];
         ThreadLocalRandom.current().nextBytes(mask);
-        java.io.ByteArrayOutputStream frame = new java.io.ByteArrayOutputStream();
-        frame.write(0x81);
+        ByteArrayOutputStream frame = new ByteArrayOutputStream(payload.length + 14);
+        frame.write(firstByte);
         if (payload.length < 126) {
             frame.write(0x80 | payload.length);
-        } else {
+        } else if (payload.length < 65536) {
             frame.write(0x80 | 126);
             frame.write(payload.length >> 8);
             frame.write(payload.length & 0xff);
+        } else {
+            frame.write(0x80 | 127);
+            for (int shift = 56; shift >= 0; shift -= 8) {
+                frame.write((int) ((long) payload.length >> shift) & 0xff);
+            }
         }
         frame.write(mask);
         for (int i = 0; i < payload.length; i++) {
