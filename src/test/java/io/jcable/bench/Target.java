@@ -90,6 +90,7 @@ final class Target implements AutoCloseable {
             env.put("ANYCABLE_BROADCAST_ADAPTER", "redis,http");
             env.put("ANYCABLE_METRICS_HTTP", "/metrics");
             env.put("ANYCABLE_SHUTDOWN_TIMEOUT", "2");
+            env.put("MALLOC_ARENA_MAX", System.getenv().getOrDefault("MALLOC_ARENA_MAX", TargetOptions.MALLOC_ARENAS));
             ServerProcess process = ServerProcess.start(options.serverJvm(), options.serverCpus(), env);
             resources.push(process);
             ProcessProbe probe = new ProcessProbe(process.pid());

@@ -21,13 +21,20 @@ import java.time.Duration;
 record TargetOptions(URI url, long serverPid, URI metricsUrl, URI redisUrl, URI broadcastUrl, String redisChannel,
                      Duration appLatency, String serverJvm, String serverCpus) {
     /**
-     * One core's worth of server: Serial GC, and a young generation fixed at 128 MB because each young collection
-     * scans the old-generation cards a fan-out dirtied in every session (20-50 ms with 10,000 sessions), so fewer
-     * collections mean less CPU and fewer delayed broadcasts (BENCHMARKS.md).
+     * One core's worth of server, sized for memory per connection (BENCHMARKS.md): Serial GC; a 16 MB young
+     * generation (each young collection also scans the old-generation cards a fan-out dirtied in every session, so
+     * a larger one trades memory for fewer such scans); the old generation kept within 5-10% of its live data
+     * after a full collection; freed native memory (the JIT's arenas) returned to the OS every 2 s; 32 Jetty
+     * threads at most, since jcable never blocks them. With {@link #MALLOC_ARENAS}.
      */
-    static final String DEFAULT_SERVER_JVM = "-Xms160m -Xmx1g -Xmn128m -XX:+UseSerialGC -XX:+UseStringDeduplication"
+    static final String DEFAULT_SERVER_JVM = "-Xms24m -Xmx1g -XX:NewSize=16m -XX:MaxNewSize=16m"
+            + " -XX:MinHeapFreeRatio=5 -XX:MaxHeapFreeRatio=10 -XX:+UseSerialGC -XX:+UseStringDeduplication"
+            + " -Djetty.threads.max=32"
+            + (Runtime.version().feature() >= 22 ? " -XX:TrimNativeHeapInterval=2000" : "")
             + (Runtime.version().feature() >= 23 ? " --sun-misc-unsafe-memory-access=allow" : "")
             + (Runtime.version().feature() >= 25 ? " -XX:+UseCompactObjectHeaders" : "");
+    /** glibc malloc arenas of the jcable process (default: 8 per core, each holding freed memory). */
+    static final String MALLOC_ARENAS = "2";
 
     boolean selfHosted() {
         return url == null;
