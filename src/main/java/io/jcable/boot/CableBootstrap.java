@@ -160,7 +160,7 @@ public final class CableBootstrap implements ServletContextListener {
                 LOG.info("Waiting {} s before shutting down", config.shutdownDelay().toSeconds());
                 Thread.sleep(config.shutdownDelay());
             }
-            node.shutdown(config.shutdownTimeout());
+            node.shutdown(config.shutdownTimeout(), config.server().writeTimeout());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         } finally {

@@ -284,14 +284,17 @@ public final class Node {
 
     /**
      * Graceful shutdown: every client gets {@code server_restart} and a 1001 close, every session's Disconnect
-     * is queued, and the queue is drained without rate limit — all within {@code timeout}.
+     * is queued, and the queue is drained without rate limit — all within {@code timeout}. The closes are waited
+     * for at most {@code closeWait} (the write timeout): a client that neither reads nor answers the close has
+     * had its notice written as far as it ever will be, and must not hold the shutdown until the timeout.
      */
-    public void shutdown(Duration timeout) {
+    public void shutdown(Duration timeout, Duration closeWait) {
         if (shuttingDown) {
             return;
         }
         shuttingDown = true;
-        long deadline = System.nanoTime() + timeout.toNanos();
+        long start = System.nanoTime();
+        long deadline = start + timeout.toNanos();
         // Before any session finishes: with more sessions than the backlog holds, their Disconnects must not
         // wait for the normal rate.
         disconnects.startDrain(deadline);
@@ -303,7 +306,7 @@ public final class Node {
             notices.add(session.transport().whenClosed().toCompletableFuture());
         }
         awaitSessionsFinished(deadline);
-        awaitNotices(notices, deadline);
+        awaitNotices(notices, Math.min(deadline, start + closeWait.toNanos()));
         disconnects.finishDrain();
         executor.shutdownNow();
         try {
@@ -322,7 +325,7 @@ public final class Node {
             CompletableFuture.allOf(notices.toArray(CompletableFuture[]::new))
                     .get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
         } catch (TimeoutException e) {
-            LOG.warn("Shutdown timeout reached with {} of {} clients not closed yet",
+            LOG.warn("Shutdown goes on with {} of {} clients not closed yet",
                     notices.stream().filter(notice -> !notice.isDone()).count(), notices.size());
         } catch (ExecutionException e) {
             LOG.warn("Waiting for the clients' close failed", e);

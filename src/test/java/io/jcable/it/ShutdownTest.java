@@ -138,6 +138,23 @@ class ShutdownTest extends CableTestSupport {
     }
 
     @Test
+    void aClientThatNeverAnswersTheCloseHoldsTheShutdownOnlyForTheWriteTimeout() throws Exception {
+        Map<String, String> options = CableServer.options(app, redis);
+        options.put("shutdown_timeout", "30");
+        options.put("ws_write_timeout", "1");
+        CableServer own = CableServer.start(options);
+        try (NonReadingClient frozen = NonReadingClient.connect(own.ws("/cable?n=frozen"))) {
+            frozen.subscribe(identifier("EmptyChannel"));
+            Thread undeploy = Thread.ofVirtual().start(own::stop);
+            // Its notice and close fit in the socket buffers; only the close handshake stays unanswered.
+            assertTrue(undeploy.join(Duration.ofSeconds(15)), "undeploy waited for a close that never comes");
+            String restart = frozen.awaitText(text -> text.contains("server_restart"));
+            assertEquals(RESTART, restart);
+            assertEquals(1001, frozen.awaitCloseFrame());
+        }
+    }
+
+    @Test
     void shutdownDelayKeepsServingBeforeTheSequenceStarts() throws InterruptedException {
         Map<String, String> options = CableServer.options(app, redis);
         options.put("shutdown_delay", "2");
