@@ -12,6 +12,12 @@ import java.util.concurrent.ConcurrentMap;
  * ingest guarantees that), which keeps per-stream FIFO for every session.
  */
 public final class Hub {
+    /**
+     * Initial capacity of the per-stream, per-identifier and per-user maps: most hold one entry (a user's own
+     * stream, one session per user), and a table of 4 instead of the default 16 saves ~50 bytes per map.
+     */
+    private static final int SMALL = 2;
+
     private final ConcurrentMap<String, ConcurrentMap<String, IdentifierGroup>> streams = new ConcurrentHashMap<>();
     private final ConcurrentMap<String, Set<Subscriber>> byConnectionIdentifiers = new ConcurrentHashMap<>();
 
@@ -22,9 +28,9 @@ public final class Hub {
     /** Attaches {@code subscriber}'s subscription {@code identifier} to {@code stream}. */
     public void subscribe(String stream, String identifier, Subscriber subscriber) {
         streams.compute(stream, (name, groups) -> {
-            ConcurrentMap<String, IdentifierGroup> result = groups == null ? new ConcurrentHashMap<>() : groups;
+            ConcurrentMap<String, IdentifierGroup> result = groups == null ? new ConcurrentHashMap<>(SMALL) : groups;
             result.computeIfAbsent(identifier,
-                            id -> new IdentifierGroup(Json.quote(id), ConcurrentHashMap.newKeySet()))
+                            id -> new IdentifierGroup(Json.quote(id), ConcurrentHashMap.newKeySet(SMALL)))
                     .members().add(subscriber);
             return result;
         });
@@ -68,7 +74,7 @@ public final class Hub {
 
     /** Indexes an authenticated session by its connection identifiers (for remote disconnects). */
     public void addConnection(String identifiers, Subscriber subscriber) {
-        byConnectionIdentifiers.computeIfAbsent(identifiers, id -> ConcurrentHashMap.newKeySet()).add(subscriber);
+        byConnectionIdentifiers.computeIfAbsent(identifiers, id -> ConcurrentHashMap.newKeySet(SMALL)).add(subscriber);
     }
 
     public void removeConnection(String identifiers, Subscriber subscriber) {
