@@ -175,7 +175,7 @@ public final class CableBootstrap implements ServletContextListener {
         }
         drain();
         if (redis != null) {
-            stopWithin("Redis subscriber", redis::stop, REDIS_STOP_WAIT);
+            redis.stop(REDIS_STOP_WAIT);
         }
         if (pinger != null) {
             pinger.stop();
@@ -187,21 +187,6 @@ public final class CableBootstrap implements ServletContextListener {
             stats.unregister();
         }
         LOG.info("jcable stopped");
-    }
-
-    /**
-     * Runs {@code stop} but waits for it only so long: the process must exit soon after the shutdown deadline,
-     * and a stop that blocks (a Redis connect in progress) would hold it.
-     */
-    private static void stopWithin(String name, Runnable stop, Duration wait) {
-        Thread stopper = Thread.ofVirtual().name("jcable-stop").start(stop);
-        try {
-            if (!stopper.join(wait)) {
-                LOG.warn("{} did not stop within {} ms: going on", name, wait.toMillis());
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
     }
 
     private static String version() {

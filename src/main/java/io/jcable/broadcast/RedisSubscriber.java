@@ -4,6 +4,7 @@ import io.jcable.metrics.Counter;
 import io.jcable.metrics.Metrics;
 import java.net.URI;
 import java.util.concurrent.ThreadLocalRandom;
+import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
@@ -195,13 +196,17 @@ public final class RedisSubscriber {
         }
     }
 
-    public void stop() {
+    /**
+     * Stops both threads: closes the connection (which ends a blocking subscribe at once) and waits for them at
+     * most {@code wait} in all. A thread still in a connect attempt ends by itself within the connect timeout
+     * (both are daemons), so undeploy and exit need not wait for it.
+     */
+    public void stop(Duration wait) {
         running = false;
         lock.lock();
         try {
             stopSignal.signalAll();
             if (connection != null) {
-                // Closing the socket ends the blocking subscribe at once.
                 connection.disconnect();
             }
         } catch (RuntimeException e) {
@@ -209,9 +214,15 @@ public final class RedisSubscriber {
         } finally {
             lock.unlock();
         }
+        long deadline = System.nanoTime() + wait.toNanos();
         try {
-            thread.join(5_000);
-            keepaliveThread.join(1_000);
+            for (Thread stopping : new Thread[] {thread, keepaliveThread}) {
+                long left = deadline - System.nanoTime();
+                if (left <= 0 || !stopping.join(Duration.ofNanos(left))) {
+                    LOG.warn("Redis subscriber did not stop within {} ms: going on", wait.toMillis());
+                    return;
+                }
+            }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }

@@ -78,7 +78,7 @@ class RedisSubscriberTest {
                 redis.restart();
                 assertEquals(List.of(0), take(attempts, 1));
             } finally {
-                subscriber.stop();
+                subscriber.stop(Duration.ofSeconds(5));
             }
         }
     }
