@@ -60,7 +60,7 @@ record BenchOptions(Scenario scenario, TargetOptions target, int clients, int co
               --identifiers MODE     shared: every client subscribes to {"channel":"BenchmarkChannel"} (one
                                      broadcast frame fits all); unique: adds "id":"<n>" per client (shared)
               --app-latency-ms L     latency of the fake gRPC app (1)
-              --out FILE             results file to append to (target/bench-results.md)
+              --out FILE             results file to append to (BENCHMARKS.md)
               --server-jvm "FLAGS"   JVM flags of the jcable process (%s)
               --server-cpus LIST     taskset -c list for jcable, or none (0)
               --url ws://H:P/cable   drive an external Action Cable server instead of starting jcable
@@ -149,7 +149,7 @@ record BenchOptions(Scenario scenario, TargetOptions target, int clients, int co
                 values.integer("warmup", 500, 0, 5_000),
                 Duration.ofSeconds(values.integer("warmup-s", 30, 1, 3_600)),
                 values.choice("identifiers", "shared", "unique"),
-                Path.of(values.text("out", "target/bench-results.md")),
+                Path.of(values.text("out", "BENCHMARKS.md")),
                 command);
     }
 

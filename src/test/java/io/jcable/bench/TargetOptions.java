@@ -24,12 +24,13 @@ record TargetOptions(URI url, long serverPid, URI metricsUrl, URI redisUrl, URI 
      * One core's worth of server, sized for memory per connection (BENCHMARKS.md): Serial GC; a 16 MB young
      * generation (each young collection also scans the old-generation cards a fan-out dirtied in every session, so
      * a larger one trades memory for fewer such scans); the old generation kept within 5-10% of its live data
-     * after a full collection; freed native memory (the JIT's arenas) returned to the OS every 2 s; 32 Jetty
+     * after a full collection, which compacts it completely (Serial's default leaves up to 5% of dead objects
+     * in place as filler); freed native memory (the JIT's arenas) returned to the OS every 2 s; 32 Jetty
      * threads at most, since jcable never blocks them. With {@link #MALLOC_ARENAS}.
      */
     static final String DEFAULT_SERVER_JVM = "-Xms24m -Xmx1g -XX:NewSize=16m -XX:MaxNewSize=16m"
-            + " -XX:MinHeapFreeRatio=5 -XX:MaxHeapFreeRatio=10 -XX:+UseSerialGC -XX:+UseStringDeduplication"
-            + " -Djetty.threads.max=32"
+            + " -XX:MinHeapFreeRatio=5 -XX:MaxHeapFreeRatio=10 -XX:+UseSerialGC -XX:MarkSweepDeadRatio=0"
+            + " -XX:+UseStringDeduplication -Djetty.threads.max=32"
             + (Runtime.version().feature() >= 22 ? " -XX:TrimNativeHeapInterval=2000" : "")
             + (Runtime.version().feature() >= 23 ? " --sun-misc-unsafe-memory-access=allow" : "")
             + (Runtime.version().feature() >= 25 ? " -XX:+UseCompactObjectHeaders" : "");

@@ -23,7 +23,13 @@ import org.eclipse.jetty.util.thread.QueuedThreadPool;
  * servlet context init parameters ({@code anycable.<name>}), as a container would deploy the WAR.
  */
 public final class CableServer implements AutoCloseable {
-    private static final HttpClient HTTP = HttpClient.newHttpClient();
+    /**
+     * Created on first use: the server process of {@link EmbeddedCableMain} never needs it, and building one
+     * loads the JDK's TLS stack (~500 classes, several MB) into a process whose memory the benchmarks measure.
+     */
+    private static final class Http {
+        static final HttpClient CLIENT = HttpClient.newHttpClient();
+    }
 
     private final Server server;
     private final ServletContextHandler context;
@@ -124,7 +130,7 @@ public final class CableServer implements AutoCloseable {
 
     public HttpResponse<String> send(HttpRequest request) {
         try {
-            return HTTP.send(request, HttpResponse.BodyHandlers.ofString());
+            return Http.CLIENT.send(request, HttpResponse.BodyHandlers.ofString());
         } catch (IOException e) {
             throw new IllegalStateException(e);
         } catch (InterruptedException e) {
