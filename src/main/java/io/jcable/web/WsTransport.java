@@ -109,6 +109,8 @@ public final class WsTransport implements Transport, SendHandler {
                 // Only what waits behind a write in progress counts: one big frame to an idle client is fine.
                 if (writing && pendingChars + frame.length() > maxPendingBytes) {
                     tooSlow = true;
+                    // Given up on once: the write still blocked behind this must not count it slow again.
+                    abandoned = true;
                     closing = true;
                     dropQueue();
                     pendingChars = 0;
