@@ -37,7 +37,7 @@ class WsTransportTest {
     private final WsTransport transport = new WsTransport(stuckSocket(), context());
 
     @Test
-    void clientOverThePendingLimitIsCountedSlowOnceEvenWhenItsWriteThenTimesOut() throws InterruptedException {
+    void clientOverThePendingLimitIsCountedSlowOnceEvenWhenItsWriteThenTimesOut() {
         transport.send("x".repeat(100));
         transport.send("y".repeat(600));
         transport.send("z".repeat(600));
