@@ -71,7 +71,7 @@ final class LoadGenerator implements AutoCloseable {
         http.setName("bench-ws-client");
         // Jetty hands every readable socket's frame handling to its executor as a blocking task. On the
         // generator's one core, virtual threads run those one after another on a single carrier instead of
-        // waking a pool thread per frame: ~20% less generator CPU per received frame (BENCHMARKS.md).
+        // waking a pool thread per frame: ~10% less generator CPU in a fan-out (BENCHMARKS.md, fifth run).
         QueuedThreadPool executor = new QueuedThreadPool();
         executor.setName("bench-ws-client");
         executor.setVirtualThreadsExecutor(virtualThreads);
