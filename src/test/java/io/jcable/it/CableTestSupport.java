@@ -43,6 +43,16 @@ abstract class CableTestSupport {
         awaitRedisSubscription();
     }
 
+    /**
+     * A jcable of the test's own, on the class's Redis and app: the usual test options with {@code overrides}
+     * (the class's {@link #configure} is not applied). The caller stops it.
+     */
+    protected CableServer startOwn(Map<String, String> overrides) {
+        Map<String, String> options = CableServer.options(app, redis);
+        options.putAll(overrides);
+        return CableServer.start(options);
+    }
+
     /** Broadcasts are lost until jcable's SUBSCRIBE is confirmed: wait for it (bounded). */
     protected void awaitRedisSubscription() {
         long deadline = System.nanoTime() + 10_000_000_000L;

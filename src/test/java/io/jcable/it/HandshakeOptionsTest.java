@@ -26,7 +26,7 @@ class HandshakeOptionsTest extends CableTestSupport {
 
     @Test
     void proxyCookiesForwardsOnlyTheNamedCookies() {
-        try (CableServer own = start(Map.of("proxy_cookies", "username, session"))) {
+        try (CableServer own = startOwn(Map.of("proxy_cookies", "username, session"))) {
             CableClient c = track(CableClient.connect(own.ws("/cable?test=cookies"), CableClient.Options.defaults()
                     .withHeader("cookie", "theme=dark; username=john green; session=a=b==").ignoring("ping")));
             assertFrame("{\"type\":\"welcome\"}", c.receive());
@@ -36,7 +36,7 @@ class HandshakeOptionsTest extends CableTestSupport {
 
     @Test
     void anExplicitlyEmptyHeadersListForwardsNoHeaders() {
-        try (CableServer own = start(Map.of("headers", ""))) {
+        try (CableServer own = startOwn(Map.of("headers", ""))) {
             CableClient c = track(CableClient.connect(own.ws("/cable"), CableClient.Options.defaults()
                     .withHeader("cookie", "a=b").withHeader("x-api-token", "abc").ignoring("ping")));
             assertFrame("{\"type\":\"welcome\"}", c.receive());
@@ -46,7 +46,7 @@ class HandshakeOptionsTest extends CableTestSupport {
 
     @Test
     void aLoneStarInAllowedOriginsAllowsAnyOrigin() {
-        try (CableServer own = start(Map.of("allowed_origins", "*"))) {
+        try (CableServer own = startOwn(Map.of("allowed_origins", "*"))) {
             CableClient c = track(CableClient.connect(own.ws("/cable"),
                     CableClient.Options.defaults().withHeader("Origin", "https://anything.test:8443").ignoring("ping")));
             assertFrame("{\"type\":\"welcome\"}", c.receive());
@@ -55,7 +55,7 @@ class HandshakeOptionsTest extends CableTestSupport {
 
     @Test
     void httpOnlyAdapterLeavesRedisAloneAndServesItsOwnPath() {
-        try (CableServer own = start(Map.of("broadcast_adapter", "http", "redis_url", "redis://127.0.0.1:" + closedPort(),
+        try (CableServer own = startOwn(Map.of("broadcast_adapter", "http", "redis_url", "redis://127.0.0.1:" + closedPort(),
                 "http_broadcast_path", "/pub"))) {
             // A Redis subscriber that cannot connect would keep readiness at 503 and publish redis_* metrics.
             assertEquals(200, own.get("/health/ready").statusCode());
@@ -92,13 +92,6 @@ class HandshakeOptionsTest extends CableTestSupport {
         broadcast("a", "{\"after\":\"unsupported\"}");
         assertEquals(data(message(id, "{\"after\":\"unsupported\"}")), c.receive());
         assertTrue(c.isOpen());
-    }
-
-    /** A jcable of its own: the class's options with {@code overrides}. */
-    private CableServer start(Map<String, String> overrides) {
-        Map<String, String> options = CableServer.options(app, redis);
-        options.putAll(overrides);
-        return CableServer.start(options);
     }
 
     private Map<String, String> lastConnectHeaders() {

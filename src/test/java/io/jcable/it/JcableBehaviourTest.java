@@ -378,9 +378,7 @@ class JcableBehaviourTest extends CableTestSupport {
 
     @Test
     void originOutsideAllowedOriginsIsRefusedWith403() {
-        Map<String, String> options = CableServer.options(app, redis);
-        options.put("allowed_origins", "*.example.com");
-        try (CableServer own = CableServer.start(options)) {
+        try (CableServer own = startOwn(Map.of("allowed_origins", "*.example.com"))) {
             IllegalStateException refused = assertThrows(IllegalStateException.class, () -> CableClient.connect(
                     own.ws("/cable"), CableClient.Options.defaults().withHeader("Origin", "https://evil.test")));
             assertTrue(refused.getMessage().contains("HTTP 403"), refused.getMessage());

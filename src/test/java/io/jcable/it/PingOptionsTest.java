@@ -50,9 +50,7 @@ class PingOptionsTest extends CableTestSupport {
 
     @Test
     void piZeroMeansNoPings() {
-        Map<String, String> options = CableServer.options(app, redis);
-        options.put("ping_interval", "1");
-        try (CableServer own = CableServer.start(options)) {
+        try (CableServer own = startOwn(Map.of("ping_interval", "1"))) {
             CableClient silent = track(CableClient.connect(own.ws("/cable?pi=0"),
                     CableClient.Options.defaults().ignoring("welcome")));
             CableClient paced = track(CableClient.connect(own.ws("/cable"),

@@ -116,10 +116,7 @@ class RpcBehaviourTest extends CableTestSupport {
 
     @Test
     void aCallStillWaitingForASlotIsSkippedOnceItsSessionIsClosed() {
-        Map<String, String> options = CableServer.options(app, redis);
-        options.put("rpc_concurrency", "1");
-        options.put("rpc_command_timeout", "30000");
-        try (CableServer own = CableServer.start(options)) {
+        try (CableServer own = startOwn(Map.of("rpc_concurrency", "1", "rpc_command_timeout", "30000"))) {
             CableClient holder = track(CableClient.connect(own.ws("/cable?n=holder")));
             CableClient waiter = track(CableClient.connect(own.ws("/cable?n=waiter")));
             holder.subscribe(identifier("EmptyChannel"));
@@ -145,10 +142,7 @@ class RpcBehaviourTest extends CableTestSupport {
 
     @Test
     void requestTimeoutCutsEachAttemptAndIsNotRetried() {
-        Map<String, String> options = CableServer.options(app, redis);
-        options.put("rpc_request_timeout", "1000");
-        options.put("rpc_command_timeout", "60000");
-        try (CableServer own = CableServer.start(options)) {
+        try (CableServer own = startOwn(Map.of("rpc_request_timeout", "1000", "rpc_command_timeout", "60000"))) {
             CableClient c = track(CableClient.connect(own.ws("/cable")));
             String id = identifier("EmptyChannel", "slow", 1);
             FakeRpcApp.Gate gate = app.hold("Command");
@@ -169,9 +163,7 @@ class RpcBehaviourTest extends CableTestSupport {
     void disconnectModeNeverMakesNoDisconnectCall() {
         for (Map.Entry<String, String> setting : Map.of("disconnect_mode", "never", "disable_disconnect", "true")
                 .entrySet()) {
-            Map<String, String> options = CableServer.options(app, redis);
-            options.put(setting.getKey(), setting.getValue());
-            CableServer own = CableServer.start(options);
+            CableServer own = startOwn(Map.of(setting.getKey(), setting.getValue()));
             CableClient closing = track(CableClient.connect(own.ws("/cable?n=closing")));
             closing.subscribe(identifier("EmptyChannel"));
             closing.close();
@@ -191,9 +183,8 @@ class RpcBehaviourTest extends CableTestSupport {
     @Test
     void grpcListSpreadsCallsOverEveryListedApp() {
         try (FakeRpcApp second = FakeRpcApp.start(payload -> redis.publish("__anycable__", payload))) {
-            Map<String, String> options = CableServer.options(app, redis);
-            options.put("rpc_host", "grpc-list://" + app.target() + "," + second.target());
-            try (CableServer own = CableServer.start(options)) {
+            String hosts = "grpc-list://" + app.target() + "," + second.target();
+            try (CableServer own = startOwn(Map.of("rpc_host", hosts))) {
                 // Round robin picks among the connections that are ready: both are, after the first calls.
                 long deadline = System.nanoTime() + WAIT.toNanos();
                 while (app.calls("Connect").isEmpty() || second.calls("Connect").isEmpty()) {

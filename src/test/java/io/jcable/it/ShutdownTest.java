@@ -31,9 +31,7 @@ class ShutdownTest extends CableTestSupport {
 
     @Test
     void s15_undeployNotifiesEveryClientAndDrainsDisconnects() {
-        Map<String, String> options = CableServer.options(app, redis);
-        options.put("disconnect_rate", "1");
-        CableServer own = CableServer.start(options);
+        CableServer own = startOwn(Map.of("disconnect_rate", "1"));
         List<CableClient> clients = new ArrayList<>();
         for (int i = 0; i < 3; i++) {
             CableClient c = track(CableClient.connect(own.ws("/cable?test=reasons&reason=server_restart&n=" + i),
@@ -53,11 +51,8 @@ class ShutdownTest extends CableTestSupport {
 
     @Test
     void moreSessionsThanTheBacklogAllGetTheirDisconnectWithoutTheRateLimit() {
-        Map<String, String> options = CableServer.options(app, redis);
-        options.put("disconnect_backlog_size", "1");
-        options.put("disconnect_rate", "1");
-        options.put("shutdown_timeout", "5");
-        CableServer own = CableServer.start(options);
+        CableServer own = startOwn(Map.of("disconnect_backlog_size", "1", "disconnect_rate", "1",
+                "shutdown_timeout", "5"));
         List<CableClient> clients = new ArrayList<>();
         for (int i = 0; i < 8; i++) {
             CableClient c = track(CableClient.connect(own.ws("/cable?test=reasons&reason=server_restart&n=" + i)));
@@ -81,10 +76,7 @@ class ShutdownTest extends CableTestSupport {
 
     @Test
     void anAppHoldingDisconnectCallsCannotStretchTheShutdownPastItsTimeout() {
-        Map<String, String> options = CableServer.options(app, redis);
-        options.put("shutdown_timeout", "2");
-        options.put("rpc_command_timeout", "30000");
-        CableServer own = CableServer.start(options);
+        CableServer own = startOwn(Map.of("shutdown_timeout", "2", "rpc_command_timeout", "30000"));
         for (int i = 0; i < 3; i++) {
             track(CableClient.connect(own.ws("/cable?test=reasons&reason=server_restart&n=held" + i)))
                     .subscribe(identifier("EmptyChannel"));
@@ -104,10 +96,7 @@ class ShutdownTest extends CableTestSupport {
 
     @Test
     void undeployWaitsUntilASlowReaderHasItsNotice() throws Exception {
-        Map<String, String> options = CableServer.options(app, redis);
-        options.put("shutdown_timeout", "10");
-        options.put("ws_write_timeout", "60");
-        CableServer own = CableServer.start(options);
+        CableServer own = startOwn(Map.of("shutdown_timeout", "10", "ws_write_timeout", "60"));
         String id = identifier("StreamChannel");
         CableClient reader = track(CableClient.connect(own.ws("/cable")));
         reader.subscribe(id);
@@ -139,10 +128,7 @@ class ShutdownTest extends CableTestSupport {
 
     @Test
     void aClientThatNeverAnswersTheCloseHoldsTheShutdownOnlyForTheWriteTimeout() throws Exception {
-        Map<String, String> options = CableServer.options(app, redis);
-        options.put("shutdown_timeout", "30");
-        options.put("ws_write_timeout", "1");
-        CableServer own = CableServer.start(options);
+        CableServer own = startOwn(Map.of("shutdown_timeout", "30", "ws_write_timeout", "1"));
         try (NonReadingClient frozen = NonReadingClient.connect(own.ws("/cable?n=frozen"))) {
             frozen.subscribe(identifier("EmptyChannel"));
             Thread undeploy = Thread.ofVirtual().start(own::stop);
@@ -156,9 +142,7 @@ class ShutdownTest extends CableTestSupport {
 
     @Test
     void shutdownDelayKeepsServingBeforeTheSequenceStarts() throws InterruptedException {
-        Map<String, String> options = CableServer.options(app, redis);
-        options.put("shutdown_delay", "2");
-        CableServer own = CableServer.start(options);
+        CableServer own = startOwn(Map.of("shutdown_delay", "2"));
         String id = identifier("PerformChannel");
         CableClient c = track(CableClient.connect(own.ws("/cable")));
         c.subscribe(id);
