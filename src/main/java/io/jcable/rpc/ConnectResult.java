@@ -4,10 +4,10 @@ import java.util.List;
 import java.util.Map;
 
 /** The application's answer to Connect; {@code cstate} is a diff (rpc.md §5). */
-public record ConnectResult(Status status, String identifiers, List<String> transmissions,
+public record ConnectResult(RpcStatus status, String identifiers, List<String> transmissions,
                             Map<String, String> cstate, String errorMessage) {
 
     public static ConnectResult error(String message) {
-        return new ConnectResult(Status.ERROR, "", List.of(), Map.of(), message);
+        return new ConnectResult(RpcStatus.ERROR, "", List.of(), Map.of(), message);
     }
 }

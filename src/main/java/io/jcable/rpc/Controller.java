@@ -11,13 +11,13 @@ public interface Controller extends AutoCloseable {
     CommandResult command(CallContext context, CommandRequest request);
 
     /** Returns the status; ERROR is only logged by callers. */
-    Status disconnect(DisconnectRequest request);
+    RpcStatus disconnect(DisconnectCall request);
 
     /**
-     * {@link #disconnect(DisconnectRequest)} for the shutdown drain: the call, its wait for a slot and its retries
+     * {@link #disconnect(DisconnectCall)} for the shutdown drain: the call, its wait for a slot and its retries
      * end by {@code deadlineNanos} ({@link System#nanoTime()}), or it is not made (ERROR).
      */
-    Status disconnect(DisconnectRequest request, long deadlineNanos);
+    RpcStatus disconnect(DisconnectCall request, long deadlineNanos);
 
     @Override
     void close();

@@ -9,6 +9,7 @@ import io.grpc.ForwardingClientCall;
 import io.grpc.ManagedChannel;
 import io.grpc.Metadata;
 import io.grpc.MethodDescriptor;
+import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.grpc.okhttp.OkHttpChannelBuilder;
 import io.jcable.config.RpcConfig;
@@ -18,6 +19,7 @@ import io.jcable.rpc.proto.CommandMessage;
 import io.jcable.rpc.proto.CommandResponse;
 import io.jcable.rpc.proto.ConnectionRequest;
 import io.jcable.rpc.proto.ConnectionResponse;
+import io.jcable.rpc.proto.DisconnectRequest;
 import io.jcable.rpc.proto.DisconnectResponse;
 import io.jcable.rpc.proto.Env;
 import io.jcable.rpc.proto.RPCGrpc;
@@ -118,14 +120,14 @@ public final class GrpcController implements Controller {
     }
 
     @Override
-    public Status disconnect(DisconnectRequest request) {
+    public RpcStatus disconnect(DisconnectCall request) {
         return disconnect(request, budgetEnd());
     }
 
     @Override
-    public Status disconnect(DisconnectRequest request, long deadlineNanos) {
+    public RpcStatus disconnect(DisconnectCall request, long deadlineNanos) {
         long end = Math.min(budgetEnd(), deadlineNanos);
-        io.jcable.rpc.proto.DisconnectRequest message = io.jcable.rpc.proto.DisconnectRequest.newBuilder()
+        DisconnectRequest message = DisconnectRequest.newBuilder()
                 .setIdentifiers(request.identifiers())
                 .addAllSubscriptions(request.subscriptions())
                 .setEnv(env(request.env(), request.cstate(), request.istates()))
@@ -133,10 +135,10 @@ public final class GrpcController implements Controller {
         DisconnectResponse response = call("Disconnect", new CallContext(request.sid(), () -> false), end,
                 s -> s.disconnect(message));
         if (response == null) {
-            return Status.ERROR;
+            return RpcStatus.ERROR;
         }
-        Status status = status(response.getStatusValue());
-        if (status == Status.ERROR) {
+        RpcStatus status = status(response.getStatusValue());
+        if (status == RpcStatus.ERROR) {
             LOG.warn("RPC Disconnect sid={} answered ERROR: {}", request.sid(), response.getErrorMsg());
         }
         return status;
@@ -155,21 +157,21 @@ public final class GrpcController implements Controller {
     private <T> T call(String method, CallContext context, long deadline,
                        Function<RPCGrpc.RPCBlockingStub, T> invocation) {
         RPCGrpc.RPCBlockingStub callStub = stub.withOption(SID_OPTION, context.sid());
-        io.grpc.Status.Code lastRetried = null;
+        Status.Code lastRetried = null;
         int attempt = 0;
         while (true) {
             try {
                 if (!slots.tryAcquire(deadline - System.nanoTime(), TimeUnit.NANOSECONDS)) {
                     // An attempt started now would fail at once with DEADLINE_EXCEEDED: count it as one.
                     timeouts.inc();
-                    return failed(method, context, io.grpc.Status.DEADLINE_EXCEEDED
+                    return failed(method, context, Status.DEADLINE_EXCEEDED
                             .withDescription("no RPC slot before the deadline").asRuntimeException());
                 }
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 return null;
             }
-            io.grpc.Status.Code code;
+            Status.Code code;
             StatusRuntimeException failure;
             try {
                 if (context.gone().getAsBoolean()) {
@@ -199,7 +201,7 @@ public final class GrpcController implements Controller {
                 case UNAVAILABLE -> UNAVAILABLE_BASE_MS;
                 default -> 0;
             };
-            if (code == io.grpc.Status.Code.DEADLINE_EXCEEDED) {
+            if (code == Status.Code.DEADLINE_EXCEEDED) {
                 timeouts.inc();
             }
             if (base == 0) {
@@ -212,7 +214,7 @@ public final class GrpcController implements Controller {
                 return failed(method, context, failure);
             }
             retries.inc();
-            if (code == io.grpc.Status.Code.UNAVAILABLE) {
+            if (code == Status.Code.UNAVAILABLE) {
                 // gRPC's own reconnect backoff grows to minutes; the app may be back already.
                 channel.resetConnectBackoff();
             }
@@ -243,11 +245,11 @@ public final class GrpcController implements Controller {
         return builder.build();
     }
 
-    private static Status status(int value) {
+    private static RpcStatus status(int value) {
         return switch (value) {
-            case 1 -> Status.SUCCESS;
-            case 2 -> Status.FAILURE;
-            default -> Status.ERROR;
+            case 1 -> RpcStatus.SUCCESS;
+            case 2 -> RpcStatus.FAILURE;
+            default -> RpcStatus.ERROR;
         };
     }
 

@@ -7,7 +7,7 @@ import io.jcable.rpc.CallContext;
 import io.jcable.rpc.CommandRequest;
 import io.jcable.rpc.CommandResult;
 import io.jcable.rpc.Controller;
-import io.jcable.rpc.Status;
+import io.jcable.rpc.RpcStatus;
 import java.util.Map;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -22,7 +22,7 @@ final class CommandRunner {
 
     /** How the runner closes a session the application disconnected ({@link Node#close}). */
     interface Closer {
-        void close(Session session, int code, String reason);
+        void close(ClientSession session, int code, String reason);
     }
 
     private final Controller controller;
@@ -36,7 +36,7 @@ final class CommandRunner {
     }
 
     /** Returns false when the command was refused locally (its precondition failed). */
-    boolean run(Session session, ClientCommand command) {
+    boolean run(ClientSession session, ClientCommand command) {
         return switch (command) {
             case ClientCommand.Subscribe subscribe -> subscribe(session, subscribe.identifier());
             case ClientCommand.Unsubscribe unsubscribe -> unsubscribe(session, unsubscribe.identifier());
@@ -45,7 +45,7 @@ final class CommandRunner {
         };
     }
 
-    private boolean subscribe(Session session, String identifier) {
+    private boolean subscribe(ClientSession session, String identifier) {
         if (session.subscriptions.containsKey(identifier)) {
             LOG.info("sid={} already subscribed to {}: ignored", session.sid(), identifier);
             return false;
@@ -54,13 +54,13 @@ final class CommandRunner {
         if (result == null) {
             return true;
         }
-        if (result.status() == Status.ERROR) {
+        if (result.status() == RpcStatus.ERROR) {
             LOG.error("sid={} subscribe {} failed: {}", session.sid(), identifier, result.errorMessage());
             session.transport().send(ServerFrames.rejectSubscription(identifier));
             return true;
         }
         Subscription subscription = null;
-        if (result.status() == Status.SUCCESS) {
+        if (result.status() == RpcStatus.SUCCESS) {
             subscription = new Subscription();
             session.subscriptions.put(identifier, subscription);
         }
@@ -68,7 +68,7 @@ final class CommandRunner {
         return true;
     }
 
-    private boolean unsubscribe(Session session, String identifier) {
+    private boolean unsubscribe(ClientSession session, String identifier) {
         Subscription subscription = session.subscriptions.get(identifier);
         if (subscription == null) {
             LOG.info("sid={} unsubscribe from unknown {}: ignored", session.sid(), identifier);
@@ -81,7 +81,7 @@ final class CommandRunner {
         if (result == null) {
             return true;
         }
-        if (result.status() == Status.ERROR) {
+        if (result.status() == RpcStatus.ERROR) {
             LOG.error("sid={} unsubscribe {} failed: {}", session.sid(), identifier, result.errorMessage());
             return true;
         }
@@ -89,7 +89,7 @@ final class CommandRunner {
         return true;
     }
 
-    private boolean message(Session session, String identifier, String data) {
+    private boolean message(ClientSession session, String identifier, String data) {
         Subscription subscription = session.subscriptions.get(identifier);
         if (subscription == null) {
             LOG.info("sid={} message for unknown {}: ignored", session.sid(), identifier);
@@ -99,7 +99,7 @@ final class CommandRunner {
         if (result == null) {
             return true;
         }
-        if (result.status() == Status.ERROR) {
+        if (result.status() == RpcStatus.ERROR) {
             LOG.error("sid={} perform on {} failed: {}", session.sid(), identifier, result.errorMessage());
             return true;
         }
@@ -108,7 +108,7 @@ final class CommandRunner {
     }
 
     /** The RPC call; null when the session went away before it was sent. */
-    private CommandResult call(Session session, String command, String identifier, String data,
+    private CommandResult call(ClientSession session, String command, String identifier, String data,
                                Map<String, String> istate) {
         if (session.isClosed()) {
             return null;
@@ -119,7 +119,7 @@ final class CommandRunner {
     }
 
     /** Applies a SUCCESS or FAILURE answer; {@code subscription} is null when none is (or stays) recorded. */
-    private void apply(Session session, String identifier, Subscription subscription, CommandResult result) {
+    private void apply(ClientSession session, String identifier, Subscription subscription, CommandResult result) {
         if (subscription != null) {
             if (result.stopStreams()) {
                 detachAll(session, identifier, subscription);
@@ -145,7 +145,7 @@ final class CommandRunner {
         }
     }
 
-    private void detachAll(Session session, String identifier, Subscription subscription) {
+    private void detachAll(ClientSession session, String identifier, Subscription subscription) {
         subscription.clearStreams().forEach(stream -> hub.unsubscribe(stream, identifier, session));
     }
 }

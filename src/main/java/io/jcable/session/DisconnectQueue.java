@@ -2,7 +2,7 @@ package io.jcable.session;
 
 import io.jcable.metrics.Metrics;
 import io.jcable.rpc.Controller;
-import io.jcable.rpc.DisconnectRequest;
+import io.jcable.rpc.DisconnectCall;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -26,7 +26,7 @@ public final class DisconnectQueue {
     private static final long DRAIN_POLL_NANOS = TimeUnit.MILLISECONDS.toNanos(20);
 
     private final Controller controller;
-    private final BlockingQueue<DisconnectRequest> backlog;
+    private final BlockingQueue<DisconnectCall> backlog;
     private final long intervalNanos;
     private final int drainParallelism;
     private final Thread worker;
@@ -55,7 +55,7 @@ public final class DisconnectQueue {
      * Queues a call; blocks (a virtual thread) while the backlog is full, so nothing is dropped — during a
      * shutdown only until its deadline.
      */
-    public void enqueue(DisconnectRequest request) {
+    public void enqueue(DisconnectCall request) {
         try {
             if (!draining) {
                 backlog.put(request);
@@ -75,7 +75,7 @@ public final class DisconnectQueue {
     private void work() {
         try {
             while (!draining) {
-                DisconnectRequest request = backlog.poll(100, TimeUnit.MILLISECONDS);
+                DisconnectCall request = backlog.poll(100, TimeUnit.MILLISECONDS);
                 if (request == null) {
                     continue;
                 }
@@ -126,7 +126,7 @@ public final class DisconnectQueue {
                 }
                 // Read before polling: once it is true, every call queued before it is visible to poll().
                 boolean last = inputClosed;
-                DisconnectRequest request = last ? backlog.poll()
+                DisconnectCall request = last ? backlog.poll()
                         : backlog.poll(Math.min(left, DRAIN_POLL_NANOS), TimeUnit.NANOSECONDS);
                 if (request == null) {
                     if (last) {

@@ -13,8 +13,8 @@ import io.jcable.protocol.ServerFrames;
 import io.jcable.rpc.CallContext;
 import io.jcable.rpc.ConnectResult;
 import io.jcable.rpc.Controller;
-import io.jcable.rpc.DisconnectRequest;
-import io.jcable.rpc.Status;
+import io.jcable.rpc.DisconnectCall;
+import io.jcable.rpc.RpcStatus;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -59,7 +59,7 @@ public final class Node {
     private final CommandRunner commands;
     private final ExecutorService executor =
             Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("jcable-session-", 0).factory());
-    private final Map<String, Session> sessions = new ConcurrentHashMap<>();
+    private final Map<String, ClientSession> sessions = new ConcurrentHashMap<>();
     private final SecureRandom random = new SecureRandom();
     private final ReentrantLock drainLock = new ReentrantLock();
     private final Condition allFinished = drainLock.newCondition();
@@ -93,14 +93,14 @@ public final class Node {
     }
 
     /** A socket was upgraded: registers the session and starts Connect. */
-    public Session open(Transport transport, Handshake handshake) {
+    public ClientSession open(Transport transport, Handshake handshake) {
         if (shuttingDown) {
-            Session late = new Session(newSid(), handshake, transport, executor);
+            ClientSession late = new ClientSession(newSid(), handshake, transport, executor);
             late.markClosed();
             notifyRestart(transport);
             return late;
         }
-        Session session = register(transport, handshake);
+        ClientSession session = register(transport, handshake);
         if (shuttingDown) {
             // The shutdown listed the sessions to notify just before this one was registered.
             restart(session);
@@ -115,11 +115,11 @@ public final class Node {
      * Registers the session under a sid nobody else holds: the client's {@code X-Request-ID} when allowed, a
      * safe token and free, else a generated one (a duplicate would make two sockets share one registry entry).
      */
-    private Session register(Transport transport, Handshake handshake) {
+    private ClientSession register(Transport transport, Handshake handshake) {
         String requested = sidFromRequestId ? handshake.requestId() : null;
         if (requested != null) {
             if (isSafeSid(requested)) {
-                Session session = new Session(requested, handshake, transport, executor);
+                ClientSession session = new ClientSession(requested, handshake, transport, executor);
                 if (sessions.putIfAbsent(requested, session) == null) {
                     return session;
                 }
@@ -130,7 +130,7 @@ public final class Node {
             }
         }
         while (true) {
-            Session session = new Session(newSid(), handshake, transport, executor);
+            ClientSession session = new ClientSession(newSid(), handshake, transport, executor);
             if (sessions.putIfAbsent(session.sid(), session) == null) {
                 return session;
             }
@@ -154,7 +154,7 @@ public final class Node {
     }
 
     /** A text message arrived (counted in {@code data_rcvd_total} once it is in the mailbox, or dropped). */
-    public void receive(Session session, String frame) {
+    public void receive(ClientSession session, String frame) {
         if (!session.isClosed() && !session.submit(() -> handleFrame(session, frame), MAILBOX_LIMIT)) {
             LOG.warn("sid={} sent more than {} commands without waiting: closing (1008)", session.sid(), MAILBOX_LIMIT);
             failedClientMessages.inc();
@@ -168,13 +168,13 @@ public final class Node {
      * already in its mailbox make no more RPC calls, and its finish (with the Disconnect, if connected) is
      * queued behind the running task.
      */
-    public void close(Session session, int code, String reason) {
-        closed(session);
+    public void close(ClientSession session, int code, String reason) {
+        socketClosed(session);
         session.transport().close(code, reason);
     }
 
     /** The socket is gone (closed by either side, or broken). Safe to call more than once. */
-    public void closed(Session session) {
+    public void socketClosed(ClientSession session) {
         if (session.markClosed()) {
             session.submit(() -> finish(session), Integer.MAX_VALUE);
         }
@@ -187,7 +187,7 @@ public final class Node {
     public int disconnectRemotely(String identifiers, boolean reconnect) {
         int count = 0;
         for (Subscriber subscriber : hub.connections(identifiers)) {
-            Session session = (Session) subscriber;
+            ClientSession session = (ClientSession) subscriber;
             session.transport().send(ServerFrames.disconnect("remote", reconnect));
             close(session, 1000, "Closed remotely");
             count++;
@@ -195,7 +195,7 @@ public final class Node {
         return count;
     }
 
-    private void connect(Session session) {
+    private void connect(ClientSession session) {
         ConnectResult result = controller.connect(new CallContext(session.sid(), session::isClosed),
                 session.handshake().env());
         switch (result.status()) {
@@ -222,7 +222,7 @@ public final class Node {
         }
     }
 
-    private void handleFrame(Session session, String frame) {
+    private void handleFrame(ClientSession session, String frame) {
         if (session.isClosed() || !session.connected) {
             return;
         }
@@ -250,7 +250,7 @@ public final class Node {
         }
     }
 
-    private void finish(Session session) {
+    private void finish(ClientSession session) {
         if (session.finished) {
             return;
         }
@@ -267,7 +267,7 @@ public final class Node {
         if (session.connected) {
             hub.removeConnection(session.identifiers, session);
             if (disconnectMode != DisconnectMode.NEVER) {
-                disconnects.enqueue(new DisconnectRequest(session.sid(), session.identifiers, subscriptions,
+                disconnects.enqueue(new DisconnectCall(session.sid(), session.identifiers, subscriptions,
                         session.handshake().env(), session.cstate, istates));
             }
         }
@@ -298,10 +298,10 @@ public final class Node {
         // Before any session finishes: with more sessions than the backlog holds, their Disconnects must not
         // wait for the normal rate.
         disconnects.startDrain(deadline);
-        List<Session> open = new ArrayList<>(sessions.values());
+        List<ClientSession> open = new ArrayList<>(sessions.values());
         LOG.info("Shutting down: notifying {} clients", open.size());
         List<CompletableFuture<Void>> notices = new ArrayList<>(open.size());
-        for (Session session : open) {
+        for (ClientSession session : open) {
             restart(session);
             notices.add(session.transport().whenClosed().toCompletableFuture());
         }
@@ -352,9 +352,9 @@ public final class Node {
     }
 
     /** Tells the client the server is going away ({@code server_restart}, 1001) and closes the session. */
-    private void restart(Session session) {
+    private void restart(ClientSession session) {
         notifyRestart(session.transport());
-        closed(session);
+        socketClosed(session);
     }
 
     private static void notifyRestart(Transport transport) {

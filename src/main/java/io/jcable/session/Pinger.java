@@ -42,7 +42,7 @@ public final class Pinger {
     });
 
     private final ReentrantLock lock = new ReentrantLock();
-    private final List<List<Session>> wheel = new ArrayList<>(SLOTS);
+    private final List<List<ClientSession>> wheel = new ArrayList<>(SLOTS);
     /** The tick being (or last) processed; guarded by {@link #lock}. */
     private long currentTick;
 
@@ -63,7 +63,7 @@ public final class Pinger {
     }
 
     /** Starts a new session's pings (none when its interval is zero). */
-    void schedule(Session session) {
+    void schedule(ClientSession session) {
         Duration interval = session.handshake().pingInterval();
         if (interval.isZero()) {
             return;
@@ -93,7 +93,7 @@ public final class Pinger {
         return Math.max(1, interval.toNanos() / TICK.toNanos());
     }
 
-    private List<Session> slot(long tick) {
+    private List<ClientSession> slot(long tick) {
         return wheel.get((int) (tick & (SLOTS - 1)));
     }
 
@@ -109,7 +109,7 @@ public final class Pinger {
 
     private void pingDueSessions() {
         long tick;
-        List<Session> visited;
+        List<ClientSession> visited;
         lock.lock();
         try {
             tick = ++currentTick;
@@ -123,8 +123,8 @@ public final class Pinger {
             lock.unlock();
         }
         Map<PingPrecision, String> frames = new EnumMap<>(PingPrecision.class);
-        List<Session> kept = new ArrayList<>(visited.size());
-        for (Session session : visited) {
+        List<ClientSession> kept = new ArrayList<>(visited.size());
+        for (ClientSession session : visited) {
             if (session.isClosed()) {
                 continue;
             }
@@ -140,7 +140,7 @@ public final class Pinger {
         }
         lock.lock();
         try {
-            for (Session session : kept) {
+            for (ClientSession session : kept) {
                 slot(session.pingTick).add(session);
             }
         } finally {

@@ -3,13 +3,14 @@ package io.jcable.web;
 import io.jcable.protocol.Subprotocols;
 import io.jcable.session.Handshake;
 import io.jcable.session.Node;
-import io.jcable.session.Session;
+import io.jcable.session.ClientSession;
 import jakarta.websocket.CloseReason;
 import jakarta.websocket.EndpointConfig;
 import jakarta.websocket.OnClose;
 import jakarta.websocket.OnError;
 import jakarta.websocket.OnMessage;
 import jakarta.websocket.OnOpen;
+import jakarta.websocket.Session;
 import jakarta.websocket.server.ServerEndpoint;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
@@ -32,7 +33,7 @@ public final class CableEndpoint {
 
     private final EndpointContext context;
     private final MessageAssembler text;
-    private Session session;
+    private ClientSession session;
     private WsTransport transport;
 
     CableEndpoint(EndpointContext context) {
@@ -41,7 +42,7 @@ public final class CableEndpoint {
     }
 
     @OnOpen
-    public void onOpen(jakarta.websocket.Session socket, EndpointConfig config) {
+    public void onOpen(Session socket, EndpointConfig config) {
         // Messages arrive in parts, so the limit is ours (MessageAssembler); a single frame may be as big.
         socket.getUserProperties().put(JETTY_MAX_FRAME_SIZE, (long) context.server().maxMessageSize());
         socket.setMaxIdleTimeout(0);
@@ -74,7 +75,7 @@ public final class CableEndpoint {
     }
 
     @OnError
-    public void onError(jakarta.websocket.Session socket, Throwable error) {
+    public void onError(Session socket, Throwable error) {
         LOG.debug("Socket error on {}: {}", session == null ? "?" : session.sid(), error.toString());
         if (!socket.isOpen()) {
             socketGone();
@@ -86,11 +87,11 @@ public final class CableEndpoint {
             transport.socketClosed();
         }
         if (session != null) {
-            context.node().closed(session);
+            context.node().socketClosed(session);
         }
     }
 
-    private Handshake handshake(jakarta.websocket.Session socket) {
+    private Handshake handshake(Session socket) {
         var pending = (CableEndpointConfigurator.PendingHandshake)
                 socket.getUserProperties().remove(CableEndpointConfigurator.HANDSHAKE_KEY);
         Object address = socket.getUserProperties().get(CableEndpointConfigurator.REMOTE_ADDRESS_KEY);

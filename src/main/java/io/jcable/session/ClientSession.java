@@ -14,8 +14,8 @@ import org.slf4j.LoggerFactory;
  * work (Connect, each command, the close) one task at a time, in arrival order, on a virtual thread that
  * exists only while there is work. State below the mailbox is touched only by mailbox tasks.
  */
-public final class Session implements Subscriber {
-    private static final Logger LOG = LoggerFactory.getLogger(Session.class);
+public final class ClientSession implements Subscriber {
+    private static final Logger LOG = LoggerFactory.getLogger(ClientSession.class);
     private final String sid;
     private final Handshake handshake;
     private final Transport transport;
@@ -36,7 +36,7 @@ public final class Session implements Subscriber {
     Map<String, String> cstate = Map.of();
     final Map<String, Subscription> subscriptions = new LinkedHashMap<>(4);
 
-    Session(String sid, Handshake handshake, Transport transport, Executor executor) {
+    ClientSession(String sid, Handshake handshake, Transport transport, Executor executor) {
         this.sid = sid;
         this.handshake = handshake;
         this.transport = transport;

@@ -8,6 +8,6 @@ import java.util.Map;
  *
  * @param istates identifier → JSON text of that subscription's state map
  */
-public record DisconnectRequest(String sid, String identifiers, List<String> subscriptions, RequestEnv env,
+public record DisconnectCall(String sid, String identifiers, List<String> subscriptions, RequestEnv env,
                                 Map<String, String> cstate, Map<String, String> istates) {
 }
