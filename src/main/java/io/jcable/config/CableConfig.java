@@ -45,7 +45,8 @@ public record CableConfig(ServerConfig server, RpcConfig rpc, BroadcastConfig br
                 Duration.ofSeconds(options.integer("ws_write_timeout", 2, 1)),
                 options.path("health_path", "/health"),
                 options.path("metrics_http", null),
-                options.jcableBool("sid_from_request_id", false));
+                options.jcableBool("sid_from_request_id", false),
+                options.jcableInteger("max_pending_input_size", 1_048_576, 1));
 
         DisconnectMode mode = options.choice("disconnect_mode", DisconnectMode.class, DisconnectMode.AUTO);
         if (options.bool("disable_disconnect", false)) {
