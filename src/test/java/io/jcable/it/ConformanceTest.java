@@ -14,7 +14,6 @@ import org.junit.jupiter.api.Test;
 /** anyt's default scenarios (conformance.md §3), numbered as there. Scenario 15 lives in ShutdownTest. */
 class ConformanceTest extends CableTestSupport {
     private static final Duration CLOSE_WAIT = Duration.ofSeconds(5);
-    private static final Duration QUIET = Duration.ofMillis(500);
 
     @Test
     void s01_pingsCarryIncreasingUnixSeconds() {
@@ -193,10 +192,10 @@ class ConformanceTest extends CableTestSupport {
         CableClient c2 = client("");
         c.subscribe(id);
         c2.subscribe(id);
-        unsubscribeAndSettle(c, id);
+        Marker marker = unsubscribeAndSettle(c, id);
         broadcast("a", "{\"data\":\"Y\"}");
         assertEquals(data(message(id, "{\"data\":\"Y\"}")), c2.receive());
-        c.expectNothing(QUIET);
+        assertMarkerIsNext(c, marker);
     }
 
     @Test
@@ -214,13 +213,18 @@ class ConformanceTest extends CableTestSupport {
     void s22_multipleStreamsStopAfterUnsubscribe() {
         String id = identifier("TwoStreamsChannel");
         CableClient c = client("");
+        CableClient control = client("");
         c.subscribe(id);
+        control.subscribe(id);
         broadcast("a", "{\"data\":\"X\"}");
         assertEquals(data(message(id, "{\"data\":\"X\"}")), c.receive());
-        unsubscribeAndSettle(c, id);
+        assertEquals(data(message(id, "{\"data\":\"X\"}")), control.receive());
+        Marker marker = unsubscribeAndSettle(c, id);
         broadcast("a", "{\"data\":\"Y\"}");
         broadcast("b", "{\"data\":\"Z\"}");
-        c.expectNothing(QUIET);
+        assertEquals(data(message(id, "{\"data\":\"Y\"}")), control.receive());
+        assertEquals(data(message(id, "{\"data\":\"Z\"}")), control.receive());
+        assertMarkerIsNext(c, marker);
     }
 
     @Test
@@ -240,12 +244,16 @@ class ConformanceTest extends CableTestSupport {
     void s24_singleStreamStopsAfterUnsubscribe() {
         String id = identifier("StreamChannel");
         CableClient c = client("");
+        CableClient control = client("");
         c.subscribe(id);
+        control.subscribe(id);
         broadcast("a", "{\"data\":\"X\"}");
         assertEquals(data(message(id, "{\"data\":\"X\"}")), c.receive());
-        unsubscribeAndSettle(c, id);
+        assertEquals(data(message(id, "{\"data\":\"X\"}")), control.receive());
+        Marker marker = unsubscribeAndSettle(c, id);
         broadcast("a", "{\"data\":\"Y\"}");
-        c.expectNothing(QUIET);
+        assertEquals(data(message(id, "{\"data\":\"Y\"}")), control.receive());
+        assertMarkerIsNext(c, marker);
     }
 
     @Test
@@ -330,10 +338,12 @@ class ConformanceTest extends CableTestSupport {
         assertEquals(data(confirm(id)), c.receive());
     }
 
-    /** Unsubscribes, then waits until a later command of the same socket reached the app (mailbox order). */
-    private void unsubscribeAndSettle(CableClient c, String id) {
+    /**
+     * Unsubscribes, then subscribes to a marker stream: its confirmation means the unsubscribe was handled
+     * (commands run in arrival order), and the marker later shows what the client was sent meanwhile.
+     */
+    private Marker unsubscribeAndSettle(CableClient c, String id) {
         c.unsubscribe(id);
-        String marker = identifier("EmptyChannel", "marker", System.nanoTime());
-        c.subscribe(marker);
+        return followMarker(c);
     }
 }
