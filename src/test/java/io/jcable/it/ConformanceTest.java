@@ -44,8 +44,7 @@ class ConformanceTest extends CableTestSupport {
 
     @Test
     void s04_cookieMissingClosesTheSocket() {
-        CableClient c = client("?test=cookies");
-        c.awaitClose(CLOSE_WAIT);
+        assertRejectedAndClosedNormally(client("?test=cookies"));
     }
 
     @Test
@@ -57,7 +56,7 @@ class ConformanceTest extends CableTestSupport {
 
     @Test
     void s06_headerMissingClosesTheSocket() {
-        client("?test=headers").awaitClose(CLOSE_WAIT);
+        assertRejectedAndClosedNormally(client("?test=headers"));
     }
 
     @Test
@@ -69,9 +68,7 @@ class ConformanceTest extends CableTestSupport {
 
     @Test
     void s08_rejectionFrameThenNormalClose() {
-        CableClient c = client("?test=reasons&reason=unauthorized", CableClient.Options.defaults().ignoring());
-        assertEquals(data("{\"type\":\"disconnect\",\"reason\":\"unauthorized\",\"reconnect\":false}"), c.receive());
-        assertEquals(1000, c.awaitClose(CLOSE_WAIT).getCloseCode().getCode());
+        assertRejectedAndClosedNormally(client("?test=reasons&reason=unauthorized", CableClient.Options.defaults().ignoring()));
     }
 
     @Test
@@ -336,6 +333,12 @@ class ConformanceTest extends CableTestSupport {
         assertEquals(data(message(id, "\"hello\"")), c.receive());
         assertEquals(data(message(id, "\"world\"")), c.receive());
         assertEquals(data(confirm(id)), c.receive());
+    }
+
+    /** The app's FAILURE: its {@code unauthorized} frame first, then a normal close (not 1011, not 1006). */
+    private static void assertRejectedAndClosedNormally(CableClient c) {
+        assertEquals(data("{\"type\":\"disconnect\",\"reason\":\"unauthorized\",\"reconnect\":false}"), c.receive());
+        assertEquals(1000, c.awaitClose(CLOSE_WAIT).getCloseCode().getCode());
     }
 
     /**

@@ -311,7 +311,7 @@ class JcableBehaviourTest extends CableTestSupport {
         closedEarly.close();
         abortedEarly.abort();
         gate.release();
-        rejected.awaitClose(WAIT);
+        assertEquals(1000, rejected.awaitClose(WAIT).getCloseCode().getCode());
         assertEquals(1011, failed.awaitClose(WAIT).getCloseCode().getCode());
         CableClient dropped = client("?n=dropped");
         dropped.subscribe(identifier("EmptyChannel"));
