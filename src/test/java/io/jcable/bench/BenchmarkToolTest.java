@@ -85,10 +85,16 @@ final class BenchmarkToolTest {
 
     @Test
     void badOptionsAreRefused() {
-        assertThrows(IllegalArgumentException.class, () -> BenchOptions.parse(List.of("fanout", "--nope", "1"), "x"));
-        assertThrows(IllegalArgumentException.class,
-                () -> BenchOptions.parse(List.of("fanout", "--clients", "0"), "x"));
-        assertThrows(IllegalArgumentException.class, () -> BenchOptions.parse(List.of("teleport"), "x"));
+        assertRefused("unknown option --nope", "fanout", "--nope", "1");
+        assertRefused("--clients must be in [1, ", "fanout", "--clients", "0");
+        assertRefused("unknown scenario 'teleport'", "teleport");
+    }
+
+    /** Each refusal for its own reason: the message names the bad option. */
+    private static void assertRefused(String messageStart, String... args) {
+        IllegalArgumentException refused = assertThrows(IllegalArgumentException.class,
+                () -> BenchOptions.parse(List.of(args), "x"));
+        assertTrue(refused.getMessage().startsWith(messageStart), refused.getMessage());
     }
 
     private static ScenarioResult run(String... args) throws IOException {
