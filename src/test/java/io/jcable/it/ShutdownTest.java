@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.jcable.rpc.proto.ConnectionRequest;
 import io.jcable.rpc.proto.DisconnectRequest;
 import io.jcable.testing.CableClient;
+import io.jcable.testing.CableEnvironment;
 import io.jcable.testing.CableServer;
 import io.jcable.testing.EmbeddedCableMain;
 import io.jcable.testing.FakeRpcApp;
@@ -166,10 +167,8 @@ class ShutdownTest extends CableTestSupport {
     void sigtermNotifiesClientsBeforeTheConnectorStopsAndExitsPromptly() throws Exception {
         ProcessBuilder builder = new ProcessBuilder(javaBinary(), "-cp", System.getProperty("java.class.path"),
                 EmbeddedCableMain.class.getName());
-        builder.environment().put("ANYCABLE_RPC_HOST", app.target());
-        builder.environment().put("ANYCABLE_REDIS_URL", redis.url());
-        builder.environment().put("ANYCABLE_DISCONNECT_MODE", "always");
-        builder.environment().put("ANYCABLE_DISCONNECT_RATE", "1");
+        CableEnvironment.replaceCableVariables(builder.environment(), Map.of("ANYCABLE_RPC_HOST", app.target(),
+                "ANYCABLE_REDIS_URL", redis.url(), "ANYCABLE_DISCONNECT_MODE", "always", "ANYCABLE_DISCONNECT_RATE", "1"));
         builder.redirectErrorStream(true);
         Process process = builder.start();
         try {
