@@ -88,14 +88,15 @@ public record CableConfig(ServerConfig server, RpcConfig rpc, BroadcastConfig br
             throw OptionReader.invalid("redis_url", redisUrl, "must start with redis:// or rediss://");
         }
         String broadcastKey = options.secret("broadcast_key");
+        boolean broadcastOpen = broadcastKey == null && source.anycable("broadcast_key") != null;
         String secret = options.secret("secret");
-        if (broadcastKey == null && source.anycable("broadcast_key") == null && secret != null) {
+        if (broadcastKey == null && !broadcastOpen && secret != null) {
             broadcastKey = hmacHex(secret, "broadcast-cable");
         }
         BroadcastConfig broadcast = new BroadcastConfig(Set.copyOf(adapters), redisUrl,
                 options.string("redis_channel", "__anycable__"),
                 options.path("http_broadcast_path", "/_broadcast"),
-                broadcastKey);
+                broadcastKey, broadcastOpen);
 
         List<String> ignored = new ArrayList<>(NOT_APPLICABLE_IN_WAR.stream()
                 .filter(name -> source.anycable(name) != null)

@@ -15,7 +15,6 @@ import io.jcable.rpc.proto.DisconnectRequest;
 import io.jcable.testing.CableClient;
 import io.jcable.testing.CableServer;
 import io.jcable.testing.FakeRpcApp;
-import java.net.http.HttpRequest;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -366,8 +365,7 @@ class JcableBehaviourTest extends CableTestSupport {
     }
 
     private java.net.http.HttpResponse<String> post(String body) {
-        return server.send(HttpRequest.newBuilder(server.http("/_broadcast"))
-                .POST(HttpRequest.BodyPublishers.ofString(body)).build());
+        return server.postBroadcast("/_broadcast", body);
     }
 
     private static String quote(String text) {
