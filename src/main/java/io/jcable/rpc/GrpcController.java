@@ -37,7 +37,7 @@ import org.slf4j.LoggerFactory;
 /**
  * {@link Controller} over gRPC: one shared channel, one semaphore over every call
  * ({@code ANYCABLE_RPC_CONCURRENCY}), retries with exponential backoff on RESOURCE_EXHAUSTED and UNAVAILABLE
- * within {@code ANYCABLE_RPC_COMMAND_TIMEOUT} (rpc.md §9).
+ * within {@code ANYCABLE_RPC_COMMAND_TIMEOUT} (docs/rpc.md §9).
  */
 public final class GrpcController implements Controller {
     private static final Logger LOG = LoggerFactory.getLogger(GrpcController.class);
@@ -291,7 +291,10 @@ public final class GrpcController implements Controller {
                 : Executors.newCachedThreadPool(Thread.ofPlatform().daemon().name("jcable-grpc-transport-", 0).factory());
     }
 
-    /** Puts {@code protov: v1} and the session's {@code sid} (a call option) in every call's headers (rpc.md §3). */
+    /**
+     * Puts {@code protov: v1} and the session's {@code sid} (a call option) in every call's headers
+     * (docs/rpc.md §3).
+     */
     private static final class SessionMetadata implements ClientInterceptor {
         @Override
         public <Q, R> ClientCall<Q, R> interceptCall(MethodDescriptor<Q, R> method, CallOptions options, Channel next) {
