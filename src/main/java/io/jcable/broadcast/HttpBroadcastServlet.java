@@ -12,7 +12,7 @@ import java.security.MessageDigest;
  * The {@code http} broadcast adapter: {@code POST /_broadcast} with a payload body. 201 when accepted (a batch
  * with at least one valid element), 400 with the reason for an invalid payload (or a batch without a valid
  * element), 401 for a missing or wrong key (and for every request when no key is configured and the endpoint
- * was not explicitly opened), 405 for other methods, 413 for a body over the size limit (broadcasting.md §4).
+ * was not explicitly opened), 405 for other methods, 413 for a body over the size limit (docs/broadcasting.md §4).
  */
 public final class HttpBroadcastServlet extends HttpServlet {
     private final transient BroadcastHandler handler;

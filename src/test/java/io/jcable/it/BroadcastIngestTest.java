@@ -23,7 +23,7 @@ import java.util.Locale;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
-/** Broadcast ingest end to end (broadcasting.md): HTTP and Redis payloads, keys, batches, remote commands. */
+/** Broadcast ingest end to end (docs/broadcasting.md): HTTP and Redis payloads, keys, batches, remote commands. */
 class BroadcastIngestTest extends CableTestSupport {
     private static final Duration WAIT = Duration.ofSeconds(5);
     private static final Duration QUIET = Duration.ofMillis(500);

@@ -21,7 +21,7 @@ import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
-/** jcable's own checks (conformance.md §5, protocol.md §9) and the core edge cases of protocol.md §4. */
+/** jcable's own checks (docs/conformance.md §5, docs/protocol.md §9) and the core edge cases of docs/protocol.md §4. */
 class JcableBehaviourTest extends CableTestSupport {
     private static final Duration WAIT = Duration.ofSeconds(5);
     private static final Duration QUIET = Duration.ofMillis(500);
