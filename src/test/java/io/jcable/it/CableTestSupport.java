@@ -139,6 +139,15 @@ abstract class CableTestSupport {
         return frame.toString();
     }
 
+    /** The raw {@code message} command as the client sends it, so its length is known. */
+    protected static String perform(String identifier, String dataJson) {
+        JsonObject command = new JsonObject();
+        command.addProperty("command", "message");
+        command.addProperty("identifier", identifier);
+        command.addProperty("data", dataJson);
+        return command.toString();
+    }
+
     protected static String confirm(String identifier) {
         JsonObject frame = new JsonObject();
         frame.addProperty("identifier", identifier);

@@ -219,12 +219,4 @@ class HardeningTest extends CableTestSupport {
                 .filter(call -> call.request(ConnectionRequest.class).getEnv().getUrl().contains(marker))
                 .count();
     }
-
-    private static String perform(String identifier, String dataJson) {
-        JsonObject command = new JsonObject();
-        command.addProperty("command", "message");
-        command.addProperty("identifier", identifier);
-        command.addProperty("data", dataJson);
-        return command.toString();
-    }
 }
