@@ -2,7 +2,7 @@ package io.jcable.rpc;
 
 /**
  * The application as the server sees it. Implementations never throw for application or transport failures:
- * they answer {@link Status#ERROR} with a message for the log. Calls block; call them from virtual threads.
+ * they answer {@link RpcStatus#ERROR} with a message for the log. Calls block; call them from virtual threads.
  */
 public interface Controller extends AutoCloseable {
 
