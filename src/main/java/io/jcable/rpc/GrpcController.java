@@ -42,7 +42,7 @@ public final class GrpcController implements Controller {
     private static final CallOptions.Key<String> SID_OPTION = CallOptions.Key.create("jcable-sid");
 
     /** gRPC's own shared threads would outlive an undeploy (a class-loader leak): the channel gets ours. */
-    private final ExecutorService transportThreads = transportExecutor();
+    private final ExecutorService transportThreads = TransportThreads.create("jcable-grpc-transport-");
     private final ExecutorService callThreads = Executors.newCachedThreadPool(
             Thread.ofPlatform().daemon().name("jcable-grpc-", 0).factory());
     private final ScheduledThreadPoolExecutor timer = deadlineTimer();
@@ -182,18 +182,6 @@ public final class GrpcController implements Controller {
                 Thread.ofPlatform().daemon().name("jcable-grpc-timer").factory());
         timer.setRemoveOnCancelPolicy(true);
         return timer;
-    }
-
-    /**
-     * The OkHttp transport's reader and writers. On JDK 24+ they are virtual threads, like the sessions calling
-     * them: a call's hand-offs then switch continuations on the carrier instead of OS threads, which costs less
-     * server CPU per call (see BENCHMARKS.md). Before JDK 24 a virtual thread blocked inside
-     * {@code synchronized}, as parts of the OkHttp stack may be, pins its carrier, so they stay platform threads.
-     */
-    private static ExecutorService transportExecutor() {
-        return Runtime.version().feature() >= 24
-                ? Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("jcable-grpc-transport-", 0).factory())
-                : Executors.newCachedThreadPool(Thread.ofPlatform().daemon().name("jcable-grpc-transport-", 0).factory());
     }
 
     /**
