@@ -32,11 +32,23 @@ abstract class CableTestSupport {
     protected void configure(Map<String, String> options) {
     }
 
+    /** {@code ANYCABLE_RPC_HOST} for this class's servers: the fake app over gRPC unless overridden. */
+    protected String rpcHost() {
+        return app.target();
+    }
+
+    /** The usual test options with this class's RPC host. */
+    private Map<String, String> options() {
+        Map<String, String> options = CableServer.options(app, redis);
+        options.put("rpc_host", rpcHost());
+        return options;
+    }
+
     @BeforeAll
     void startAll() {
         redis = RedisServer.start();
         app = FakeRpcApp.start(payload -> redis.publish("__anycable__", payload));
-        Map<String, String> options = CableServer.options(app, redis);
+        Map<String, String> options = options();
         configure(options);
         server = CableServer.start(options);
         app.serverHost(server.ws("").getAuthority());
@@ -44,11 +56,11 @@ abstract class CableTestSupport {
     }
 
     /**
-     * A jcable of the test's own, on the class's Redis and app: the usual test options with {@code overrides}
-     * (the class's {@link #configure} is not applied). The caller stops it.
+     * A jcable of the test's own, on the class's Redis and app (over {@link #rpcHost()}): the usual test options
+     * with {@code overrides} (the class's {@link #configure} is not applied). The caller stops it.
      */
     protected CableServer startOwn(Map<String, String> overrides) {
-        Map<String, String> options = CableServer.options(app, redis);
+        Map<String, String> options = options();
         options.putAll(overrides);
         return CableServer.start(options);
     }
