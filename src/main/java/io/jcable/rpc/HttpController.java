@@ -161,7 +161,7 @@ public final class HttpController implements Controller {
             case HttpTimeoutException timeout -> new RpcFailure(RpcFailure.Kind.TIMEOUT,
                     "no answer within " + millis(timeoutNanos));
             // Refused, reset, closed before the answer: the app is not (or no longer) reachable.
-            case IOException io -> new RpcFailure(RpcFailure.Kind.UNAVAILABLE, io.toString());
+            case IOException io -> new RpcFailure(RpcFailure.Kind.UNAVAILABLE, "cannot reach the app: " + io);
             case null, default -> new RpcFailure(RpcFailure.Kind.FATAL, String.valueOf(cause));
         };
     }
