@@ -26,8 +26,9 @@ import java.util.function.Supplier;
 /**
  * The HTTP side of {@link FakeRpcApp}, served as anycable-rb's HTTP RPC server does: {@code POST
  * /_anycable/connect}, {@code /command} and {@code /disconnect}, request and response as proto JSON (proto field
- * names, enums as numbers; a request with an unknown field is refused with 422, so a misnamed field cannot go
- * unnoticed). The app's logic answers; a failure it raises becomes the HTTP status an app or its proxy would send.
+ * names, enums as numbers; a request with an unknown field is refused with 422, as anycable-rb does; like it, the
+ * parser also takes camelCase names, so the exact names jcable sends are checked in {@code HttpRpcJsonTest}).
+ * The app's logic answers; a failure it raises becomes the HTTP status an app or its proxy would send.
  */
 final class FakeHttpRpcServer {
     static final String BASE_PATH = "/_anycable";
