@@ -28,15 +28,12 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * {@link Controller} over gRPC: one shared channel; the concurrency limit, deadlines and retries (on
  * RESOURCE_EXHAUSTED and UNAVAILABLE) are {@link RetryingCaller}'s (docs/rpc.md §9).
  */
 public final class GrpcController implements Controller {
-    private static final Logger LOG = LoggerFactory.getLogger(GrpcController.class);
     private static final Metadata.Key<String> PROTOV = Metadata.Key.of("protov", Metadata.ASCII_STRING_MARSHALLER);
     private static final Metadata.Key<String> SID = Metadata.Key.of("sid", Metadata.ASCII_STRING_MARSHALLER);
     private static final CallOptions.Key<String> SID_OPTION = CallOptions.Key.create("jcable-sid");
@@ -71,7 +68,7 @@ public final class GrpcController implements Controller {
     @Override
     public ConnectResult connect(CallContext context, RequestEnv env) {
         ConnectionRequest request = ConnectionRequest.newBuilder().setEnv(env(env, Map.of(), Map.of())).build();
-        ConnectionResponse response = call("Connect", context, caller.budgetEnd(), s -> s.connect(request));
+        ConnectionResponse response = caller.call("Connect", context, attempt(context.sid(), s -> s.connect(request)));
         if (response == null) {
             return ConnectResult.error("RPC Connect failed");
         }
@@ -88,7 +85,7 @@ public final class GrpcController implements Controller {
                 .setData(request.data())
                 .setEnv(env(request.env(), request.cstate(), request.istate()))
                 .build();
-        CommandResponse response = call("Command", context, caller.budgetEnd(), s -> s.command(message));
+        CommandResponse response = caller.call("Command", context, attempt(context.sid(), s -> s.command(message)));
         if (response == null) {
             return CommandResult.error("RPC Command failed");
         }
@@ -99,41 +96,28 @@ public final class GrpcController implements Controller {
     }
 
     @Override
-    public RpcStatus disconnect(DisconnectCall request) {
-        return disconnect(request, caller.budgetEnd());
-    }
-
-    @Override
     public RpcStatus disconnect(DisconnectCall request, long deadlineNanos) {
-        long end = Math.min(caller.budgetEnd(), deadlineNanos);
         DisconnectRequest message = DisconnectRequest.newBuilder()
                 .setIdentifiers(request.identifiers())
                 .addAllSubscriptions(request.subscriptions())
                 .setEnv(env(request.env(), request.cstate(), request.istates()))
                 .build();
-        DisconnectResponse response = call("Disconnect", new CallContext(request.sid(), () -> false), end,
-                s -> s.disconnect(message));
-        if (response == null) {
-            return RpcStatus.ERROR;
-        }
-        RpcStatus status = RpcStatus.of(response.getStatusValue());
-        if (status == RpcStatus.ERROR) {
-            LOG.warn("RPC Disconnect sid={} answered ERROR: {}", request.sid(), response.getErrorMsg());
-        }
-        return status;
+        return caller.disconnect(request.sid(), deadlineNanos, attempt(request.sid(), s -> {
+            DisconnectResponse response = s.disconnect(message);
+            return new DisconnectAnswer(RpcStatus.of(response.getStatusValue()), response.getErrorMsg());
+        }));
     }
 
     /** One attempt of a call: the blocking stub with the attempt's deadline; gRPC failures classified. */
-    private <T> T call(String method, CallContext context, long deadline,
-                       Function<RPCGrpc.RPCBlockingStub, T> invocation) {
-        RPCGrpc.RPCBlockingStub callStub = stub.withOption(SID_OPTION, context.sid());
-        return caller.call(method, context, deadline, timeoutNanos -> {
+    private <T> RetryingCaller.Attempt<T> attempt(String sid, Function<RPCGrpc.RPCBlockingStub, T> invocation) {
+        RPCGrpc.RPCBlockingStub callStub = stub.withOption(SID_OPTION, sid);
+        return timeoutNanos -> {
             try {
                 return invocation.apply(callStub.withDeadlineAfter(timeoutNanos, TimeUnit.NANOSECONDS));
             } catch (StatusRuntimeException e) {
                 throw new RpcFailure(kind(e.getStatus().getCode()), e.getStatus().toString());
             }
-        });
+        };
     }
 
     private static RpcFailure.Kind kind(Status.Code code) {

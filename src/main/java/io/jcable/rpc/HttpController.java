@@ -22,8 +22,6 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Flow;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * {@link Controller} over HTTP (rpc.md §10): {@code POST <ANYCABLE_RPC_HOST>/connect}, {@code /command} and
@@ -34,7 +32,6 @@ import org.slf4j.LoggerFactory;
  * expected JSON, fail the call at once.
  */
 public final class HttpController implements Controller {
-    private static final Logger LOG = LoggerFactory.getLogger(HttpController.class);
     /** The largest response body read (gRPC's default message limit); a bigger one fails the call. */
     static final int MAX_RESPONSE_BYTES = 4 * 1024 * 1024;
     /** How much of an error response's body goes to the log. */
@@ -76,41 +73,27 @@ public final class HttpController implements Controller {
 
     @Override
     public ConnectResult connect(CallContext context, RequestEnv env) {
-        ConnectResult result = call("Connect", connectUri, context, caller.budgetEnd(),
-                HttpRpcJson.connectRequest(env), HttpRpcJson::connectResult);
+        ConnectResult result = caller.call("Connect", context,
+                attempt(connectUri, context.sid(), HttpRpcJson.connectRequest(env), HttpRpcJson::connectResult));
         return result != null ? result : ConnectResult.error("RPC Connect failed");
     }
 
     @Override
     public CommandResult command(CallContext context, CommandRequest request) {
-        CommandResult result = call("Command", commandUri, context, caller.budgetEnd(),
-                HttpRpcJson.commandRequest(request), HttpRpcJson::commandResult);
+        CommandResult result = caller.call("Command", context,
+                attempt(commandUri, context.sid(), HttpRpcJson.commandRequest(request), HttpRpcJson::commandResult));
         return result != null ? result : CommandResult.error("RPC Command failed");
     }
 
     @Override
-    public RpcStatus disconnect(DisconnectCall request) {
-        return disconnect(request, caller.budgetEnd());
-    }
-
-    @Override
     public RpcStatus disconnect(DisconnectCall request, long deadlineNanos) {
-        long end = Math.min(caller.budgetEnd(), deadlineNanos);
-        HttpRpcJson.DisconnectAnswer answer = call("Disconnect", disconnectUri,
-                new CallContext(request.sid(), () -> false), end, HttpRpcJson.disconnectRequest(request),
-                HttpRpcJson::disconnectResult);
-        if (answer == null) {
-            return RpcStatus.ERROR;
-        }
-        if (answer.status() == RpcStatus.ERROR) {
-            LOG.warn("RPC Disconnect sid={} answered ERROR: {}", request.sid(), answer.errorMessage());
-        }
-        return answer.status();
+        return caller.disconnect(request.sid(), deadlineNanos, attempt(disconnectUri, request.sid(),
+                HttpRpcJson.disconnectRequest(request), HttpRpcJson::disconnectResult));
     }
 
-    private <T> T call(String method, URI uri, CallContext context, long deadline, String body, Reader<T> reader) {
-        return caller.call(method, context, deadline,
-                timeoutNanos -> reader.read(post(uri, context.sid(), body, timeoutNanos)));
+    /** One attempt of a call: a POST of {@code body}, its answer read by {@code reader}. */
+    private <T> RetryingCaller.Attempt<T> attempt(URI uri, String sid, String body, Reader<T> reader) {
+        return timeoutNanos -> reader.read(post(uri, sid, body, timeoutNanos));
     }
 
     /** One POST, over within {@code timeoutNanos}: the body of a 200, else the failure classified. */

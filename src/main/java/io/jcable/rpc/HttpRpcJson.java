@@ -28,10 +28,6 @@ final class HttpRpcJson {
     private HttpRpcJson() {
     }
 
-    /** What a Disconnect answered. */
-    record DisconnectAnswer(RpcStatus status, String errorMessage) {
-    }
-
     @FunctionalInterface
     private interface Fields {
         void write(JsonWriter json) throws IOException;

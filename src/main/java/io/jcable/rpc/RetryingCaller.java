@@ -50,17 +50,37 @@ final class RetryingCaller {
         metrics.gauge("rpc_capacity_num", config::concurrency);
     }
 
-    /** When a call starting now must be over: {@code ANYCABLE_RPC_COMMAND_TIMEOUT} from now. */
-    long budgetEnd() {
-        return System.nanoTime() + callBudget.toNanos();
+    /**
+     * Runs one logical call with retries, all of it (waits for a slot included) over within
+     * {@code ANYCABLE_RPC_COMMAND_TIMEOUT}; null when it failed (already logged and counted). A call whose session
+     * is gone while it waits for a slot is skipped.
+     */
+    <T> T call(String method, CallContext context, Attempt<T> attempt) {
+        return call(method, context, budgetEnd(), attempt);
     }
 
     /**
-     * Runs one logical call with retries, all of it (waits for a slot included) over by {@code deadline}; null
-     * when it failed (already logged and counted). A call whose session is gone while it waits for a slot is
-     * skipped, except Disconnect (its context is never gone).
+     * Runs a Disconnect like {@link #call}, never skipped (its session is gone by definition) and over by
+     * {@code deadlineNanos} if that comes first; an ERROR answer is logged.
      */
-    <T> T call(String method, CallContext context, long deadline, Attempt<T> attempt) {
+    RpcStatus disconnect(String sid, long deadlineNanos, Attempt<DisconnectAnswer> attempt) {
+        DisconnectAnswer answer = call("Disconnect", new CallContext(sid, () -> false),
+                Math.min(budgetEnd(), deadlineNanos), attempt);
+        if (answer == null) {
+            return RpcStatus.ERROR;
+        }
+        if (answer.status() == RpcStatus.ERROR) {
+            LOG.warn("RPC Disconnect sid={} answered ERROR: {}", sid, answer.errorMessage());
+        }
+        return answer.status();
+    }
+
+    /** When a call starting now must be over: {@code ANYCABLE_RPC_COMMAND_TIMEOUT} from now. */
+    private long budgetEnd() {
+        return System.nanoTime() + callBudget.toNanos();
+    }
+
+    private <T> T call(String method, CallContext context, long deadline, Attempt<T> attempt) {
         RpcFailure.Kind lastRetried = null;
         int attempts = 0;
         while (true) {

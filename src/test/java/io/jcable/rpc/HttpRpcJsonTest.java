@@ -88,7 +88,7 @@ class HttpRpcJsonTest {
         assertEquals(RpcStatus.SUCCESS, HttpRpcJson.disconnectResult("{\"status\":1.0}").status());
         assertEquals(RpcStatus.ERROR, HttpRpcJson.disconnectResult("{\"status\":0}").status());
         assertEquals(RpcStatus.ERROR, HttpRpcJson.disconnectResult("{\"status\":7}").status());
-        assertEquals(new HttpRpcJson.DisconnectAnswer(RpcStatus.ERROR, "boom"),
+        assertEquals(new DisconnectAnswer(RpcStatus.ERROR, "boom"),
                 HttpRpcJson.disconnectResult("{\"error_msg\":\"boom\"}"));
         assertEquals(RpcStatus.ERROR, HttpRpcJson.disconnectResult("{}").status());
     }
