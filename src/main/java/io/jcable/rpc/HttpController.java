@@ -2,7 +2,7 @@ package io.jcable.rpc;
 
 import io.jcable.config.RpcConfig;
 import io.jcable.metrics.Metrics;
-import io.jcable.protocol.Json;
+import io.jcable.protocol.LogText;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.net.URI;
@@ -24,7 +24,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
 /**
- * {@link Controller} over HTTP (rpc.md §10): {@code POST <ANYCABLE_RPC_HOST>/connect}, {@code /command} and
+ * {@link Controller} over HTTP (docs/rpc.md §10): {@code POST <ANYCABLE_RPC_HOST>/connect}, {@code /command} and
  * {@code /disconnect} with JSON bodies ({@link HttpRpcJson}), the metadata as {@code X-Anycable-Meta-*} headers
  * and {@code Authorization: Bearer <key>} when a key is set, through the JDK's HTTP/1.1 client. The concurrency
  * limit, deadlines and retries are {@link RetryingCaller}'s: connection failures, 502, 503 and 504 are retried
@@ -34,8 +34,6 @@ import java.util.concurrent.TimeoutException;
 public final class HttpController implements Controller {
     /** The largest response body read (gRPC's default message limit); a bigger one fails the call. */
     static final int MAX_RESPONSE_BYTES = 4 * 1024 * 1024;
-    /** How much of an error response's body goes to the log. */
-    private static final int LOGGED_BODY_CHARS = 200;
 
     @FunctionalInterface
     private interface Reader<T> {
@@ -153,16 +151,12 @@ public final class HttpController implements Controller {
         return TimeUnit.NANOSECONDS.toMillis(nanos) + " ms";
     }
 
-    /** The start of an error body for the log: escaped, cut, and never showing the key (an app may echo it). */
+    /** The start of an error body for the log, never showing the key (an app's error page may echo it). */
     private String loggable(String body) {
         if (body.isEmpty()) {
             return "";
         }
-        String shown = key == null ? body : body.replace(key, "***");
-        if (shown.length() > LOGGED_BODY_CHARS) {
-            shown = shown.substring(0, LOGGED_BODY_CHARS) + "…";
-        }
-        return ": " + Json.quote(shown);
+        return ": " + LogText.clip(key == null ? body : body.replace(key, "***"));
     }
 
     /**

@@ -16,7 +16,7 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * The JSON bodies of HTTP RPC (rpc.md §10): each rpc.proto message as JSON with the proto field names
+ * The JSON bodies of HTTP RPC (docs/rpc.md §10): each rpc.proto message as JSON with the proto field names
  * ({@code connection_identifiers}, {@code error_msg}), default values left out, as anycable-go sends them and
  * anycable-rb answers. A response must be a JSON object whose known fields have their proto types; {@code status}
  * is a number or an enum name; unknown fields are ignored; {@code null} means the default. Anything else fails the

@@ -3,6 +3,7 @@ package io.jcable.rpc;
 import io.jcable.config.RpcConfig;
 import io.jcable.metrics.Counter;
 import io.jcable.metrics.Metrics;
+import io.jcable.protocol.LogText;
 import java.time.Duration;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
@@ -70,7 +71,7 @@ final class RetryingCaller {
             return RpcStatus.ERROR;
         }
         if (answer.status() == RpcStatus.ERROR) {
-            LOG.warn("RPC Disconnect sid={} answered ERROR: {}", sid, answer.errorMessage());
+            LOG.warn("RPC Disconnect sid={} answered ERROR: {}", sid, LogText.clip(answer.errorMessage()));
         }
         return answer.status();
     }

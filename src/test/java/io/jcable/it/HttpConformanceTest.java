@@ -1,6 +1,6 @@
 package io.jcable.it;
 
-/** The anyt scenarios of {@link ConformanceTest} with the app over HTTP RPC (rpc.md §10). */
+/** The anyt scenarios of {@link ConformanceTest} with the app over HTTP RPC (docs/rpc.md §10). */
 class HttpConformanceTest extends ConformanceTest {
 
     @Override

@@ -23,7 +23,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * What only HTTP RPC has (rpc.md §10): the Bearer key and where it comes from, the metadata headers, the HTTP
+ * What only HTTP RPC has (docs/rpc.md §10): the Bearer key and where it comes from, the metadata headers, the HTTP
  * statuses that are retried or not, bodies that are not the expected JSON, the app going away and coming back,
  * and the concurrency limit over the client's connection pool. The shared RPC semantics run over HTTP in
  * {@link HttpRpcBehaviourTest}.
@@ -116,7 +116,7 @@ class HttpRpcTest extends CableTestSupport {
             CableClient c = client("", CableClient.Options.defaults().ignoring());
             assertEquals(data(SERVER_ERROR), c.receive());
         });
-        assertTrue(log.contains("failed: HTTP 500: \"debug page: Authorization: Bearer ***\\n" + "x".repeat(150)), log);
+        assertTrue(log.contains("failed: HTTP 500: debug page: Authorization: Bearer ***\\n" + "x".repeat(150)), log);
         assertFalse(log.contains(DERIVED_KEY), log);
         assertFalse(log.contains(SECRET), log);
     }

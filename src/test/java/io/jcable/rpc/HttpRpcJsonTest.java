@@ -9,7 +9,7 @@ import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
-/** HTTP RPC bodies (rpc.md §10): proto field names, defaults left out; responses as anycable-rb writes them. */
+/** HTTP RPC bodies (docs/rpc.md §10): proto field names, defaults left out; responses as anycable-rb writes them. */
 class HttpRpcJsonTest {
     private static final RequestEnv ENV = new RequestEnv("http://localhost:8080/cable?x=1",
             ordered("cookie", "a=b", "REMOTE_ADDR", "127.0.0.1"));
