@@ -127,6 +127,20 @@ abstract class CableTestSupport {
         return client;
     }
 
+    /**
+     * A new client's Connect gets through the failures the app was scripted with: its welcome arrives after exactly
+     * {@code retries} retries of one logical call, and nothing counts as an error.
+     */
+    protected void assertConnectSucceedsAfterRetries(int retries) {
+        Map<String, Long> before = server.metrics();
+        CableClient c = client("", CableClient.Options.defaults().ignoring("ping"));
+        assertFrame("{\"type\":\"welcome\"}", c.receive());
+        Map<String, Long> after = server.metrics();
+        assertEquals(retries, after.get("rpc_retries_total") - before.get("rpc_retries_total"));
+        assertEquals(1, after.get("rpc_call_total") - before.get("rpc_call_total"));
+        assertEquals(before.get("rpc_error_total"), after.get("rpc_error_total"));
+    }
+
     /** Publishes {@code {"stream":s,"data":<JSON text of value>}} through Redis. */
     protected void broadcast(String stream, String dataJson) {
         JsonObject payload = new JsonObject();
