@@ -60,10 +60,11 @@ public record CableConfig(ServerConfig server, RpcConfig rpc, BroadcastConfig br
         }
         String secret = options.secret("secret");
         String httpRpcKey = derivedKey(options, "http_rpc_secret", secret, "rpc-cable");
-        if (httpRpcKey != null && !httpRpcKey.chars().allMatch(c -> c > ' ' && c < 0x7f)) {
+        if (RpcConfig.isHttpUrl(rpcHost) && httpRpcKey != null
+                && !httpRpcKey.chars().allMatch(c -> c >= ' ' && c < 0x7f)) {
             // The value is a secret: the message must not show it.
             throw new ConfigException(OptionReader.envName("http_rpc_secret")
-                    + ": must be printable ASCII without spaces (it is sent in the Authorization header)");
+                    + ": must be printable ASCII (it is sent in the Authorization header)");
         }
         RpcConfig rpc = new RpcConfig(
                 rpcHost,

@@ -141,7 +141,6 @@ public final class GrpcController implements Controller {
         return builder.build();
     }
 
-
     /**
      * The builder for the configured target. A {@code grpc-list://} target needs our resolver; gRPC 1.82 takes a
      * channel-local one only through the deprecated {@code nameResolverFactory} (its registry setter is not
