@@ -36,7 +36,7 @@ final class RetryingCaller {
     private final Counter timeouts;
     private final Counter canceled;
 
-    /** {@code beforeUnavailableRetry} runs before each retry of an UNAVAILABLE attempt (e.g. reset a reconnect backoff). */
+    /** {@code beforeUnavailableRetry} runs before each retry after UNAVAILABLE (e.g. to reset a reconnect backoff). */
     RetryingCaller(RpcConfig config, Metrics metrics, Runnable beforeUnavailableRetry) {
         this.slots = new Semaphore(config.concurrency(), false);
         this.requestTimeout = config.requestTimeout();

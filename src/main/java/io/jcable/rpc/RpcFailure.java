@@ -10,7 +10,7 @@ final class RpcFailure extends Exception {
     enum Kind {
         /** The app is busy (gRPC RESOURCE_EXHAUSTED, HTTP 429): retried, backoff from 10 ms. */
         EXHAUSTED(10),
-        /** The app cannot be reached (gRPC UNAVAILABLE; HTTP connection failures, 502, 503, 504): retried from 100 ms. */
+        /** The app is unreachable (gRPC UNAVAILABLE; HTTP connection failure, 502, 503, 504): retried from 100 ms. */
         UNAVAILABLE(100),
         /** The attempt's deadline passed: counted in {@code rpc_timeout_total}, not retried. */
         TIMEOUT(0),

@@ -146,7 +146,6 @@ public final class FakeRpcApp implements AutoCloseable {
     private static final Context.Key<String> PROTOV_CONTEXT = Context.key("protov");
     private static final String UNAUTHORIZED = "{\"type\":\"disconnect\",\"reason\":\"unauthorized\",\"reconnect\":false}";
     private static final Duration STOP_TIMEOUT = Duration.ofSeconds(5);
-    private static final Queue<FakeHttpRpcServer.RawAnswer> EMPTY = new ConcurrentLinkedQueue<>();
 
     private final Consumer<String> publisher;
     private final ReentrantLock lifecycle = new ReentrantLock();
@@ -343,8 +342,10 @@ public final class FakeRpcApp implements AutoCloseable {
     private void serve(int requestedPort, int requestedHttpPort) {
         lifecycle.lock();
         try {
-            http = FakeHttpRpcServer.start(requestedHttpPort, this::answerHttp,
-                    method -> httpAnswers.getOrDefault(method, EMPTY).poll());
+            http = FakeHttpRpcServer.start(requestedHttpPort, this::answerHttp, method -> {
+                Queue<FakeHttpRpcServer.RawAnswer> scripted = httpAnswers.get(method);
+                return scripted == null ? null : scripted.poll();
+            });
             httpPort = http.port();
             executor = Executors.newVirtualThreadPerTaskExecutor();
             // Virtual threads for the transport too: the app shares the load generator's core in benchmarks.
@@ -401,10 +402,10 @@ public final class FakeRpcApp implements AutoCloseable {
 
     private <Q extends Message, R> void handle(String method, Q request, StreamObserver<R> observer,
                                                BiFunction<Q, String, R> logic) {
+        RecordedCall call = new RecordedCall(method, request, SID_CONTEXT.get(), PROTOV_CONTEXT.get(), null);
         R response;
         try {
-            response = respond(new RecordedCall(method, request, SID_CONTEXT.get(), PROTOV_CONTEXT.get(), null), request,
-                    logic);
+            response = respond(call, request, logic);
         } catch (StatusRuntimeException e) {
             observer.onError(e);
             return;
@@ -431,7 +432,7 @@ public final class FakeRpcApp implements AutoCloseable {
         };
     }
 
-    /** Records the call and answers {@code request} (its request) as the app, with the scripted failures, latency and gates. */
+    /** Records the call and answers its {@code request} as the app: scripted failures, latency and gates included. */
     private <Q extends Message, R> R respond(RecordedCall call, Q request, BiFunction<Q, String, R> logic) {
         record(call);
         peakInFlight.accumulateAndGet(inFlight.incrementAndGet(), Math::max);
