@@ -137,7 +137,8 @@ final class HttpRpcJson {
         if (value.isNumber()) {
             try {
                 return RpcStatus.of(value.getAsBigDecimal().intValueExact());
-            } catch (ArithmeticException e) {
+            } catch (ArithmeticException | NumberFormatException e) {
+                // a fraction, out of int range, or an exponent no BigDecimal takes
                 throw invalid("status is not a Status");
             }
         }

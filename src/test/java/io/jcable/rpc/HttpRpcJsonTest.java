@@ -104,7 +104,7 @@ class HttpRpcJsonTest {
     @Test
     void anythingElseFailsTheCallWithoutRetry() {
         for (String body : List.of("", "not json", "[1]", "\"text\"", "{'status':1}", "{\"status\":1} trailing",
-                "{\"status\":\"OK\"}", "{\"status\":1.5}", "{\"status\":true}", "{\"status\":4294967297}",
+                "{\"status\":\"OK\"}", "{\"status\":1.5}", "{\"status\":true}", "{\"status\":4294967297}", "{\"status\":1e2147483648}",
                 "{\"status\":1,\"transmissions\":\"t\"}", "{\"status\":1,\"transmissions\":[1]}",
                 "{\"status\":1,\"streams\":[null]}", "{\"status\":1,\"disconnect\":\"true\"}",
                 "{\"status\":1,\"error_msg\":{}}", "{\"status\":1,\"env\":[]}", "{\"status\":1,\"env\":{\"cstate\":[]}}",
