@@ -10,7 +10,9 @@ import io.jcable.hub.Hub;
 import io.jcable.metrics.CableStats;
 import io.jcable.metrics.Metrics;
 import io.jcable.protocol.Subprotocols;
+import io.jcable.rpc.Controller;
 import io.jcable.rpc.GrpcController;
+import io.jcable.rpc.HttpController;
 import io.jcable.session.DisconnectQueue;
 import io.jcable.session.Node;
 import io.jcable.session.Pinger;
@@ -50,7 +52,7 @@ public final class CableBootstrap implements ServletContextListener {
 
     private final ReentrantLock shutdownLock = new ReentrantLock();
     private CableConfig config;
-    private GrpcController controller;
+    private Controller controller;
     private DisconnectQueue disconnects;
     private Node node;
     private Pinger pinger;
@@ -72,8 +74,8 @@ public final class CableBootstrap implements ServletContextListener {
         }
         version = version();
         LOG.info("jcable {} starting: paths={} rpc={} broadcast={} redis={} channel={}", version,
-                config.server().paths(), config.rpc().host(), config.broadcast().adapters(),
-                maskedUrl(config.broadcast().redisUrl()), config.broadcast().redisChannel());
+                config.server().paths(), CableConfig.maskedUrl(config.rpc().host()), config.broadcast().adapters(),
+                CableConfig.maskedUrl(config.broadcast().redisUrl()), config.broadcast().redisChannel());
         config.ignored().forEach(name -> LOG.warn("{} is ignored: the servlet container owns sockets and TLS", name));
         source.unusedEnvironment().keySet().forEach(name -> LOG.warn("{} is not supported by jcable", name));
 
@@ -90,7 +92,8 @@ public final class CableBootstrap implements ServletContextListener {
 
     private void start(ServletContext context) {
         Metrics metrics = new Metrics();
-        controller = new GrpcController(config.rpc(), metrics);
+        controller = config.rpc().http() ? new HttpController(config.rpc(), metrics)
+                : new GrpcController(config.rpc(), metrics);
         Hub hub = new Hub();
         disconnects = new DisconnectQueue(controller, config.rpc().disconnectBacklog(), config.rpc().disconnectRate(),
                 config.rpc().concurrency(), metrics);
@@ -227,9 +230,5 @@ public final class CableBootstrap implements ServletContextListener {
             LOG.debug("No version resource: {}", e.toString());
         }
         return properties.getProperty("version", "dev");
-    }
-
-    private static String maskedUrl(String url) {
-        return url.replaceAll("//[^@/]*@", "//***@");
     }
 }
