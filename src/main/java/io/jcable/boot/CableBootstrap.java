@@ -10,7 +10,9 @@ import io.jcable.hub.Hub;
 import io.jcable.metrics.CableStats;
 import io.jcable.metrics.Metrics;
 import io.jcable.protocol.Subprotocols;
+import io.jcable.rpc.Controller;
 import io.jcable.rpc.GrpcController;
+import io.jcable.rpc.HttpController;
 import io.jcable.session.DisconnectQueue;
 import io.jcable.session.Node;
 import io.jcable.session.Pinger;
@@ -52,7 +54,7 @@ public final class CableBootstrap implements ServletContextListener {
     private final ReentrantLock shutdownLock = new ReentrantLock();
     private final Function<ServletContext, ConfigSource> configSource;
     private CableConfig config;
-    private GrpcController controller;
+    private Controller controller;
     private DisconnectQueue disconnects;
     private Node node;
     private Pinger pinger;
@@ -88,8 +90,8 @@ public final class CableBootstrap implements ServletContextListener {
         }
         version = version();
         LOG.info("jcable {} starting: paths={} rpc={} broadcast={} redis={} channel={}", version,
-                config.server().paths(), config.rpc().host(), config.broadcast().adapters(),
-                maskedUrl(config.broadcast().redisUrl()), config.broadcast().redisChannel());
+                config.server().paths(), CableConfig.maskedUrl(config.rpc().host()), config.broadcast().adapters(),
+                CableConfig.maskedUrl(config.broadcast().redisUrl()), config.broadcast().redisChannel());
         config.ignored().forEach(name -> LOG.warn("{} is ignored: the servlet container owns sockets and TLS", name));
         source.unusedEnvironment().keySet().forEach(name -> LOG.warn("{} is not supported by jcable", name));
 
@@ -106,7 +108,8 @@ public final class CableBootstrap implements ServletContextListener {
 
     private void start(ServletContext context) {
         Metrics metrics = new Metrics();
-        controller = new GrpcController(config.rpc(), metrics);
+        controller = config.rpc().http() ? new HttpController(config.rpc(), metrics)
+                : new GrpcController(config.rpc(), metrics);
         Hub hub = new Hub();
         disconnects = new DisconnectQueue(controller, config.rpc().disconnectBacklog(), config.rpc().disconnectRate(),
                 config.rpc().concurrency(), metrics);
@@ -162,12 +165,16 @@ public final class CableBootstrap implements ServletContextListener {
             context.addServlet("jcable-metrics", new MetricsServlet(metrics)).addMapping(config.server().metricsPath());
         }
         if (config.broadcast().http()) {
-            if (config.broadcast().broadcastKey() == null) {
-                LOG.warn("HTTP broadcast at {} accepts unauthenticated requests: set ANYCABLE_BROADCAST_KEY or "
-                        + "ANYCABLE_SECRET", config.broadcast().httpPath());
+            if (config.broadcast().broadcastOpen()) {
+                LOG.warn("HTTP broadcast at {} accepts unauthenticated requests (ANYCABLE_BROADCAST_KEY=none): "
+                        + "anyone who reaches this port can publish and disconnect users", config.broadcast().httpPath());
+            } else if (config.broadcast().broadcastKey() == null) {
+                LOG.warn("HTTP broadcast at {} refuses every request: no key is configured (set "
+                        + "ANYCABLE_BROADCAST_KEY or ANYCABLE_SECRET, or ANYCABLE_BROADCAST_KEY=none to accept "
+                        + "unauthenticated broadcasts)", config.broadcast().httpPath());
             }
-            context.addServlet("jcable-broadcast", new HttpBroadcastServlet(broadcasts,
-                    config.broadcast().broadcastKey(), config.server().maxMessageSize() * 16))
+            context.addServlet("jcable-broadcast", new HttpBroadcastServlet(broadcasts, config.broadcast().broadcastKey(),
+                    config.broadcast().broadcastOpen(), config.server().maxMessageSize() * 16))
                     .addMapping(config.broadcast().httpPath());
         }
     }
@@ -239,9 +246,5 @@ public final class CableBootstrap implements ServletContextListener {
             LOG.debug("No version resource: {}", e.toString());
         }
         return properties.getProperty("version", "dev");
-    }
-
-    private static String maskedUrl(String url) {
-        return url.replaceAll("//[^@/]*@", "//***@");
     }
 }

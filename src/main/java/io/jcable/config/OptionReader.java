@@ -18,6 +18,11 @@ final class OptionReader {
         return value == null ? defaultValue : value;
     }
 
+    /** Whether any source sets the option (to anything, {@code none} included). */
+    boolean isSet(String name) {
+        return source.anycable(name) != null;
+    }
+
     /** A secret or key: {@code none} means unset. */
     String secret(String name) {
         String value = source.anycable(name);

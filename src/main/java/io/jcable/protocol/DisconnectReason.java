@@ -1,6 +1,6 @@
 package io.jcable.protocol;
 
-/** Server-made disconnect reasons with their close codes (protocol.md §5). */
+/** Server-made disconnect reasons with their close codes (docs/protocol.md §5). */
 public enum DisconnectReason {
     SERVER_RESTART("server_restart", true, 1001, "Server restart"),
     SERVER_ERROR("server_error", true, 1011, "Auth Error"),

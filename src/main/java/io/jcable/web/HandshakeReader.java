@@ -14,7 +14,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.StringJoiner;
 
-/** Builds a {@link Handshake} from the upgrade request: the Env URL and headers (rpc.md §4), ping overrides. */
+/** Builds a {@link Handshake} from the upgrade request: the Env URL and headers (docs/rpc.md §4), ping overrides. */
 final class HandshakeReader {
     static final String REMOTE_ADDR = "REMOTE_ADDR";
     /** Longest ping interval a client may ask for with {@code ?pi=}. */

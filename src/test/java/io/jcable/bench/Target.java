@@ -88,6 +88,8 @@ final class Target implements AutoCloseable {
             own.put("ANYCABLE_REDIS_URL", redis.url());
             own.put("ANYCABLE_REDIS_CHANNEL", options.redisChannel());
             own.put("ANYCABLE_BROADCAST_ADAPTER", "redis,http");
+            // The generator publishes over loopback without a key.
+            own.put("ANYCABLE_BROADCAST_KEY", "none");
             own.put("ANYCABLE_METRICS_HTTP", "/metrics");
             own.put("ANYCABLE_SHUTDOWN_TIMEOUT", "2");
             own.put("MALLOC_ARENA_MAX", System.getenv().getOrDefault("MALLOC_ARENA_MAX", TargetOptions.MALLOC_ARENAS));

@@ -36,6 +36,9 @@ public final class CableServer implements AutoCloseable {
         static final HttpClient CLIENT = HttpClient.newHttpClient();
     }
 
+    /** The HTTP broadcast key of {@link #options}. */
+    public static final String BROADCAST_KEY = "test-broadcast-key";
+
     private final Server server;
     private final ServletContextHandler context;
     private final int port;
@@ -57,12 +60,20 @@ public final class CableServer implements AutoCloseable {
      */
     static CableServer start(Map<String, String> options, Map<String, String> environment,
                              Function<String, String> systemProperties) {
-        Map<String, String> initParameters = new LinkedHashMap<>();
-        options.forEach((name, value) -> initParameters.put(name.startsWith("jcable.") ? name : "anycable." + name, value));
-        ConfigSource source = new ConfigSource(
-                name -> CableEnvironment.isCableProperty(name) ? null : systemProperties.apply(name),
-                CableEnvironment.withoutCableVariables(environment), initParameters::get);
-        return start(initParameters, new CableBootstrap(source), 0, false);
+        return start(Deployment.isolated(options, environment, systemProperties), 0, false, true);
+    }
+
+    /**
+     * Deploys jcable in a container without WebSocket support, where its start fails after it started its own
+     * threads and connections; returns the container's failure. The container is stopped.
+     */
+    public static RuntimeException startWithoutWebSocket(Map<String, String> options) {
+        try {
+            start(Deployment.isolated(options, System.getenv(), System::getProperty), 0, false, false).close();
+        } catch (IllegalStateException e) {
+            return e;
+        }
+        throw new AssertionError("jcable started without WebSocket support");
     }
 
     /**
@@ -71,11 +82,25 @@ public final class CableServer implements AutoCloseable {
      * environment.
      */
     static CableServer startFromProcessSettings(int port, boolean stopAtShutdown) {
-        return start(Map.of(), new CableBootstrap(), port, stopAtShutdown);
+        return start(new Deployment(Map.of(), new CableBootstrap()), port, stopAtShutdown, true);
     }
 
-    private static CableServer start(Map<String, String> initParameters, CableBootstrap bootstrap, int port,
-                                     boolean stopAtShutdown) {
+    /** The context's init parameters and the bootstrap that reads its options. */
+    private record Deployment(Map<String, String> initParameters, CableBootstrap bootstrap) {
+        /** The options as init parameters, read with the process's own jcable settings hidden. */
+        static Deployment isolated(Map<String, String> options, Map<String, String> environment,
+                                   Function<String, String> systemProperties) {
+            Map<String, String> initParameters = new LinkedHashMap<>();
+            options.forEach((name, value) ->
+                    initParameters.put(name.startsWith("jcable.") ? name : "anycable." + name, value));
+            ConfigSource source = new ConfigSource(
+                    name -> CableEnvironment.isCableProperty(name) ? null : systemProperties.apply(name),
+                    CableEnvironment.withoutCableVariables(environment), initParameters::get);
+            return new Deployment(initParameters, new CableBootstrap(source));
+        }
+    }
+
+    private static CableServer start(Deployment deployment, int port, boolean stopAtShutdown, boolean webSocket) {
         // jcable never blocks container threads, so a small pool serves any number of sockets.
         Server server = new Server(new QueuedThreadPool(Integer.getInteger("jetty.threads.max", 200)));
         ServerConnector connector = new ServerConnector(server);
@@ -83,14 +108,21 @@ public final class CableServer implements AutoCloseable {
         connector.setPort(port);
         server.addConnector(connector);
         ServletContextHandler context = new ServletContextHandler("/");
-        initParameters.forEach(context::setInitParameter);
-        JakartaWebSocketServletContainerInitializer.configure(context, null);
-        context.addEventListener(bootstrap);
+        deployment.initParameters().forEach(context::setInitParameter);
+        if (webSocket) {
+            JakartaWebSocketServletContainerInitializer.configure(context, null);
+        }
+        context.addEventListener(deployment.bootstrap());
         server.setHandler(context);
         server.setStopAtShutdown(stopAtShutdown);
         try {
             server.start();
         } catch (Exception e) {
+            try {
+                server.stop();
+            } catch (Exception stopFailure) {
+                e.addSuppressed(stopFailure);
+            }
             throw new IllegalStateException("embedded jcable failed to start: " + e, e);
         }
         return new CableServer(server, context, connector.getLocalPort());
@@ -106,6 +138,7 @@ public final class CableServer implements AutoCloseable {
         options.put("headers", "cookie,x-api-token");
         options.put("metrics_http", "/metrics");
         options.put("shutdown_timeout", "5");
+        options.put("broadcast_key", BROADCAST_KEY);
         return options;
     }
 
@@ -150,6 +183,12 @@ public final class CableServer implements AutoCloseable {
             value = metric(name);
         }
         return value;
+    }
+
+    /** POSTs a broadcast payload to {@code path} with the key of {@link #options}. */
+    public HttpResponse<String> postBroadcast(String path, String body) {
+        return send(HttpRequest.newBuilder(http(path)).header("Authorization", "Bearer " + BROADCAST_KEY)
+                .POST(HttpRequest.BodyPublishers.ofString(body)).build());
     }
 
     public HttpResponse<String> get(String path) {
