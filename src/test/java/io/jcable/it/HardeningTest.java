@@ -86,7 +86,8 @@ class HardeningTest extends CableTestSupport {
                 Thread.onSpinWait();
             }
             answerer.stop = true;
-            answers.join(WAIT);
+            // It stops after the next frame: once it has, this thread may read the socket itself.
+            assertTrue(answers.join(WAIT), "the ping answerer did not stop");
             assertEquals(null, answerer.failure);
             assertTrue(answerer.pings.get() >= seen + 3, "pings answered: " + answerer.pings.get());
             assertEquals(List.of(), answerer.texts.stream()
