@@ -149,6 +149,7 @@ class ShutdownTest extends CableTestSupport {
 
     @Test
     void shutdownDelayKeepsServingBeforeTheSequenceStarts() throws InterruptedException {
+        // Seconds of delay: room for one perform's round trip on a busy machine once the delay is seen to run.
         CableServer own = startOwn(Map.of("shutdown_delay", "3"));
         String id = identifier("PerformChannel");
         CableClient c = track(CableClient.connect(own.ws("/cable")));
