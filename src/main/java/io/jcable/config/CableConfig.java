@@ -15,11 +15,12 @@ import javax.crypto.spec.SecretKeySpec;
 /**
  * The whole, validated configuration.
  *
+ * @param auth            JWT identification, signed streams and the standalone modes
  * @param shutdownTimeout {@code ANYCABLE_SHUTDOWN_TIMEOUT}, seconds, default 30: notify clients and drain Disconnects
  * @param shutdownDelay   {@code ANYCABLE_SHUTDOWN_DELAY}, seconds, default 0: wait before the shutdown sequence
  * @param ignored         options that make no sense in a WAR and were set (logged at start)
  */
-public record CableConfig(ServerConfig server, RpcConfig rpc, BroadcastConfig broadcast,
+public record CableConfig(ServerConfig server, RpcConfig rpc, BroadcastConfig broadcast, AuthConfig auth,
                           Duration shutdownTimeout, Duration shutdownDelay, List<String> ignored) {
 
     private static final Set<String> KNOWN_ADAPTERS = Set.of("redis", "http");
@@ -47,8 +48,10 @@ public record CableConfig(ServerConfig server, RpcConfig rpc, BroadcastConfig br
                 options.path("metrics_http", null),
                 options.jcableBool("sid_from_request_id", false));
 
+        String secret = options.secret("secret");
+        AuthConfig auth = AuthConfig.load(options, secret);
         DisconnectMode mode = options.choice("disconnect_mode", DisconnectMode.class, DisconnectMode.AUTO);
-        if (options.bool("disable_disconnect", false)) {
+        if (options.bool("disable_disconnect", false) || auth.noRpc()) {
             mode = DisconnectMode.NEVER;
         }
         String rpcHost = options.string("rpc_host", "localhost:50051");
@@ -87,9 +90,12 @@ public record CableConfig(ServerConfig server, RpcConfig rpc, BroadcastConfig br
             throw OptionReader.invalid("redis_url", redisUrl, "must start with redis:// or rediss://");
         }
         String broadcastKey = options.secret("broadcast_key");
-        String secret = options.secret("secret");
         if (broadcastKey == null && source.anycable("broadcast_key") == null && secret != null) {
             broadcastKey = hmacHex(secret, "broadcast-cable");
+        }
+        if (auth.publicMode()) {
+            // ANYCABLE_PUBLIC: HTTP broadcasts need no key, whatever else is set (as in anycable-go).
+            broadcastKey = null;
         }
         BroadcastConfig broadcast = new BroadcastConfig(Set.copyOf(adapters), redisUrl,
                 options.string("redis_channel", "__anycable__"),
@@ -104,7 +110,7 @@ public record CableConfig(ServerConfig server, RpcConfig rpc, BroadcastConfig br
         if (source.env("PORT") != null) {
             ignored.add("PORT");
         }
-        return new CableConfig(server, rpc, broadcast,
+        return new CableConfig(server, rpc, broadcast, auth,
                 options.seconds("shutdown_timeout", 30), options.seconds("shutdown_delay", 0), List.copyOf(ignored));
     }
 
