@@ -58,6 +58,7 @@ public final class CableBootstrap implements ServletContextListener {
     private CableStats stats;
     private TermSignal termSignal;
     private boolean drained;
+    private String version;
 
     @Override
     public void contextInitialized(ServletContextEvent event) {
@@ -69,23 +70,35 @@ public final class CableBootstrap implements ServletContextListener {
             LOG.error("Invalid configuration: {}", e.getMessage());
             throw e;
         }
-        String version = version();
+        version = version();
         LOG.info("jcable {} starting: paths={} rpc={} broadcast={} redis={} channel={}", version,
                 config.server().paths(), config.rpc().host(), config.broadcast().adapters(),
                 maskedUrl(config.broadcast().redisUrl()), config.broadcast().redisChannel());
         config.ignored().forEach(name -> LOG.warn("{} is ignored: the servlet container owns sockets and TLS", name));
         source.unusedEnvironment().keySet().forEach(name -> LOG.warn("{} is not supported by jcable", name));
 
+        try {
+            start(context);
+        } catch (RuntimeException | Error e) {
+            // Containers need not call contextDestroyed after a failed start: stop what was started, in reverse.
+            LOG.error("jcable failed to start: {}", e.toString());
+            stopComponents();
+            throw e;
+        }
+        LOG.info("jcable ready");
+    }
+
+    private void start(ServletContext context) {
         Metrics metrics = new Metrics();
         controller = new GrpcController(config.rpc(), metrics);
         Hub hub = new Hub();
         disconnects = new DisconnectQueue(controller, config.rpc().disconnectBacklog(), config.rpc().disconnectRate(),
                 config.rpc().concurrency(), metrics);
         WriteWatch writes = new WriteWatch();
-        pinger = new Pinger(Clock.systemUTC(), writes);
+        pinger = new Pinger(Clock.systemUTC(), writes, config.server().pingInterval());
         node = new Node(controller, hub, disconnects, pinger, config.rpc().disconnectMode(),
-                config.server().sidFromRequestId(), metrics);
-        BroadcastHandler broadcasts = new BroadcastHandler(hub, node, metrics);
+                config.server().sidFromRequestId(), config.server().maxPendingInput(), metrics);
+        BroadcastHandler broadcasts = new BroadcastHandler(hub, node.remoteDisconnects(), metrics);
         if (config.broadcast().redis()) {
             redis = new RedisSubscriber(config.broadcast().redisUrl(), config.broadcast().redisChannel(),
                     broadcasts::handle, metrics);
@@ -103,7 +116,6 @@ public final class CableBootstrap implements ServletContextListener {
         stats = new CableStats(metrics, context.getContextPath());
         stats.register();
         termSignal = TermSignal.install(this::drain);
-        LOG.info("jcable ready");
     }
 
     private void registerEndpoints(ServletContext context, EndpointContext endpointContext) {
@@ -172,21 +184,33 @@ public final class CableBootstrap implements ServletContextListener {
     public void contextDestroyed(ServletContextEvent event) {
         if (termSignal != null) {
             termSignal.restore();
+            termSignal = null;
         }
         drain();
+        stopComponents();
+        LOG.info("jcable stopped");
+    }
+
+    /** Stops whatever was started, in reverse order of start; each part only if it got that far. */
+    private void stopComponents() {
+        if (termSignal != null) {
+            termSignal.restore();
+        }
+        if (stats != null) {
+            stats.unregister();
+        }
         if (redis != null) {
             redis.stop(REDIS_STOP_WAIT);
         }
         if (pinger != null) {
             pinger.stop();
         }
+        if (disconnects != null) {
+            disconnects.stop();
+        }
         if (controller != null) {
             controller.close();
         }
-        if (stats != null) {
-            stats.unregister();
-        }
-        LOG.info("jcable stopped");
     }
 
     private static String version() {

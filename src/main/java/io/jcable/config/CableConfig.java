@@ -46,7 +46,8 @@ public record CableConfig(ServerConfig server, RpcConfig rpc, BroadcastConfig br
                 Duration.ofSeconds(options.integer("ws_write_timeout", 2, 1)),
                 options.path("health_path", "/health"),
                 options.path("metrics_http", null),
-                options.jcableBool("sid_from_request_id", false));
+                options.jcableBool("sid_from_request_id", false),
+                options.jcableInteger("max_pending_input_size", 1_048_576, 1));
 
         String secret = options.secret("secret");
         AuthConfig auth = AuthConfig.load(options, secret);
