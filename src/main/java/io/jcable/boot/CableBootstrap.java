@@ -3,6 +3,7 @@ package io.jcable.boot;
 import io.jcable.broadcast.BroadcastHandler;
 import io.jcable.broadcast.HttpBroadcastServlet;
 import io.jcable.broadcast.RedisSubscriber;
+import io.jcable.config.AuthConfig;
 import io.jcable.config.CableConfig;
 import io.jcable.config.ConfigException;
 import io.jcable.config.ConfigSource;
@@ -10,11 +11,14 @@ import io.jcable.hub.Hub;
 import io.jcable.metrics.CableStats;
 import io.jcable.metrics.Metrics;
 import io.jcable.protocol.Subprotocols;
+import io.jcable.rpc.Controller;
 import io.jcable.rpc.GrpcController;
 import io.jcable.session.DisconnectQueue;
 import io.jcable.session.Node;
 import io.jcable.session.Pinger;
 import io.jcable.session.WriteWatch;
+import io.jcable.standalone.NoRpcController;
+import io.jcable.standalone.StandaloneAnswers;
 import io.jcable.web.CableEndpoint;
 import io.jcable.web.CableEndpointConfigurator;
 import io.jcable.web.EndpointContext;
@@ -50,7 +54,7 @@ public final class CableBootstrap implements ServletContextListener {
 
     private final ReentrantLock shutdownLock = new ReentrantLock();
     private CableConfig config;
-    private GrpcController controller;
+    private Controller controller;
     private DisconnectQueue disconnects;
     private Node node;
     private Pinger pinger;
@@ -72,8 +76,10 @@ public final class CableBootstrap implements ServletContextListener {
         }
         version = version();
         LOG.info("jcable {} starting: paths={} rpc={} broadcast={} redis={} channel={}", version,
-                config.server().paths(), config.rpc().host(), config.broadcast().adapters(),
-                maskedUrl(config.broadcast().redisUrl()), config.broadcast().redisChannel());
+                config.server().paths(), config.auth().noRpc() ? "none (ANYCABLE_NORPC)" : config.rpc().host(),
+                config.broadcast().adapters(), maskedUrl(config.broadcast().redisUrl()),
+                config.broadcast().redisChannel());
+        logStandalone(config.auth());
         config.ignored().forEach(name -> LOG.warn("{} is ignored: the servlet container owns sockets and TLS", name));
         source.unusedEnvironment().keySet().forEach(name -> LOG.warn("{} is not supported by jcable", name));
 
@@ -90,13 +96,13 @@ public final class CableBootstrap implements ServletContextListener {
 
     private void start(ServletContext context) {
         Metrics metrics = new Metrics();
-        controller = new GrpcController(config.rpc(), metrics);
+        controller = config.auth().noRpc() ? new NoRpcController() : new GrpcController(config.rpc(), metrics);
         Hub hub = new Hub();
         disconnects = new DisconnectQueue(controller, config.rpc().disconnectBacklog(), config.rpc().disconnectRate(),
                 config.rpc().concurrency(), metrics);
         WriteWatch writes = new WriteWatch();
         pinger = new Pinger(Clock.systemUTC(), writes, config.server().pingInterval());
-        node = new Node(controller, hub, disconnects, pinger, config.rpc().disconnectMode(),
+        node = new Node(new StandaloneAnswers(config.auth(), Clock.systemUTC()), controller, hub, disconnects, pinger, config.rpc().disconnectMode(),
                 config.server().sidFromRequestId(), config.server().maxPendingInput(), metrics);
         BroadcastHandler broadcasts = new BroadcastHandler(hub, node.remoteDisconnects(), metrics);
         if (config.broadcast().redis()) {
@@ -109,13 +115,36 @@ public final class CableBootstrap implements ServletContextListener {
         if (redis != null) {
             redis.start();
         }
-        EndpointContext endpoints = EndpointContext.create(node, writes, config.server(), config.rpc(), version, metrics);
+        EndpointContext endpoints = EndpointContext.create(node, writes, config.server(), config.rpc(), config.auth(),
+                version, metrics);
         endpoints.installRemoteAddressFilter(context);
         registerEndpoints(context, endpoints);
         registerServlets(context, metrics, broadcasts);
         stats = new CableStats(metrics, context.getContextPath());
         stats.register();
         termSignal = TermSignal.install(this::drain);
+    }
+
+    /** What the server decides itself; never a secret. */
+    private static void logStandalone(AuthConfig auth) {
+        if (auth.jwt()) {
+            LOG.info("JWT identification is on (param {}, header X-{}, sub-protocol anycable-token.*; enforced: {})",
+                    auth.jwtParam(), auth.jwtParam(), auth.enforceJwt());
+        }
+        LOG.info("Streams served without RPC: $pubsub (signed: {}, public: {}, whisper: {}, presence: {}), "
+                        + "Turbo::StreamsChannel: {}, CableReady::Stream: {}", auth.streamsSecret() != null,
+                auth.publicStreams(), auth.streamsWhisper(), auth.streamsPresence(), auth.turboSecret() != null,
+                auth.cableReadySecret() != null);
+        if (auth.publicMode()) {
+            LOG.warn("ANYCABLE_PUBLIC is on: every socket is accepted without authentication, any client may "
+                    + "subscribe to any stream by name, and HTTP broadcasts need no key. Never use it in production");
+        } else if (auth.noAuth()) {
+            LOG.warn("ANYCABLE_NOAUTH is on: sockets without a token are accepted without authentication");
+        }
+        if (auth.noRpc()) {
+            LOG.info("ANYCABLE_NORPC is on: no RPC call is ever made; sockets without a valid token are refused "
+                    + "unless ANYCABLE_NOAUTH, and only $pubsub, Turbo and CableReady streams can be subscribed");
+        }
     }
 
     private void registerEndpoints(ServletContext context, EndpointContext endpointContext) {

@@ -1,5 +1,6 @@
 package io.jcable.web;
 
+import io.jcable.config.AuthConfig;
 import io.jcable.config.PingPrecision;
 import io.jcable.config.RpcConfig;
 import io.jcable.config.ServerConfig;
@@ -14,9 +15,14 @@ import java.util.List;
 import java.util.Map;
 import java.util.StringJoiner;
 
-/** Builds a {@link Handshake} from the upgrade request: the Env URL and headers (rpc.md §4), ping overrides. */
+/**
+ * Builds a {@link Handshake} from the upgrade request: the Env URL and headers (rpc.md §4), ping overrides, and
+ * the identification token.
+ */
 final class HandshakeReader {
     static final String REMOTE_ADDR = "REMOTE_ADDR";
+    /** A sub-protocol entry that carries a JWT instead of naming a protocol (never chosen, see Subprotocols). */
+    static final String TOKEN_SUBPROTOCOL_PREFIX = "anycable-token.";
     /** Longest ping interval a client may ask for with {@code ?pi=}. */
     static final Duration MAX_PING_INTERVAL = Duration.ofHours(1);
 
@@ -24,13 +30,18 @@ final class HandshakeReader {
     private final List<String> proxyCookies;
     private final Duration pingInterval;
     private final PingPrecision pingPrecision;
+    /** The token's query parameter ({@code jid}), or null when JWT identification is off. */
+    private final String tokenParam;
+    private final String tokenHeader;
 
-    HandshakeReader(ServerConfig server, RpcConfig rpc) {
+    HandshakeReader(ServerConfig server, RpcConfig rpc, AuthConfig auth) {
         // Interned: thousands of sessions share the same few header-name strings as map keys.
         this.forwardedHeaders = rpc.headers().stream().map(String::intern).toList();
         this.proxyCookies = rpc.proxyCookies();
         this.pingInterval = server.pingInterval();
         this.pingPrecision = server.pingPrecision();
+        this.tokenParam = auth.jwt() ? auth.jwtParam() : null;
+        this.tokenHeader = "x-" + auth.jwtParam();
     }
 
     Handshake read(URI requestUri, String queryString, Map<String, List<String>> headers, String remoteAddress) {
@@ -61,7 +72,37 @@ final class HandshakeReader {
         Duration interval = pingInterval(query.get("pi"));
         PingPrecision precision = PingPrecision.parse(query.get("ptp"));
         return new Handshake(new RequestEnv(url, Map.copyOf(forwarded)), interval,
-                precision == null ? pingPrecision : precision, header(headers, "x-request-id"));
+                precision == null ? pingPrecision : precision, header(headers, "x-request-id"),
+                tokenParam == null ? null : token(headers, query));
+    }
+
+    /** The JWT from the {@code X-<param>} header, else {@code ?<param>=}, else an {@code anycable-token.} entry. */
+    private String token(Map<String, List<String>> headers, Map<String, String> query) {
+        String token = header(headers, tokenHeader);
+        if (token == null || token.isEmpty()) {
+            token = query.get(tokenParam);
+        }
+        if (token == null || token.isEmpty()) {
+            token = subprotocolToken(headers);
+        }
+        return token == null || token.isEmpty() ? null : token;
+    }
+
+    private static String subprotocolToken(Map<String, List<String>> headers) {
+        for (Map.Entry<String, List<String>> entry : headers.entrySet()) {
+            if (entry.getKey() == null || !entry.getKey().equalsIgnoreCase("sec-websocket-protocol")) {
+                continue;
+            }
+            for (String value : entry.getValue()) {
+                for (String protocol : value.split(",")) {
+                    String trimmed = protocol.trim();
+                    if (trimmed.startsWith(TOKEN_SUBPROTOCOL_PREFIX)) {
+                        return trimmed.substring(TOKEN_SUBPROTOCOL_PREFIX.length());
+                    }
+                }
+            }
+        }
+        return null;
     }
 
     /**
