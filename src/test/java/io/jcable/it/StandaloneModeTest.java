@@ -7,9 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.google.gson.JsonObject;
 import com.google.gson.JsonPrimitive;
-import com.google.protobuf.Message;
 import io.jcable.rpc.proto.CommandMessage;
-import io.jcable.rpc.proto.ConnectionRequest;
 import io.jcable.rpc.proto.DisconnectRequest;
 import io.jcable.testing.CableClient;
 import io.jcable.testing.CableServer;
@@ -94,21 +92,6 @@ class StandaloneModeTest extends CableTestSupport {
     private void assertNoConnectOrCommand(String what) {
         assertEquals(List.of(), app.calls().stream().filter(call -> !call.method().equals("Disconnect")).toList(),
                 "calls to the application for " + what);
-    }
-
-    /** The calls the application saw from the given server (by the Env URL every call carries). */
-    private List<RecordedCall> callsFrom(CableServer from) {
-        String url = from.http("/cable").toString();
-        return app.calls().stream().filter(call -> envUrl(call.request()).startsWith(url)).toList();
-    }
-
-    private static String envUrl(Message request) {
-        return switch (request) {
-            case ConnectionRequest connect -> connect.getEnv().getUrl();
-            case CommandMessage command -> command.getEnv().getUrl();
-            case DisconnectRequest disconnect -> disconnect.getEnv().getUrl();
-            default -> throw new AssertionError("unexpected request " + request);
-        };
     }
 
     @Test
@@ -350,7 +333,7 @@ class StandaloneModeTest extends CableTestSupport {
             String chat = pubsub(Signing.signedStream(SECRET, "chat/norpc"));
             client.subscribe(chat);
             assertEquals(201, own.send(HttpRequest.newBuilder(own.http("/_broadcast"))
-                    .header("Authorization", "Bearer " + broadcastKey(SECRET))
+                    .header("Authorization", "Bearer " + Signing.broadcastKey(SECRET))
                     .POST(HttpRequest.BodyPublishers.ofString("{\"stream\":\"chat/norpc\",\"data\":\"{\\\"n\\\":1}\"}"))
                     .build()).statusCode());
             assertEquals(data(message(chat, "{\"n\":1}")), client.receive());
@@ -398,16 +381,6 @@ class StandaloneModeTest extends CableTestSupport {
             assertClosed(anonymous, 1000, "Auth Failed");
             awaitServerWelcome(track(CableClient.connect(own.ws("/cable?jid=" + token(IDS)), WITH_WELCOME)));
             assertEquals(List.of(), callsFrom(own));
-        }
-    }
-
-    private static String broadcastKey(String secret) {
-        try {
-            javax.crypto.Mac mac = javax.crypto.Mac.getInstance("HmacSHA256");
-            mac.init(new javax.crypto.spec.SecretKeySpec(secret.getBytes(StandardCharsets.UTF_8), "HmacSHA256"));
-            return java.util.HexFormat.of().formatHex(mac.doFinal("broadcast-cable".getBytes(StandardCharsets.UTF_8)));
-        } catch (java.security.GeneralSecurityException e) {
-            throw new IllegalStateException(e);
         }
     }
 
