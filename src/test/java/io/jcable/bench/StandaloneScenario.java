@@ -16,8 +16,12 @@ final class StandaloneScenario {
     private static final int TARGET_CLIENTS = 10_000;
     private static final double TARGET_CPU_SHARE = 1.0 / 3;
 
-    /** One storm's outcome, with the server CPU it cost and the RPC calls the server made meanwhile (-1: unknown). */
-    private record Storm(String label, LoadGenerator.ConnectOutcome outcome, double cpu, long rpcCalls) {
+    /**
+     * One storm's outcome, with the server CPU it cost (all, user space, in GC) and the RPC calls the server made
+     * meanwhile (-1: unknown).
+     */
+    private record Storm(String label, LoadGenerator.ConnectOutcome outcome, double cpu, double userCpu, double gc,
+                         long rpcCalls) {
         double cpuMsPerClient() {
             return cpu * 1e3 / Math.max(1, outcome.connected());
         }
@@ -47,7 +51,7 @@ final class StandaloneScenario {
         Table table = Table.of("connect + subscribe storms, standalone then through the RPC (latency from "
                         + "connection start to confirm_subscription)", "storm", "clients", "concurrency",
                 "confirmed", "failed", "RPC calls", "wall s", "confirmed/s", "p50 ms", "p95 ms", "p99 ms", "max ms",
-                "server CPU s", "server CPU ms/client");
+                "server CPU s", "user s", "kernel s", "GC s", "server CPU ms/client");
         for (Storm storm : List.of(standalone, rpc)) {
             LoadGenerator.ConnectOutcome outcome = storm.outcome();
             double seconds = outcome.elapsed().toNanos() / 1e9;
@@ -55,7 +59,7 @@ final class StandaloneScenario {
             table = table.withRow(storm.label(), outcome.attempted(), options.concurrency(), outcome.connected(),
                     outcome.failed(), storm.rpcCalls() < 0 ? "?" : storm.rpcCalls(), seconds,
                     outcome.connected() / seconds, latency.p50(), latency.p95(), latency.p99(), latency.max(),
-                    storm.cpu(), storm.cpuMsPerClient());
+                    storm.cpu(), storm.userCpu(), storm.cpu() - storm.userCpu(), storm.gc(), storm.cpuMsPerClient());
             outcome.failureReasons().forEach((reason, count) ->
                     notes.add(storm.label() + ": failed " + count + "×: " + reason));
         }
@@ -79,11 +83,16 @@ final class StandaloneScenario {
     private static Storm storm(String label, int clients, BenchOptions options, Target target, ClientPlan plan) {
         try (LoadGenerator generator = new LoadGenerator(target.cableUrl(), clients, options.timeout(), plan)) {
             long callsBefore = target.metric("rpc_call_total").orElse(-1);
+            double gcBefore = target.gcSeconds();
+            double userCpuBefore = target.userCpuSeconds();
             double cpuBefore = target.cpuSeconds();
             LoadGenerator.ConnectOutcome outcome = generator.connect(clients, options.concurrency());
             double cpu = target.cpuSeconds() - cpuBefore;
+            double userCpu = target.userCpuSeconds() - userCpuBefore;
+            double gc = target.gcSeconds() - gcBefore;
             long callsAfter = target.metric("rpc_call_total").orElse(-1);
-            return new Storm(label, outcome, cpu, callsBefore < 0 || callsAfter < 0 ? -1 : callsAfter - callsBefore);
+            return new Storm(label, outcome, cpu, userCpu, gc,
+                    callsBefore < 0 || callsAfter < 0 ? -1 : callsAfter - callsBefore);
         }
     }
 }
