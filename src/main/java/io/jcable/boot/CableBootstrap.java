@@ -175,12 +175,17 @@ public final class CableBootstrap implements ServletContextListener {
             context.addServlet("jcable-metrics", new MetricsServlet(metrics)).addMapping(config.server().metricsPath());
         }
         if (config.broadcast().http()) {
-            if (config.broadcast().broadcastKey() == null) {
-                LOG.warn("HTTP broadcast at {} accepts unauthenticated requests: set ANYCABLE_BROADCAST_KEY or "
-                        + "ANYCABLE_SECRET", config.broadcast().httpPath());
+            if (config.broadcast().broadcastOpen()) {
+                LOG.warn("HTTP broadcast at {} accepts unauthenticated requests (ANYCABLE_BROADCAST_KEY=none or "
+                        + "ANYCABLE_PUBLIC): anyone who reaches this port can publish and disconnect users",
+                        config.broadcast().httpPath());
+            } else if (config.broadcast().broadcastKey() == null) {
+                LOG.warn("HTTP broadcast at {} refuses every request: no key is configured (set "
+                        + "ANYCABLE_BROADCAST_KEY or ANYCABLE_SECRET, or ANYCABLE_BROADCAST_KEY=none to accept "
+                        + "unauthenticated broadcasts)", config.broadcast().httpPath());
             }
-            context.addServlet("jcable-broadcast", new HttpBroadcastServlet(broadcasts,
-                    config.broadcast().broadcastKey(), config.server().maxMessageSize() * 16))
+            context.addServlet("jcable-broadcast", new HttpBroadcastServlet(broadcasts, config.broadcast().broadcastKey(),
+                    config.broadcast().broadcastOpen(), config.server().maxMessageSize() * 16))
                     .addMapping(config.broadcast().httpPath());
         }
     }

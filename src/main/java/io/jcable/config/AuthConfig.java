@@ -1,7 +1,7 @@
 package io.jcable.config;
 
 /**
- * Standalone identification and streams (docs/config.md). Secrets are null when unset; none is ever logged.
+ * Standalone identification and streams (docs/config.md §7). Secrets are null when unset; none is ever logged.
  *
  * @param jwtSecret        {@code ANYCABLE_JWT_SECRET} (legacy {@code ANYCABLE_JWT_ID_KEY}), else {@code ANYCABLE_SECRET};
  *                         null = no JWT identification

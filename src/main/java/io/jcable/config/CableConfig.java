@@ -91,17 +91,19 @@ public record CableConfig(ServerConfig server, RpcConfig rpc, BroadcastConfig br
             throw OptionReader.invalid("redis_url", redisUrl, "must start with redis:// or rediss://");
         }
         String broadcastKey = options.secret("broadcast_key");
-        if (broadcastKey == null && source.anycable("broadcast_key") == null && secret != null) {
+        boolean broadcastOpen = broadcastKey == null && source.anycable("broadcast_key") != null;
+        if (broadcastKey == null && !broadcastOpen && secret != null) {
             broadcastKey = hmacHex(secret, "broadcast-cable");
         }
         if (auth.publicMode()) {
             // ANYCABLE_PUBLIC: HTTP broadcasts need no key, whatever else is set (as in anycable-go).
             broadcastKey = null;
+            broadcastOpen = true;
         }
         BroadcastConfig broadcast = new BroadcastConfig(Set.copyOf(adapters), redisUrl,
                 options.string("redis_channel", "__anycable__"),
                 options.path("http_broadcast_path", "/_broadcast"),
-                broadcastKey);
+                broadcastKey, broadcastOpen);
 
         List<String> ignored = new ArrayList<>(NOT_APPLICABLE_IN_WAR.stream()
                 .filter(name -> source.anycable(name) != null)

@@ -1,6 +1,6 @@
 package io.jcable.protocol;
 
-/** Server-made disconnect reasons with their close codes (protocol.md §5). */
+/** Server-made disconnect reasons with their close codes (docs/protocol.md §5). */
 public enum DisconnectReason {
     /** Connect refused: an invalid token, none where one is required, or no way to identify without RPC. */
     UNAUTHORIZED("unauthorized", false, 1000, "Auth Failed"),

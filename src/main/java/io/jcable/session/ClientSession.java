@@ -121,7 +121,8 @@ public final class ClientSession implements Subscriber {
     private boolean enqueue(Task task, int maxTasks, long maxChars) {
         mailboxLock.lock();
         try {
-            if (mailbox.size() >= maxTasks || queuedChars + task.chars() > maxChars) {
+            // A message bigger than the bound on its own still gets in when nothing else waits.
+            if (mailbox.size() >= maxTasks || queuedChars > 0 && queuedChars + task.chars() > maxChars) {
                 return false;
             }
             mailbox.add(task);

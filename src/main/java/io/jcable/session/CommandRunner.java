@@ -15,7 +15,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Runs one client command, answered by the server itself ({@link LocalAnswers}) or through the application, and
- * applies the answer in the order of rpc.md §7:
+ * applies the answer in the order of docs/rpc.md §7:
  * streams first (so a broadcast sent after the client saw the confirmation arrives), then state, then
  * transmissions, then the disconnect. Runs on the session's mailbox.
  */
@@ -80,7 +80,7 @@ final class CommandRunner {
             return false;
         }
         CommandResult result = call(session, "unsubscribe", identifier, "", subscription.istate());
-        // Whatever the application said, the subscription is gone on our side (protocol.md §9 #3).
+        // Whatever the application said, the subscription is gone on our side (docs/protocol.md §9 #3).
         detachAll(session, identifier, subscription);
         session.subscriptions.remove(identifier);
         if (result == null) {

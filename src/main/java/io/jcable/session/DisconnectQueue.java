@@ -18,7 +18,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Disconnect RPCs go through a bounded backlog served by one worker at most {@code rate} calls per second, so
- * a mass disconnect cannot overload the application (rpc.md §8). From the start of a shutdown
+ * a mass disconnect cannot overload the application (docs/rpc.md §8). From the start of a shutdown
  * ({@link #startDrain}) parallel drainers work the backlog without the rate limit, while the closing sessions
  * still add to it, until {@link #finishDrain} or the shutdown deadline.
  */

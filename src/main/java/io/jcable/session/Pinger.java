@@ -23,10 +23,10 @@ import org.slf4j.LoggerFactory;
  * and pings of many sockets spread out), then one every interval.
  *
  * <p>Sessions sit in a timing wheel of {@link #SLOTS} slots, one per {@link #TICK}: a tick visits only the
- * sessions whose slot comes up, not every connection (a scan of all of them ten times a second was a third of
- * the server's CPU at 10,000 idle clients). A session due more than one turn ahead stays in its slot until its
- * tick comes; a closed one is dropped when its slot is next visited. Ping frames are built once per tick and
- * precision.
+ * sessions whose slot comes up, not every connection (a scan of all of them ten times a second was a large
+ * share of the server's CPU with many idle clients; see BENCHMARKS.md). A session due more than one turn ahead
+ * stays in its slot until its tick comes; a closed one is dropped when its slot is next visited. Ping frames are
+ * built once per tick and precision.
  */
 public final class Pinger {
     private static final Logger LOG = LoggerFactory.getLogger(Pinger.class);

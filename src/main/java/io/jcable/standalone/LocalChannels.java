@@ -30,7 +30,7 @@ import java.util.Map;
 final class LocalChannels {
     static final String TURBO_CHANNEL = "Turbo::StreamsChannel";
     static final String CABLE_READY_CHANNEL = "CableReady::Stream";
-    /** Subscription state keys the extended protocol reads (protocol.md §6.5, §6.6). */
+    /** Subscription state keys the extended protocol reads (docs/protocol.md §6.5, §6.6). */
     static final String WHISPER_STATE = "$w";
     static final String PRESENCE_STATE = "$p";
 

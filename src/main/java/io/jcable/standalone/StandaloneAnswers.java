@@ -17,7 +17,7 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The server's own answers (docs/protocol.md, anycable-go's identifier pipeline): a socket with a token is
+ * The server's own answers (docs/protocol.md §7, anycable-go's identifier pipeline): a socket with a token is
  * identified by it when JWT is on (valid → the {@code ext} identifiers and the server's welcome with the sid;
  * expired → {@code token_expired}; anything else → {@code unauthorized}); without one it is refused when
  * {@code ANYCABLE_ENFORCE_JWT}, let in as {@code {"sid":…}} when {@code ANYCABLE_NOAUTH}, else left to the

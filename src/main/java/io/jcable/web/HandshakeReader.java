@@ -16,7 +16,7 @@ import java.util.Map;
 import java.util.StringJoiner;
 
 /**
- * Builds a {@link Handshake} from the upgrade request: the Env URL and headers (rpc.md §4), ping overrides, and
+ * Builds a {@link Handshake} from the upgrade request: the Env URL and headers (docs/rpc.md §4), ping overrides, and
  * the identification token.
  */
 final class HandshakeReader {

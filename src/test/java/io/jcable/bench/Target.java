@@ -93,6 +93,8 @@ final class Target implements AutoCloseable {
             env.put("ANYCABLE_REDIS_URL", redis.url());
             env.put("ANYCABLE_REDIS_CHANNEL", options.redisChannel());
             env.put("ANYCABLE_BROADCAST_ADAPTER", "redis,http");
+            // The generator publishes over loopback without a key.
+            env.put("ANYCABLE_BROADCAST_KEY", "none");
             env.put("ANYCABLE_METRICS_HTTP", "/metrics");
             env.put("ANYCABLE_SHUTDOWN_TIMEOUT", "2");
             // JWT identification and signed streams for the standalone scenario; connections without a token

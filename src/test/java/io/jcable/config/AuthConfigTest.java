@@ -84,6 +84,7 @@ class AuthConfigTest {
         assertTrue(config.auth().noAuth());
         assertTrue(config.auth().publicStreams());
         assertNull(config.broadcast().broadcastKey());
+        assertTrue(config.broadcast().broadcastOpen());
         assertEquals("master", config.auth().jwtSecret(), "JWT still identifies clients that send a token");
     }
 

@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.jcable.testing.CableServer;
 import io.jcable.testing.Signing;
-import java.net.http.HttpRequest;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -51,9 +50,7 @@ class AnycableWebStandaloneTest extends CableTestSupport {
             try (client) {
                 client.awaitLine("SUBSCRIBED");
                 String body = "{\"stream\":\"" + stream + "\",\"data\":\"{\\\"text\\\":\\\"" + text + "\\\"}\"}";
-                assertEquals(201, own.send(HttpRequest.newBuilder(own.http("/_broadcast"))
-                        .header("Authorization", "Bearer " + Signing.broadcastKey(SECRET))
-                        .POST(HttpRequest.BodyPublishers.ofString(body)).build()).statusCode());
+                assertEquals(201, own.postBroadcast("/_broadcast", body).statusCode());
                 client.awaitLine("DONE");
                 exitCode = client.awaitExit();
             }

@@ -332,10 +332,8 @@ class StandaloneModeTest extends CableTestSupport {
             assertEquals(data(reject(channel)), client.receive());
             String chat = pubsub(Signing.signedStream(SECRET, "chat/norpc"));
             client.subscribe(chat);
-            assertEquals(201, own.send(HttpRequest.newBuilder(own.http("/_broadcast"))
-                    .header("Authorization", "Bearer " + Signing.broadcastKey(SECRET))
-                    .POST(HttpRequest.BodyPublishers.ofString("{\"stream\":\"chat/norpc\",\"data\":\"{\\\"n\\\":1}\"}"))
-                    .build()).statusCode());
+            assertEquals(201, own.postBroadcast("/_broadcast",
+                    "{\"stream\":\"chat/norpc\",\"data\":\"{\\\"n\\\":1}\"}").statusCode());
             assertEquals(data(message(chat, "{\"n\":1}")), client.receive());
             client.close();
             own.awaitMetric("clients_num", value -> value == 0, WAIT);

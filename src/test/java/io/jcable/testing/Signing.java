@@ -54,11 +54,6 @@ public final class Signing {
         return data + "--" + HexFormat.of().formatHex(hmac("HmacSHA256", secret, data));
     }
 
-    /** The HTTP broadcast key anycable-go derives from the secret: hex HMAC-SHA256(secret, "broadcast-cable"). */
-    public static String broadcastKey(String secret) {
-        return HexFormat.of().formatHex(hmac("HmacSHA256", secret, "broadcast-cable"));
-    }
-
     private static byte[] hmac(String algorithm, String secret, String data) {
         try {
             Mac mac = Mac.getInstance(algorithm);
