@@ -12,6 +12,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.StringJoiner;
 
@@ -41,7 +42,7 @@ final class HandshakeReader {
         this.pingInterval = server.pingInterval();
         this.pingPrecision = server.pingPrecision();
         this.tokenParam = auth.jwt() ? auth.jwtParam() : null;
-        this.tokenHeader = "x-" + auth.jwtParam();
+        this.tokenHeader = ("x-" + auth.jwtParam()).toLowerCase(Locale.ROOT).intern();
     }
 
     Handshake read(URI requestUri, String queryString, Map<String, List<String>> headers, String remoteAddress) {
@@ -69,23 +70,28 @@ final class HandshakeReader {
         }
 
         Map<String, String> query = parseQuery(queryString);
+        String token = null;
+        if (tokenParam != null) {
+            // The JWT from the X-<param> header, else ?<param>=, else an anycable-token.<jwt> entry. As anycable-go
+            // does, the application sees a token that is not in the URL under the header's name.
+            String notInUrl = nonEmpty(header(headers, tokenHeader), subprotocolToken(headers));
+            token = nonEmpty(header(headers, tokenHeader), nonEmpty(query.get(tokenParam), notInUrl));
+            if (notInUrl != null) {
+                forwarded.put(tokenHeader, notInUrl);
+            }
+        }
         Duration interval = pingInterval(query.get("pi"));
         PingPrecision precision = PingPrecision.parse(query.get("ptp"));
         return new Handshake(new RequestEnv(url, Map.copyOf(forwarded)), interval,
-                precision == null ? pingPrecision : precision, header(headers, "x-request-id"),
-                tokenParam == null ? null : token(headers, query));
+                precision == null ? pingPrecision : precision, header(headers, "x-request-id"), token);
     }
 
-    /** The JWT from the {@code X-<param>} header, else {@code ?<param>=}, else an {@code anycable-token.} entry. */
-    private String token(Map<String, List<String>> headers, Map<String, String> query) {
-        String token = header(headers, tokenHeader);
-        if (token == null || token.isEmpty()) {
-            token = query.get(tokenParam);
+    /** {@code value} unless it is null or empty, else {@code fallback} (null when that is empty too). */
+    private static String nonEmpty(String value, String fallback) {
+        if (value != null && !value.isEmpty()) {
+            return value;
         }
-        if (token == null || token.isEmpty()) {
-            token = subprotocolToken(headers);
-        }
-        return token == null || token.isEmpty() ? null : token;
+        return fallback == null || fallback.isEmpty() ? null : fallback;
     }
 
     private static String subprotocolToken(Map<String, List<String>> headers) {

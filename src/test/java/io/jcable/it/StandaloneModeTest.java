@@ -117,10 +117,16 @@ class StandaloneModeTest extends CableTestSupport {
     void jwtInTheHeaderOrInTheSubprotocolOfferIdentifiesToo() {
         CableClient byHeader = client("", WITH_WELCOME.withHeader("X-JID", token(IDS)));
         awaitServerWelcome(byHeader);
+        String subprotocolToken = token(IDS);
         CableClient bySubprotocol = client("", WITH_WELCOME.withSubprotocols("actioncable-v1-json",
-                "anycable-token." + token(IDS)));
-        awaitServerWelcome(bySubprotocol);
+                "anycable-token." + subprotocolToken));
+        String sid = awaitServerWelcome(bySubprotocol);
         assertEquals("actioncable-v1-json", bySubprotocol.subprotocol(), "the token entry is never chosen");
+        // As anycable-go does, the application sees a token that is not in the URL as the X-JID header.
+        bySubprotocol.subscribe(identifier("PerformChannel"));
+        CommandMessage subscribe = app.awaitCall("Command", call -> sid.equals(call.sid()), WAIT)
+                .request(CommandMessage.class);
+        assertEquals(subprotocolToken, subscribe.getEnv().getHeadersOrThrow("x-jid"));
         CableClient extWithToken = client("", WITH_WELCOME.withSubprotocols("anycable-token." + token(IDS),
                 "actioncable-v1-ext-json"));
         awaitServerWelcome(extWithToken);
@@ -367,6 +373,32 @@ class StandaloneModeTest extends CableTestSupport {
                     .POST(HttpRequest.BodyPublishers.ofString("{\"stream\":\"lobby\",\"data\":\"{\\\"n\\\":2}\"}"))
                     .build()).statusCode());
             assertEquals(data(message(lobby, "{\"n\":2}")), client.receive());
+            assertEquals(List.of(), callsFrom(own));
+        }
+    }
+
+    @Test
+    void aRenamedTokenParamIsReadFromTheQueryTheSubprotocolAndTheHeader() {
+        try (CableServer own = startOwn(Map.of("secret", SECRET, "jwt_param", "token", "enforce_jwt", "true"))) {
+            awaitServerWelcome(track(CableClient.connect(own.ws("/cable?token=" + token(IDS)), WITH_WELCOME)));
+            awaitServerWelcome(track(CableClient.connect(own.ws("/cable"),
+                    WITH_WELCOME.withSubprotocols("actioncable-v1-json", "anycable-token." + token(IDS)))));
+            awaitServerWelcome(track(CableClient.connect(own.ws("/cable"), WITH_WELCOME.withHeader("x-token", token(IDS)))));
+            CableClient oldName = track(CableClient.connect(own.ws("/cable?jid=" + token(IDS)), WITH_WELCOME));
+            assertEquals(data(UNAUTHORIZED), oldName.receive());
+            assertClosed(oldName, 1000, "Auth Failed");
+            assertEquals(List.of(), callsFrom(own));
+        }
+    }
+
+    @Test
+    void legacyKeysTurnJwtAndTurboStreamsOn() {
+        try (CableServer own = startOwn(Map.of("jwt_id_key", "legacy-jwt", "turbo_rails_key", "legacy-turbo"))) {
+            CableClient client = track(CableClient.connect(own.ws("/cable?jid="
+                    + Signing.anycableJwt("legacy-jwt", IDS, now() + 60)), WITH_WELCOME));
+            awaitServerWelcome(client);
+            client.subscribe(identifier("Turbo::StreamsChannel", "signed_stream_name",
+                    Signing.signedStream("legacy-turbo", "gid://app/Room/9")));
             assertEquals(List.of(), callsFrom(own));
         }
     }

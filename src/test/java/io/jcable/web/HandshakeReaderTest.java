@@ -90,6 +90,20 @@ class HandshakeReaderTest {
     }
 
     @Test
+    void aTokenNotInTheUrlReachesTheApplicationAsTheHeader() {
+        HandshakeReader reader = reader(Map.of("ANYCABLE_SECRET", "s", "ANYCABLE_HEADERS", "cookie"));
+        Map<String, List<String>> offer = Map.of("Sec-WebSocket-Protocol", List.of("actioncable-v1-json, anycable-token.t1"));
+        assertEquals("t1", reader.read(URI.create("ws://h/cable"), null, offer, null).env().headers().get("x-jid"));
+        assertEquals("t2", reader.read(URI.create("ws://h/cable"), null, Map.of("X-JID", List.of("t2")), null)
+                .env().headers().get("x-jid"));
+        Handshake inUrl = reader.read(URI.create("ws://h/cable?jid=t3"), "jid=t3", Map.of(), null);
+        assertEquals("t3", inUrl.token());
+        assertEquals(Map.of(), inUrl.env().headers(), "a token in the URL reaches the application in the URL");
+        assertEquals(Map.of(), reader(Map.of()).read(URI.create("ws://h/cable"), null, Map.of("X-JID", List.of("t4")),
+                null).env().headers(), "JWT off: only ANYCABLE_HEADERS are forwarded");
+    }
+
+    @Test
     void tokenParamNamesTheQueryParameterAndTheHeader() {
         HandshakeReader reader = reader(Map.of("ANYCABLE_JWT_SECRET", "s", "ANYCABLE_JWT_PARAM", "token"));
         assertEquals("q", reader.read(URI.create("ws://h/cable?token=q&jid=other"), "token=q&jid=other", Map.of(), null)
