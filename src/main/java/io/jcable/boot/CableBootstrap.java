@@ -13,6 +13,7 @@ import io.jcable.metrics.Metrics;
 import io.jcable.protocol.Subprotocols;
 import io.jcable.rpc.Controller;
 import io.jcable.rpc.GrpcController;
+import io.jcable.rpc.HttpController;
 import io.jcable.session.DisconnectQueue;
 import io.jcable.session.Node;
 import io.jcable.session.Pinger;
@@ -76,8 +77,9 @@ public final class CableBootstrap implements ServletContextListener {
         }
         version = version();
         LOG.info("jcable {} starting: paths={} rpc={} broadcast={} redis={} channel={}", version,
-                config.server().paths(), config.auth().noRpc() ? "none (ANYCABLE_NORPC)" : config.rpc().host(),
-                config.broadcast().adapters(), maskedUrl(config.broadcast().redisUrl()),
+                config.server().paths(),
+                config.auth().noRpc() ? "none (ANYCABLE_NORPC)" : CableConfig.maskedUrl(config.rpc().host()),
+                config.broadcast().adapters(), CableConfig.maskedUrl(config.broadcast().redisUrl()),
                 config.broadcast().redisChannel());
         logStandalone(config.auth());
         config.ignored().forEach(name -> LOG.warn("{} is ignored: the servlet container owns sockets and TLS", name));
@@ -96,14 +98,17 @@ public final class CableBootstrap implements ServletContextListener {
 
     private void start(ServletContext context) {
         Metrics metrics = new Metrics();
-        controller = config.auth().noRpc() ? new NoRpcController() : new GrpcController(config.rpc(), metrics);
+        controller = config.auth().noRpc() ? new NoRpcController()
+                : config.rpc().http() ? new HttpController(config.rpc(), metrics)
+                : new GrpcController(config.rpc(), metrics);
         Hub hub = new Hub();
         disconnects = new DisconnectQueue(controller, config.rpc().disconnectBacklog(), config.rpc().disconnectRate(),
                 config.rpc().concurrency(), metrics);
         WriteWatch writes = new WriteWatch();
         pinger = new Pinger(Clock.systemUTC(), writes, config.server().pingInterval());
-        node = new Node(new StandaloneAnswers(config.auth(), Clock.systemUTC()), controller, hub, disconnects, pinger, config.rpc().disconnectMode(),
-                config.server().sidFromRequestId(), config.server().maxPendingInput(), metrics);
+        node = new Node(new StandaloneAnswers(config.auth(), Clock.systemUTC()), controller, hub, disconnects, pinger,
+                config.rpc().disconnectMode(), config.server().sidFromRequestId(), config.server().maxPendingInput(),
+                metrics);
         BroadcastHandler broadcasts = new BroadcastHandler(hub, node.remoteDisconnects(), metrics);
         if (config.broadcast().redis()) {
             redis = new RedisSubscriber(config.broadcast().redisUrl(), config.broadcast().redisChannel(),
@@ -257,9 +262,5 @@ public final class CableBootstrap implements ServletContextListener {
             LOG.debug("No version resource: {}", e.toString());
         }
         return properties.getProperty("version", "dev");
-    }
-
-    private static String maskedUrl(String url) {
-        return url.replaceAll("//[^@/]*@", "//***@");
     }
 }

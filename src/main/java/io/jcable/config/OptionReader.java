@@ -24,6 +24,11 @@ final class OptionReader {
         return string(name, legacy == null ? defaultValue : legacy);
     }
 
+    /** Whether any source sets the option (to anything, {@code none} included). */
+    boolean isSet(String name) {
+        return source.anycable(name) != null;
+    }
+
     /** A secret or key: {@code none} means unset. */
     String secret(String name) {
         String value = source.anycable(name);

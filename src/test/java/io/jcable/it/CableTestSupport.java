@@ -38,11 +38,23 @@ abstract class CableTestSupport {
     protected void configure(Map<String, String> options) {
     }
 
+    /** {@code ANYCABLE_RPC_HOST} for this class's servers: the fake app over gRPC unless overridden. */
+    protected String rpcHost() {
+        return app.target();
+    }
+
+    /** The usual test options with this class's RPC host. */
+    private Map<String, String> options() {
+        Map<String, String> options = CableServer.options(app, redis);
+        options.put("rpc_host", rpcHost());
+        return options;
+    }
+
     @BeforeAll
     void startAll() {
         redis = RedisServer.start();
         app = FakeRpcApp.start(payload -> redis.publish("__anycable__", payload));
-        Map<String, String> options = CableServer.options(app, redis);
+        Map<String, String> options = options();
         configure(options);
         server = CableServer.start(options);
         app.serverHost(server.ws("").getAuthority());
@@ -50,11 +62,11 @@ abstract class CableTestSupport {
     }
 
     /**
-     * A jcable of the test's own, on the class's Redis and app: the usual test options with {@code overrides}
-     * (the class's {@link #configure} is not applied). The caller stops it.
+     * A jcable of the test's own, on the class's Redis and app (over {@link #rpcHost()}): the usual test options
+     * with {@code overrides} (the class's {@link #configure} is not applied). The caller stops it.
      */
     protected CableServer startOwn(Map<String, String> overrides) {
-        Map<String, String> options = CableServer.options(app, redis);
+        Map<String, String> options = options();
         options.putAll(overrides);
         return CableServer.start(options);
     }
@@ -134,6 +146,20 @@ abstract class CableTestSupport {
     protected CableClient track(CableClient client) {
         clients.add(client);
         return client;
+    }
+
+    /**
+     * A new client's Connect gets through the failures the app was scripted with: its welcome arrives after exactly
+     * {@code retries} retries of one logical call, and nothing counts as an error.
+     */
+    protected void assertConnectSucceedsAfterRetries(int retries) {
+        Map<String, Long> before = server.metrics();
+        CableClient c = client("", CableClient.Options.defaults().ignoring("ping"));
+        assertFrame("{\"type\":\"welcome\"}", c.receive());
+        Map<String, Long> after = server.metrics();
+        assertEquals(retries, after.get("rpc_retries_total") - before.get("rpc_retries_total"));
+        assertEquals(1, after.get("rpc_call_total") - before.get("rpc_call_total"));
+        assertEquals(before.get("rpc_error_total"), after.get("rpc_error_total"));
     }
 
     /** Publishes {@code {"stream":s,"data":<JSON text of value>}} through Redis. */
