@@ -20,35 +20,20 @@
 //   FAIL <reason>             anything else, including a warning or error the client logs; exit code 1
 
 import WebSocketClient from "ws";
+import { clientScript, failingLogger } from "./client-script.mjs";
 
 const AUTH = ["url", "sub-protocol", "expired"];
 const [url, auth, token, signedName, broadcastText = "broadcast to a signed stream"] = process.argv.slice(2);
 const timeoutMs = Number(process.env.ANYCABLE_CLIENT_TIMEOUT_MS || 20000);
 
-const say = (line) => process.stdout.write(line + "\n");
-let finished = false;
-
-function finish(code, line) {
-    if (finished) {
-        return;
-    }
-    finished = true;
-    say(line);
-    process.stdout.write("", () => process.exit(code));
-    setTimeout(() => process.exit(code), 1000).unref();
-}
-
-const fail = (reason) => finish(1, "FAIL " + reason);
+const script = clientScript(timeoutMs);
+const { say, finish, fail } = script;
 
 if (!url || !/^wss?:\/\//.test(url) || !AUTH.includes(auth) || !token || (auth !== "expired" && !signedName)) {
     say("FAIL usage: node anycable-web-standalone.mjs <ws://host:port/cable> <" + AUTH.join("|")
         + "> <token> [signed-stream-name] [broadcast-text]");
     process.exit(1);
 }
-
-setTimeout(() => fail(`timeout after ${timeoutMs} ms`), timeoutMs).unref();
-process.on("uncaughtException", (error) => fail("uncaught " + (error && error.stack || error)));
-process.on("unhandledRejection", (error) => fail("unhandled rejection " + (error && error.stack || error)));
 
 const sockets = [];
 const sent = [];
@@ -65,21 +50,8 @@ class ObservedWebSocket extends WebSocketClient {
     }
 }
 
-const logger = {
-    level: process.env.ANYCABLE_DEBUG ? "debug" : "info",
-    log(level, msg, details) {
-        if (process.env.ANYCABLE_DEBUG) {
-            console.error(`[${level}] ${msg}`, details === undefined ? "" : JSON.stringify(details));
-        }
-        if ((level === "warn" || level === "error") && !finished && auth !== "expired") {
-            fail(`client logged ${level}: ${msg} ${details === undefined ? "" : JSON.stringify(details)}`);
-        }
-    },
-    debug(msg, details) { this.log("debug", msg, details); },
-    info(msg, details) { this.log("info", msg, details); },
-    warn(msg, details) { this.log("warn", msg, details); },
-    error(msg, details) { this.log("error", msg, details); },
-};
+// Closing with token_expired is what the expired case expects; anything else the client warns about fails.
+const logger = failingLogger(script, auth === "expired");
 
 const { createCable } = await import("@anycable/web");
 
@@ -127,7 +99,7 @@ if (auth === "expired") {
 
     const channel = cable.streamFromSigned(signedName);
     channel.on("message", (message) => {
-        if (finished) {
+        if (script.isFinished()) {
             return;
         }
         if (!message || message.text !== broadcastText) {

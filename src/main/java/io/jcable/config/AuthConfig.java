@@ -44,25 +44,28 @@ public record AuthConfig(String jwtSecret, String jwtParam, boolean enforceJwt, 
         String streamsSecret = orElse(options.secret("streams_secret"), secret);
         boolean publicMode = options.bool("public", false);
 
-        String turboKey = options.secret("turbo_rails_key");
-        boolean turbo = options.bool("turbo_streams", false) || turboKey != null;
-        String turboSecret = orElse(orElse(options.secret("turbo_streams_secret"), turboKey), streamsSecret);
-        if (turbo && turboSecret == null) {
-            throw OptionReader.invalid("turbo_streams", "true",
-                    "needs a secret: set ANYCABLE_TURBO_STREAMS_SECRET, ANYCABLE_STREAMS_SECRET or ANYCABLE_SECRET");
-        }
-        String cableReadyKey = options.secret("cable_ready_key");
-        boolean cableReady = options.bool("cable_ready", false) || cableReadyKey != null;
-        String cableReadySecret = orElse(orElse(options.secret("cable_ready_secret"), cableReadyKey), streamsSecret);
-        if (cableReady && cableReadySecret == null) {
-            throw OptionReader.invalid("cable_ready", "true",
-                    "needs a secret: set ANYCABLE_CABLE_READY_SECRET, ANYCABLE_STREAMS_SECRET or ANYCABLE_SECRET");
-        }
         return new AuthConfig(jwtSecret, jwtParam, enforceJwt, streamsSecret,
                 options.bool("public_streams", false) || publicMode,
                 options.bool("streams_whisper", false), options.bool("streams_presence", true),
-                turbo ? turboSecret : null, cableReady ? cableReadySecret : null,
+                channelSecret(options, "turbo_streams", "turbo_rails_key", streamsSecret),
+                channelSecret(options, "cable_ready", "cable_ready_key", streamsSecret),
                 options.bool("noauth", false) || publicMode, options.bool("norpc", false), publicMode);
+    }
+
+    /**
+     * The key of a channel the server serves itself when switched on ({@code <switch>}, or its legacy key set):
+     * {@code <switch>_secret}, else the legacy key, else the streams secret; null when off.
+     */
+    private static String channelSecret(OptionReader options, String switchName, String legacyKey,
+                                        String streamsSecret) {
+        String legacy = options.secret(legacyKey);
+        boolean on = options.bool(switchName, false) || legacy != null;
+        String secret = orElse(orElse(options.secret(switchName + "_secret"), legacy), streamsSecret);
+        if (on && secret == null) {
+            throw OptionReader.invalid(switchName, "true", "needs a secret: set "
+                    + OptionReader.envName(switchName + "_secret") + ", ANYCABLE_STREAMS_SECRET or ANYCABLE_SECRET");
+        }
+        return on ? secret : null;
     }
 
     private static String orElse(String value, String fallback) {
