@@ -127,10 +127,15 @@ final class CommandRunner {
         CommandRequest request = new CommandRequest(command, identifier, session.identifiers, data,
                 session.handshake().env(), session.cstate, istate);
         CommandResult answer = local.command(request);
-        if (answer == null) {
-            session.disconnectInterest = true;
-            answer = controller.command(new CallContext(session.sid(), session::isClosed), request);
+        if (answer != null) {
+            // The reason names the channel; the identifier may carry a signed stream name, a credential.
+            if (answer.status() == RpcStatus.FAILURE && session.mayLog()) {
+                LOG.info("sid={} {} refused: {}", session.sid(), command, answer.errorMessage());
+            }
+            return answer;
         }
+        session.disconnectInterest = true;
+        answer = controller.command(new CallContext(session.sid(), session::isClosed), request);
         if (answer.status() == RpcStatus.FAILURE && !answer.errorMessage().isEmpty() && session.mayLog()) {
             LOG.info("sid={} {} {} refused: {}", session.sid(), command, LogText.clip(identifier),
                     LogText.clip(answer.errorMessage()));

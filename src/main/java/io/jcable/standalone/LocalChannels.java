@@ -71,12 +71,14 @@ final class LocalChannels {
         return switch (request.command()) {
             case "subscribe" -> switch (channel) {
                 case AuthConfig.PUBSUB_CHANNEL -> pubsub(identifier, params);
-                case TURBO_CHANNEL -> signed(identifier, turbo, string(params, "signed_stream_name"), false, false);
-                default -> signed(identifier, cableReady, string(params, "identifier"), false, false);
+                case TURBO_CHANNEL -> signed(identifier, TURBO_CHANNEL, turbo, string(params, "signed_stream_name"),
+                        false, false);
+                default -> signed(identifier, CABLE_READY_CHANNEL, cableReady, string(params, "identifier"), false,
+                        false);
             };
             case "unsubscribe" -> new CommandResult(RpcStatus.SUCCESS, false, true, List.of(), List.of(), List.of(),
                     Map.of(), Map.of(), "");
-            default -> CommandResult.failure(List.of(), "no actions on a stream the server serves itself");
+            default -> CommandResult.failure(List.of(), channel + ": no actions on a stream the server serves itself");
         };
     }
 
@@ -84,28 +86,30 @@ final class LocalChannels {
         String signed = string(params, "signed_stream_name");
         if (signed != null && !signed.isEmpty()) {
             if (streams == null) {
-                return rejected(identifier, "no streams secret (ANYCABLE_STREAMS_SECRET or ANYCABLE_SECRET)");
+                return rejected(identifier, AuthConfig.PUBSUB_CHANNEL,
+                        "no streams secret (ANYCABLE_STREAMS_SECRET or ANYCABLE_SECRET)");
             }
-            return signed(identifier, streams, signed, whisper, presence);
+            return signed(identifier, AuthConfig.PUBSUB_CHANNEL, streams, signed, whisper, presence);
         }
         String stream = string(params, "stream_name");
         if (stream == null || stream.isEmpty()) {
-            return rejected(identifier, "neither stream_name nor signed_stream_name");
+            return rejected(identifier, AuthConfig.PUBSUB_CHANNEL, "neither stream_name nor signed_stream_name");
         }
         if (!publicStreams) {
-            return rejected(identifier, "public streams are off (ANYCABLE_PUBLIC_STREAMS)");
+            return rejected(identifier, AuthConfig.PUBSUB_CHANNEL, "public streams are off (ANYCABLE_PUBLIC_STREAMS)");
         }
         return confirmed(identifier, stream, true, true);
     }
 
-    private static CommandResult signed(String identifier, SignedStreams verifier, String signed, boolean whisper,
-                                        boolean presence) {
+    private static CommandResult signed(String identifier, String channel, SignedStreams verifier, String signed,
+                                        boolean whisper, boolean presence) {
         if (signed == null || signed.isEmpty()) {
-            return rejected(identifier, "no signed stream name");
+            return rejected(identifier, channel, "no signed stream name");
         }
         return switch (verifier.verify(signed)) {
             case StreamVerification.Verified verified -> confirmed(identifier, verified.stream(), whisper, presence);
-            case StreamVerification.Refused refused -> rejected(identifier, "signed stream name: " + refused.reason());
+            case StreamVerification.Refused refused ->
+                    rejected(identifier, channel, "signed stream name: " + refused.reason());
         };
     }
 
@@ -121,8 +125,9 @@ final class LocalChannels {
                 List.of(ServerFrames.confirmSubscription(identifier)), Map.of(), Map.copyOf(state), "");
     }
 
-    private static CommandResult rejected(String identifier, String why) {
-        return CommandResult.failure(List.of(ServerFrames.rejectSubscription(identifier)), why);
+    /** A rejection; the reason names the channel, not the identifier (it may carry a signed name). */
+    private static CommandResult rejected(String identifier, String channel, String why) {
+        return CommandResult.failure(List.of(ServerFrames.rejectSubscription(identifier)), channel + ": " + why);
     }
 
     /** A member that is a JSON string, else null. */

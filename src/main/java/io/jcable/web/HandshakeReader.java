@@ -74,8 +74,9 @@ final class HandshakeReader {
         if (tokenParam != null) {
             // The JWT from the X-<param> header, else ?<param>=, else an anycable-token.<jwt> entry. As anycable-go
             // does, the application sees a token that is not in the URL under the header's name.
-            String notInUrl = nonEmpty(header(headers, tokenHeader), subprotocolToken(headers));
-            token = nonEmpty(header(headers, tokenHeader), nonEmpty(query.get(tokenParam), notInUrl));
+            String fromHeader = header(headers, tokenHeader);
+            String notInUrl = nonEmpty(fromHeader, subprotocolToken(headers));
+            token = nonEmpty(fromHeader, nonEmpty(query.get(tokenParam), notInUrl));
             if (notInUrl != null) {
                 forwarded.put(tokenHeader, notInUrl);
             }

@@ -107,22 +107,22 @@ class StandaloneAnswersTest {
         assertEquals(confirmed(id, "chat/1", Map.of("$w", "chat/1")), command(answers(Map.of(
                 "ANYCABLE_STREAMS_SECRET", "streams", "ANYCABLE_STREAMS_WHISPER", "true",
                 "ANYCABLE_STREAMS_PRESENCE", "false")), "subscribe", id));
-        assertEquals(rejected(id, "signed stream name: bad signature"),
+        assertEquals(rejected(id, "$pubsub: signed stream name: bad signature"),
                 command(answers(Map.of("ANYCABLE_STREAMS_SECRET", "other")), "subscribe", id));
-        assertEquals(rejected(id, "no streams secret (ANYCABLE_STREAMS_SECRET or ANYCABLE_SECRET)"),
+        assertEquals(rejected(id, "$pubsub: no streams secret (ANYCABLE_STREAMS_SECRET or ANYCABLE_SECRET)"),
                 command(answers(Map.of()), "subscribe", id));
     }
 
     @Test
     void pubsubPublicStreamsOnlyWhenAllowedAndAlwaysWithWhisperAndPresence() {
         String id = pubsub("stream_name", "lobby");
-        assertEquals(rejected(id, "public streams are off (ANYCABLE_PUBLIC_STREAMS)"),
+        assertEquals(rejected(id, "$pubsub: public streams are off (ANYCABLE_PUBLIC_STREAMS)"),
                 command(answers(Map.of("ANYCABLE_SECRET", "s")), "subscribe", id));
         assertEquals(confirmed(id, "lobby", Map.of("$w", "lobby", "$p", "lobby")),
                 command(answers(Map.of("ANYCABLE_PUBLIC_STREAMS", "true", "ANYCABLE_STREAMS_PRESENCE", "false")),
                         "subscribe", id));
         String neither = "{\"channel\":\"$pubsub\",\"stream_name\":42}";
-        assertEquals(rejected(neither, "neither stream_name nor signed_stream_name"),
+        assertEquals(rejected(neither, "$pubsub: neither stream_name nor signed_stream_name"),
                 command(answers(Map.of("ANYCABLE_PUBLIC_STREAMS", "true")), "subscribe", neither));
     }
 
@@ -137,7 +137,7 @@ class StandaloneAnswersTest {
         assertEquals(confirmed(turbo, "gid://app/Room/1", Map.of()), command(on, "subscribe", turbo));
         assertEquals(confirmed(cableReady, "room_1", Map.of()), command(on, "subscribe", cableReady));
         String unsigned = "{\"channel\":\"Turbo::StreamsChannel\",\"stream_name\":\"gid://app/Room/1\"}";
-        assertEquals(rejected(unsigned, "no signed stream name"), command(on, "subscribe", unsigned));
+        assertEquals(rejected(unsigned, "Turbo::StreamsChannel: no signed stream name"), command(on, "subscribe", unsigned));
         StandaloneAnswers off = answers(Map.of("ANYCABLE_SECRET", "turbo"));
         assertNull(command(off, "subscribe", turbo));
         assertNull(command(off, "subscribe", cableReady));
@@ -149,7 +149,7 @@ class StandaloneAnswersTest {
         String id = pubsub("stream_name", "lobby");
         assertEquals(new CommandResult(RpcStatus.SUCCESS, false, true, List.of(), List.of(), List.of(), Map.of(),
                 Map.of(), ""), command(answers, "unsubscribe", id));
-        assertEquals(CommandResult.failure(List.of(), "no actions on a stream the server serves itself"),
+        assertEquals(CommandResult.failure(List.of(), "$pubsub: no actions on a stream the server serves itself"),
                 command(answers, "message", id));
     }
 
