@@ -47,7 +47,7 @@ final class CommandRunner {
     private boolean subscribe(ClientSession session, String identifier) {
         if (session.subscriptions.containsKey(identifier)) {
             if (session.mayLog()) {
-                LOG.info("sid={} already subscribed to {}: ignored", session.sid(), LogText.clip(identifier));
+                LOG.info("sid={} already subscribed to {}: ignored", session.sid(), LogText.identifier(identifier));
             }
             return false;
         }
@@ -57,7 +57,7 @@ final class CommandRunner {
         }
         if (result.status() == RpcStatus.ERROR) {
             if (session.mayLog()) {
-                LOG.error("sid={} subscribe {} failed: {}", session.sid(), LogText.clip(identifier), result.errorMessage());
+                LOG.error("sid={} subscribe {} failed: {}", session.sid(), LogText.identifier(identifier), result.errorMessage());
             }
             session.transport().send(ServerFrames.rejectSubscription(identifier));
             return true;
@@ -75,7 +75,7 @@ final class CommandRunner {
         Subscription subscription = session.subscriptions.get(identifier);
         if (subscription == null) {
             if (session.mayLog()) {
-                LOG.info("sid={} unsubscribe from unknown {}: ignored", session.sid(), LogText.clip(identifier));
+                LOG.info("sid={} unsubscribe from unknown {}: ignored", session.sid(), LogText.identifier(identifier));
             }
             return false;
         }
@@ -88,7 +88,7 @@ final class CommandRunner {
         }
         if (result.status() == RpcStatus.ERROR) {
             if (session.mayLog()) {
-                LOG.error("sid={} unsubscribe {} failed: {}", session.sid(), LogText.clip(identifier), result.errorMessage());
+                LOG.error("sid={} unsubscribe {} failed: {}", session.sid(), LogText.identifier(identifier), result.errorMessage());
             }
             return true;
         }
@@ -100,7 +100,7 @@ final class CommandRunner {
         Subscription subscription = session.subscriptions.get(identifier);
         if (subscription == null) {
             if (session.mayLog()) {
-                LOG.info("sid={} message for unknown {}: ignored", session.sid(), LogText.clip(identifier));
+                LOG.info("sid={} message for unknown {}: ignored", session.sid(), LogText.identifier(identifier));
             }
             return false;
         }
@@ -110,7 +110,7 @@ final class CommandRunner {
         }
         if (result.status() == RpcStatus.ERROR) {
             if (session.mayLog()) {
-                LOG.error("sid={} perform on {} failed: {}", session.sid(), LogText.clip(identifier), result.errorMessage());
+                LOG.error("sid={} perform on {} failed: {}", session.sid(), LogText.identifier(identifier), result.errorMessage());
             }
             return true;
         }
@@ -137,7 +137,7 @@ final class CommandRunner {
         session.disconnectInterest = true;
         answer = controller.command(new CallContext(session.sid(), session::isClosed), request);
         if (answer.status() == RpcStatus.FAILURE && !answer.errorMessage().isEmpty() && session.mayLog()) {
-            LOG.info("sid={} {} {} refused: {}", session.sid(), command, LogText.clip(identifier),
+            LOG.info("sid={} {} {} refused: {}", session.sid(), command, LogText.identifier(identifier),
                     LogText.clip(answer.errorMessage()));
         }
         return answer;
