@@ -15,7 +15,7 @@ import io.jcable.testing.CableEnvironment;
 /**
  * Options of one benchmark run, parsed from {@code <scenario> [--name value | --name=value]...}.
  *
- * @param clients           connected clients (connect, fanout, rpc, slow)
+ * @param clients           connected clients (connect, fanout, rpc, slow, standalone)
  * @param concurrency       connection attempts in flight at once
  * @param messages          broadcasts per publish path (fanout)
  * @param interval          time between two broadcasts (fanout, slow)
@@ -41,9 +41,10 @@ record BenchOptions(Scenario scenario, TargetOptions target, int clients, int co
                     String command) {
 
     static final String USAGE = """
-            usage: scripts/bench <connect|fanout|memory|rpc|slow> [options]
+            usage: scripts/bench <connect|fanout|memory|rpc|slow|standalone> [options]
             One generator process holds at most (open-files limit - 300) clients: about 19,700 with 20,000.
-              --clients N            clients (connect 19000, fanout 10000, rpc 200, slow 1000)
+              --clients N            clients (connect 19000, fanout 10000, rpc 200, slow 1000,
+                                     standalone 10000)
               --concurrency C        connection attempts in flight (100)
               --messages M           broadcasts per path (fanout: 50)
               --interval-ms T        time between broadcasts (fanout 200, slow 50)
@@ -71,6 +72,7 @@ record BenchOptions(Scenario scenario, TargetOptions target, int clients, int co
               --redis-url URL        Redis the external server subscribes to (enables path redis)
               --broadcast-url URL    external server's HTTP broadcast endpoint (enables path http)
               --redis-channel NAME   Redis channel (__anycable__)
+              --secret S             the server's JWT and streams secret for standalone (own target: random)
             ANYCABLE_* and JCABLE_* variables of the environment go to the jcable process the tool starts
             (e.g. ANYCABLE_RPC_CONCURRENCY=128); its own settings (RPC host, Redis, paths) win.
             """.formatted(TargetOptions.DEFAULT_SERVER_JVM);
@@ -78,7 +80,7 @@ record BenchOptions(Scenario scenario, TargetOptions target, int clients, int co
     private static final Set<String> NAMES = Set.of("clients", "concurrency", "messages", "interval-ms", "paths",
             "levels", "rates", "duration-s", "slow-percent", "pad-bytes", "flood-bytes", "timeout-s", "settle-s",
             "warmup", "warmup-s", "identifiers", "app-latency-ms", "out", "server-jvm", "server-cpus", "url",
-            "server-pid", "metrics-url", "redis-url", "broadcast-url", "redis-channel");
+            "server-pid", "metrics-url", "redis-url", "broadcast-url", "redis-channel", "secret");
     private static final Set<String> PATHS = Set.of("redis", "http", "action");
 
     /**
@@ -115,7 +117,7 @@ record BenchOptions(Scenario scenario, TargetOptions target, int clients, int co
                 values.uri("metrics-url"), redisUrl, broadcastUrl, values.text("redis-channel", "__anycable__"),
                 Duration.ofMillis(values.integer("app-latency-ms", 1, 0, 10_000)),
                 values.text("server-jvm", TargetOptions.DEFAULT_SERVER_JVM), values.text("server-cpus", "0"),
-                CableEnvironment.cableVariables(environment));
+                values.text("secret", null), CableEnvironment.cableVariables(environment));
 
         List<String> defaultPaths = new ArrayList<>();
         if (url == null || redisUrl != null) {
@@ -136,7 +138,7 @@ record BenchOptions(Scenario scenario, TargetOptions target, int clients, int co
         // the issue's target sizes; memory uses --levels instead
         int defaultClients = switch (scenario) {
             case CONNECT -> 19_000;
-            case FANOUT -> 10_000;
+            case FANOUT, STANDALONE -> 10_000;
             case RPC -> 200;
             case MEMORY, SLOW -> 1_000;
         };

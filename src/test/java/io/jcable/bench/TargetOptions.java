@@ -18,11 +18,14 @@ import java.util.Map;
  * @param appLatency   latency of every call to the fake gRPC app (own target only)
  * @param serverJvm    JVM flags of the jcable process (own target only)
  * @param serverCpus   {@code taskset -c} list for the jcable process, or "none"
+ * @param secret       the server's JWT and streams secret (standalone scenario), or null: an own target gets a
+ *                     random one, an external one cannot run that scenario
  * @param serverSettings {@code ANYCABLE_*} / {@code JCABLE_*} variables for the jcable process, under the tool's
  *                     own (own target only; {@code scripts/bench} passes those of its environment)
  */
 record TargetOptions(URI url, long serverPid, URI metricsUrl, URI redisUrl, URI broadcastUrl, String redisChannel,
-                     Duration appLatency, String serverJvm, String serverCpus, Map<String, String> serverSettings) {
+                     Duration appLatency, String serverJvm, String serverCpus, String secret,
+                     Map<String, String> serverSettings) {
     /**
      * One core's worth of server, sized for memory per connection (BENCHMARKS.md): Serial GC; a 16 MB young
      * generation (each young collection also scans the old-generation cards a fan-out dirtied in every session, so
