@@ -37,6 +37,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.Properties;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -54,6 +55,7 @@ public final class CableBootstrap implements ServletContextListener {
     private static final Duration REDIS_STOP_WAIT = Duration.ofMillis(500);
 
     private final ReentrantLock shutdownLock = new ReentrantLock();
+    private final Function<ServletContext, ConfigSource> configSource;
     private CableConfig config;
     private Controller controller;
     private DisconnectQueue disconnects;
@@ -65,10 +67,24 @@ public final class CableBootstrap implements ServletContextListener {
     private boolean drained;
     private String version;
 
+    /** As a container deploys the WAR: system properties, then the environment, then the context's init parameters. */
+    public CableBootstrap() {
+        this(context -> ConfigSource.of(context::getInitParameter));
+    }
+
+    /** Options from {@code source} instead of the process's own: for an embedding that owns its configuration. */
+    public CableBootstrap(ConfigSource source) {
+        this(context -> source);
+    }
+
+    private CableBootstrap(Function<ServletContext, ConfigSource> configSource) {
+        this.configSource = configSource;
+    }
+
     @Override
     public void contextInitialized(ServletContextEvent event) {
         ServletContext context = event.getServletContext();
-        ConfigSource source = ConfigSource.of(context::getInitParameter);
+        ConfigSource source = configSource.apply(context);
         try {
             config = CableConfig.load(source);
         } catch (ConfigException e) {

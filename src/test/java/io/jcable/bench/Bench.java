@@ -23,7 +23,7 @@ public final class Bench {
         String command = System.getenv().getOrDefault("BENCH_COMMAND", "Bench " + String.join(" ", args));
         int status;
         try {
-            BenchOptions options = BenchOptions.parse(List.of(args), command);
+            BenchOptions options = BenchOptions.parse(List.of(args), command, System.getenv());
             try (Target target = Target.open(options.target())) {
                 ScenarioResult result = execute(options, target);
                 status = result.failures() == 0 && result.lost() == 0 ? 0 : 1;

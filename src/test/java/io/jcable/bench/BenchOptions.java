@@ -10,6 +10,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
+import io.jcable.testing.CableEnvironment;
+
 /**
  * Options of one benchmark run, parsed from {@code <scenario> [--name value | --name=value]...}.
  *
@@ -71,6 +73,8 @@ record BenchOptions(Scenario scenario, TargetOptions target, int clients, int co
               --broadcast-url URL    external server's HTTP broadcast endpoint (enables path http)
               --redis-channel NAME   Redis channel (__anycable__)
               --secret S             the server's JWT and streams secret for standalone (own target: random)
+            ANYCABLE_* and JCABLE_* variables of the environment go to the jcable process the tool starts
+            (e.g. ANYCABLE_RPC_CONCURRENCY=128); its own settings (RPC host, Redis, paths) win.
             """.formatted(TargetOptions.DEFAULT_SERVER_JVM);
 
     private static final Set<String> NAMES = Set.of("clients", "concurrency", "messages", "interval-ms", "paths",
@@ -79,8 +83,11 @@ record BenchOptions(Scenario scenario, TargetOptions target, int clients, int co
             "server-pid", "metrics-url", "redis-url", "broadcast-url", "redis-channel", "secret");
     private static final Set<String> PATHS = Set.of("redis", "http", "action");
 
-    /** Parses the arguments; IllegalArgumentException names the bad one. */
-    static BenchOptions parse(List<String> args, String command) {
+    /**
+     * Parses the arguments; IllegalArgumentException names the bad one. The {@code ANYCABLE_*} / {@code JCABLE_*}
+     * variables of {@code environment} go to the jcable process the tool starts.
+     */
+    static BenchOptions parse(List<String> args, String command, Map<String, String> environment) {
         if (args.isEmpty()) {
             throw new IllegalArgumentException("no scenario given");
         }
@@ -110,7 +117,7 @@ record BenchOptions(Scenario scenario, TargetOptions target, int clients, int co
                 values.uri("metrics-url"), redisUrl, broadcastUrl, values.text("redis-channel", "__anycable__"),
                 Duration.ofMillis(values.integer("app-latency-ms", 1, 0, 10_000)),
                 values.text("server-jvm", TargetOptions.DEFAULT_SERVER_JVM), values.text("server-cpus", "0"),
-                values.text("secret", null));
+                values.text("secret", null), CableEnvironment.cableVariables(environment));
 
         List<String> defaultPaths = new ArrayList<>();
         if (url == null || redisUrl != null) {

@@ -88,35 +88,36 @@ final class Target implements AutoCloseable {
             // pauses (60-75 ms at 5,000 performs/s) would show up as latency.
             app.recordCalls(false);
 
-            Map<String, String> env = new LinkedHashMap<>();
-            env.put("ANYCABLE_RPC_HOST", app.target());
-            env.put("ANYCABLE_REDIS_URL", redis.url());
-            env.put("ANYCABLE_REDIS_CHANNEL", options.redisChannel());
-            env.put("ANYCABLE_BROADCAST_ADAPTER", "redis,http");
+            Map<String, String> own = new LinkedHashMap<>();
+            own.put("ANYCABLE_RPC_HOST", app.target());
+            own.put("ANYCABLE_REDIS_URL", redis.url());
+            own.put("ANYCABLE_REDIS_CHANNEL", options.redisChannel());
+            own.put("ANYCABLE_BROADCAST_ADAPTER", "redis,http");
             // The generator publishes over loopback without a key.
-            env.put("ANYCABLE_BROADCAST_KEY", "none");
-            env.put("ANYCABLE_METRICS_HTTP", "/metrics");
-            env.put("ANYCABLE_SHUTDOWN_TIMEOUT", "2");
+            own.put("ANYCABLE_BROADCAST_KEY", "none");
+            own.put("ANYCABLE_METRICS_HTTP", "/metrics");
+            own.put("ANYCABLE_SHUTDOWN_TIMEOUT", "2");
             // JWT identification and signed streams for the standalone scenario; connections without a token
             // (every other scenario) go to the application as before.
             String secret = options.secret() != null ? options.secret() : randomSecret();
-            env.put("ANYCABLE_JWT_SECRET", secret);
-            env.put("ANYCABLE_STREAMS_SECRET", secret);
-            env.put("MALLOC_ARENA_MAX", System.getenv().getOrDefault("MALLOC_ARENA_MAX", TargetOptions.MALLOC_ARENAS));
+            own.put("ANYCABLE_JWT_SECRET", secret);
+            own.put("ANYCABLE_STREAMS_SECRET", secret);
+            own.put("MALLOC_ARENA_MAX", System.getenv().getOrDefault("MALLOC_ARENA_MAX", TargetOptions.MALLOC_ARENAS));
+            Map<String, String> env = new LinkedHashMap<>(options.serverSettings());
+            env.putAll(own);
             ServerProcess process = ServerProcess.start(options.serverJvm(), options.serverCpus(), env);
             resources.push(process);
             ProcessProbe probe = new ProcessProbe(process.pid());
             String base = "http://127.0.0.1:" + process.port();
 
-            List<String> inherited = System.getenv().keySet().stream()
-                    .filter(name -> name.startsWith("ANYCABLE_") || name.startsWith("JCABLE_"))
-                    .filter(name -> !env.containsKey(name))
+            List<String> inherited = options.serverSettings().keySet().stream()
+                    .filter(name -> !own.containsKey(name))
                     .sorted().toList();
             List<String> description = new ArrayList<>();
             description.add("server: jcable in its own JVM (" + EmbeddedCableMain.class.getSimpleName()
                     + ", embedded Jetty), pid " + probe.pid() + " on CPUs " + probe.cpus()
                     + ", JVM flags: " + probe.jvmFlags());
-            description.add("server settings: " + env.entrySet().stream()
+            description.add("server settings: " + own.entrySet().stream()
                     .filter(entry -> !entry.getKey().endsWith("_HOST") && !entry.getKey().endsWith("_URL"))
                     .map(entry -> entry.getKey() + "=" + (entry.getKey().endsWith("_SECRET") ? "<secret>"
                             : entry.getValue())).toList()
