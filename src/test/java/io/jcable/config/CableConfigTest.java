@@ -27,7 +27,7 @@ class CableConfigTest {
         assertEquals(List.of("cookie"), config.rpc().headers());
         assertEquals(DisconnectMode.AUTO, config.rpc().disconnectMode());
         assertEquals(Set.of("http", "redis"), config.broadcast().adapters());
-        assertEquals("redis://localhost:6379", config.broadcast().redisUrl());
+        assertEquals("redis://localhost:6379", config.redis().url());
         assertEquals("__anycable__", config.broadcast().redisChannel());
         assertEquals(Duration.ofSeconds(30), config.shutdownTimeout());
     }
@@ -56,7 +56,7 @@ class CableConfigTest {
     void redisUrlFallsBackToRedisUrlAndLegacyDisableDisconnectMeansNever() {
         CableConfig config = load(Map.of(), Map.of("REDIS_URL", "redis://r:1", "ANYCABLE_DISABLE_DISCONNECT", "1"),
                 Map.of());
-        assertEquals("redis://r:1", config.broadcast().redisUrl());
+        assertEquals("redis://r:1", config.redis().url());
         assertEquals(DisconnectMode.NEVER, config.rpc().disconnectMode());
     }
 
