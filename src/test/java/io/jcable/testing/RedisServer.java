@@ -8,6 +8,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.stream.Stream;
@@ -15,6 +16,7 @@ import java.util.stream.Stream;
 import redis.clients.jedis.DefaultJedisClientConfig;
 import redis.clients.jedis.Jedis;
 import redis.clients.jedis.JedisClientConfig;
+import redis.clients.jedis.StreamEntryID;
 import redis.clients.jedis.exceptions.JedisException;
 
 /**
@@ -102,6 +104,18 @@ public final class RedisServer implements AutoCloseable {
         try (Jedis jedis = client()) {
             return jedis.publish(channel, message);
         }
+    }
+
+    /** {@code XADD stream * payload <payload>} (the {@code redisx} adapter's format). */
+    public void xadd(String stream, String payload) {
+        try (Jedis jedis = client()) {
+            jedis.xadd(stream, StreamEntryID.NEW_ENTRY, Map.of("payload", payload));
+        }
+    }
+
+    /** A connection of the test's own (the caller closes it). */
+    public Jedis connect() {
+        return client();
     }
 
     /** PUBSUB NUMSUB for one channel. */
