@@ -25,7 +25,7 @@ import org.junit.jupiter.api.TestInstance;
 
 /**
  * Three jcable nodes (embedded, each with its own web app) on one Redis and one NATS, with every adapter on and the
- * Redis pub/sub between them: a publication entering through any adapter at any node reaches each subscriber once,
+ * Redis pub/sub between them ({@link SeveralNodesOverNatsTest}: the NATS pub/sub): a publication entering through any adapter at any node reaches each subscriber once,
  * remote commands and {@code exclude_socket} work across nodes, each node receives only the streams it serves.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
@@ -33,8 +33,8 @@ class SeveralNodesTest {
     private static final Duration QUIET = Duration.ofMillis(300);
     private static final String ADAPTERS = "http,redis,redisx,nats";
 
-    private RedisServer redis;
-    private NatsServer nats;
+    protected RedisServer redis;
+    protected NatsServer nats;
     private FakeRpcApp app;
     private List<CableServer> nodes;
     private CableServer a;
@@ -57,7 +57,23 @@ class SeveralNodesTest {
     private CableServer node(String id) {
         Map<String, String> options = NodesSupport.nodeOptions(app, redis, id, ADAPTERS);
         options.put("nats_servers", nats.url());
+        options.put("pubsub", pubsub());
         return CableServer.start(options);
+    }
+
+    /** {@code ANYCABLE_PUBSUB} of the nodes. */
+    protected String pubsub() {
+        return "redis";
+    }
+
+    /** How many nodes the pub/sub transport delivers {@code stream} to. */
+    protected long nodesReceiving(String stream) {
+        return redis.subscriberCount(stream);
+    }
+
+    /** Publishes straight on the pub/sub transport, as another node would. */
+    protected void publishOnPubSub(String channel, String payload) {
+        redis.publish(channel, payload);
     }
 
     @AfterEach
@@ -131,19 +147,19 @@ class SeveralNodesTest {
     void eachNodeSubscribesOnlyToTheStreamsItServesUntilTheLastLocalSubscriberLeaves() {
         String stream = "bench_only_here";
         String id = identifier("BenchmarkChannel", "id", "only_here");
-        assertEquals(0, redis.subscriberCount(stream));
+        assertEquals(0, nodesReceiving(stream));
         CableClient first = subscribed(b, id);
-        assertEquals(1, redis.subscriberCount(stream), "the confirmation comes after the node's SUBSCRIBE");
+        assertEquals(1, nodesReceiving(stream), "the confirmation comes after the node's subscription");
         CableClient second = subscribed(b, id);
         CableClient third = subscribed(c, id);
-        assertEquals(2, redis.subscriberCount(stream));
+        assertEquals(2, nodesReceiving(stream));
         first.close();
         third.close();
-        NodesSupport.await(() -> redis.subscriberCount(stream) == 1, "node C kept its subscription");
+        NodesSupport.await(() -> nodesReceiving(stream) == 1, "node C kept its subscription");
         post(a, publication(stream, "{\"n\":8}"));
         assertEquals(JsonParser.parseString(CableTestSupport.message(id, "{\"n\":8}")), second.receive());
         second.close();
-        NodesSupport.await(() -> redis.subscriberCount(stream) == 0, "node B kept its subscription");
+        NodesSupport.await(() -> nodesReceiving(stream) == 0, "node B kept its subscription");
     }
 
     @Test
@@ -155,8 +171,8 @@ class SeveralNodesTest {
         redis.xadd("__anycable__", garbage);
         NodesSupport.await(() -> nodes.stream().mapToLong(node -> node.metric("failed_broadcast_msg_total")).sum()
                 >= 1, "the redisx entry was not counted");
-        redis.publish("a", garbage);
-        redis.publish("__anycable_internal__", garbage);
+        publishOnPubSub("a", garbage);
+        publishOnPubSub("__anycable_internal__", garbage);
         nats.publish("__anycable__", garbage);
         redis.publish("__anycable__", garbage);
         post(a, publication("a", "{\"n\":9}"));
