@@ -95,10 +95,14 @@ public final class NatsClient {
         @Override
         public void connectionEvent(Connection conn, ConnectionListener.Events type) {
             switch (type) {
-                case CONNECTED -> firstConnect(conn);
-                case RECONNECTED -> {
-                    connected = true;
-                    LOG.info("{}: reconnected to NATS {}", name, conn.getConnectedUrl());
+                // After a failed first attempt the library reports the first connection as a reconnect.
+                case CONNECTED, RECONNECTED -> {
+                    if (connection == null) {
+                        firstConnect(conn);
+                    } else {
+                        connected = true;
+                        LOG.info("{}: reconnected to NATS {}", name, conn.getConnectedUrl());
+                    }
                 }
                 case DISCONNECTED -> {
                     if (connected && !stopped) {

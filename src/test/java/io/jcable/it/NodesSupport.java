@@ -36,7 +36,12 @@ final class NodesSupport implements AutoCloseable {
 
     /** Polls {@code condition} every 5 ms for at most {@link #WAIT}. */
     static void await(BooleanSupplier condition, String failure) {
-        long deadline = System.nanoTime() + WAIT.toNanos();
+        await(condition, failure, WAIT);
+    }
+
+    /** Polls {@code condition} every 5 ms for at most {@code timeout}. */
+    static void await(BooleanSupplier condition, String failure, Duration timeout) {
+        long deadline = System.nanoTime() + timeout.toNanos();
         while (!condition.getAsBoolean()) {
             if (System.nanoTime() > deadline) {
                 throw new AssertionError(failure);
