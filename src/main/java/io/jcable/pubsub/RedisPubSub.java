@@ -119,6 +119,7 @@ public final class RedisPubSub implements PubSub {
                 while (clock.running()) {
                     Outgoing first = queue.poll(1, TimeUnit.SECONDS);
                     if (first == null) {
+                        jedis.ping(); // an idle connection that died (a failover) is found before the next publish
                         continue;
                     }
                     batch.add(first);
