@@ -44,8 +44,8 @@ import org.slf4j.LoggerFactory;
 /**
  * Builds jcable when the web app starts and takes it down when it stops. The only static entry point.
  * Start order: metrics → RPC client → pub/sub, hub, disconnect queue, node → pinger → pub/sub and broadcast
- * adapters → endpoints and servlets → SIGTERM hook. Stop order is the reverse, with the graceful client notice and the Disconnect
- * drain first (bounded by {@code ANYCABLE_SHUTDOWN_TIMEOUT}).
+ * adapters → endpoints and servlets → SIGTERM hook. Stop order is the reverse, with the graceful client notice and
+ * the Disconnect drain first (bounded by {@code ANYCABLE_SHUTDOWN_TIMEOUT}).
  */
 public final class CableBootstrap implements ServletContextListener {
     private static final Logger LOG = LoggerFactory.getLogger(CableBootstrap.class);
@@ -60,11 +60,13 @@ public final class CableBootstrap implements ServletContextListener {
     private DisconnectQueue disconnects;
     private Node node;
     private Pinger pinger;
+    private RedisConnector redisConnector;
     private PubSub pubsub;
     private BroadcastAdapters adapters;
     private CableStats stats;
     private TermSignal termSignal;
     private boolean drained;
+    private String version;
 
     @Override
     public void contextInitialized(ServletContextEvent event) {
@@ -76,8 +78,8 @@ public final class CableBootstrap implements ServletContextListener {
             LOG.error("Invalid configuration: {}", e.getMessage());
             throw e;
         }
-        String version = version();
-        RedisConnector redisConnector = new RedisConnector(config.redis());
+        version = version();
+        redisConnector = new RedisConnector(config.redis());
         LOG.info("jcable {} starting as node {}: paths={} rpc={} broadcast={} pubsub={} redis={} channel={}", version,
                 config.broadcast().nodeId(), config.server().paths(), config.rpc().host(),
                 config.broadcast().adapters(), config.broadcast().pubsub().name().toLowerCase(Locale.ROOT),
@@ -85,6 +87,18 @@ public final class CableBootstrap implements ServletContextListener {
         config.ignored().forEach(name -> LOG.warn("{} is ignored: the servlet container owns sockets and TLS", name));
         source.unusedEnvironment().keySet().forEach(name -> LOG.warn("{} is not supported by jcable", name));
 
+        try {
+            start(context);
+        } catch (RuntimeException | Error e) {
+            // Containers need not call contextDestroyed after a failed start: stop what was started, in reverse.
+            LOG.error("jcable failed to start: {}", e.toString());
+            stopComponents();
+            throw e;
+        }
+        LOG.info("jcable ready");
+    }
+
+    private void start(ServletContext context) {
         Metrics metrics = new Metrics();
         controller = new GrpcController(config.rpc(), metrics);
         pubsub = switch (config.broadcast().pubsub()) {
@@ -96,10 +110,10 @@ public final class CableBootstrap implements ServletContextListener {
         disconnects = new DisconnectQueue(controller, config.rpc().disconnectBacklog(), config.rpc().disconnectRate(),
                 config.rpc().concurrency(), metrics);
         WriteWatch writes = new WriteWatch();
-        pinger = new Pinger(Clock.systemUTC(), writes);
+        pinger = new Pinger(Clock.systemUTC(), writes, config.server().pingInterval());
         node = new Node(controller, hub, disconnects, pinger, config.rpc().disconnectMode(),
-                config.server().sidFromRequestId(), metrics);
-        BroadcastHandler broadcasts = new BroadcastHandler(hub, node, pubsub, metrics);
+                config.server().sidFromRequestId(), config.server().maxPendingInput(), metrics);
+        BroadcastHandler broadcasts = new BroadcastHandler(hub, node.remoteDisconnects(), pubsub, metrics);
         adapters = new BroadcastAdapters(config.broadcast(), redisConnector, config.nats(), broadcasts, metrics);
 
         disconnects.start();
@@ -113,7 +127,6 @@ public final class CableBootstrap implements ServletContextListener {
         stats = new CableStats(metrics, context.getContextPath());
         stats.register();
         termSignal = TermSignal.install(this::drain);
-        LOG.info("jcable ready");
     }
 
     private void registerEndpoints(ServletContext context, EndpointContext endpointContext) {
@@ -144,12 +157,16 @@ public final class CableBootstrap implements ServletContextListener {
             context.addServlet("jcable-metrics", new MetricsServlet(metrics)).addMapping(config.server().metricsPath());
         }
         if (config.broadcast().http()) {
-            if (config.broadcast().broadcastKey() == null) {
-                LOG.warn("HTTP broadcast at {} accepts unauthenticated requests: set ANYCABLE_BROADCAST_KEY or "
-                        + "ANYCABLE_SECRET", config.broadcast().httpPath());
+            if (config.broadcast().broadcastOpen()) {
+                LOG.warn("HTTP broadcast at {} accepts unauthenticated requests (ANYCABLE_BROADCAST_KEY=none): "
+                        + "anyone who reaches this port can publish and disconnect users", config.broadcast().httpPath());
+            } else if (config.broadcast().broadcastKey() == null) {
+                LOG.warn("HTTP broadcast at {} refuses every request: no key is configured (set "
+                        + "ANYCABLE_BROADCAST_KEY or ANYCABLE_SECRET, or ANYCABLE_BROADCAST_KEY=none to accept "
+                        + "unauthenticated broadcasts)", config.broadcast().httpPath());
             }
-            context.addServlet("jcable-broadcast", new HttpBroadcastServlet(broadcasts,
-                    config.broadcast().broadcastKey(), config.server().maxMessageSize() * 16))
+            context.addServlet("jcable-broadcast", new HttpBroadcastServlet(broadcasts, config.broadcast().broadcastKey(),
+                    config.broadcast().broadcastOpen(), config.server().maxMessageSize() * 16))
                     .addMapping(config.broadcast().httpPath());
         }
     }
@@ -182,8 +199,21 @@ public final class CableBootstrap implements ServletContextListener {
     public void contextDestroyed(ServletContextEvent event) {
         if (termSignal != null) {
             termSignal.restore();
+            termSignal = null;
         }
         drain();
+        stopComponents();
+        LOG.info("jcable stopped");
+    }
+
+    /** Stops whatever was started, in reverse order of start; each part only if it got that far. */
+    private void stopComponents() {
+        if (termSignal != null) {
+            termSignal.restore();
+        }
+        if (stats != null) {
+            stats.unregister();
+        }
         if (adapters != null) {
             adapters.stop(CONNECTIONS_STOP_WAIT);
         }
@@ -193,13 +223,12 @@ public final class CableBootstrap implements ServletContextListener {
         if (pinger != null) {
             pinger.stop();
         }
+        if (disconnects != null) {
+            disconnects.stop();
+        }
         if (controller != null) {
             controller.close();
         }
-        if (stats != null) {
-            stats.unregister();
-        }
-        LOG.info("jcable stopped");
     }
 
     private static String version() {

@@ -5,7 +5,8 @@ import io.jcable.metrics.Counter;
 import io.jcable.metrics.Metrics;
 import io.jcable.protocol.Json;
 import io.jcable.pubsub.PubSub;
-import io.jcable.session.Node;
+import io.jcable.protocol.LogText;
+import io.jcable.session.RemoteDisconnects;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -22,19 +23,18 @@ import org.slf4j.LoggerFactory;
  */
 public final class BroadcastHandler implements PubSub.Receiver {
     private static final Logger LOG = LoggerFactory.getLogger(BroadcastHandler.class);
-    private static final int LOGGED_PAYLOAD = 200;
 
     private final Hub hub;
-    private final Node node;
+    private final RemoteDisconnects remoteDisconnects;
     private final PubSub pubsub;
     private final Counter publications;
     private final Counter streamMessages;
     private final Counter remoteCommands;
     private final Counter failed;
 
-    public BroadcastHandler(Hub hub, Node node, PubSub pubsub, Metrics metrics) {
+    public BroadcastHandler(Hub hub, RemoteDisconnects remoteDisconnects, PubSub pubsub, Metrics metrics) {
         this.hub = hub;
-        this.node = node;
+        this.remoteDisconnects = remoteDisconnects;
         this.pubsub = pubsub;
         this.publications = metrics.counter("publications_total");
         this.streamMessages = metrics.counter("broadcast_msg_total");
@@ -100,7 +100,7 @@ public final class BroadcastHandler implements PubSub.Receiver {
             deliver(publication);
         } else {
             failed.inc();
-            LOG.warn("Invalid publication from the pub/sub dropped: {}", abbreviate(payload));
+            LOG.warn("Invalid publication from the pub/sub dropped: {}", LogText.clip(payload));
         }
     }
 
@@ -110,10 +110,10 @@ public final class BroadcastHandler implements PubSub.Receiver {
         switch (BroadcastParser.parse(payload)) {
             case BroadcastMessage.RemoteDisconnect disconnect -> disconnect(disconnect);
             case BroadcastMessage.UnknownCommand unknown -> LOG.warn("Unknown remote command ignored: {}",
-                    abbreviate(unknown.command()));
+                    LogText.clip(unknown.command()));
             default -> {
                 failed.inc();
-                LOG.warn("Invalid remote command from the pub/sub dropped: {}", abbreviate(payload));
+                LOG.warn("Invalid remote command from the pub/sub dropped: {}", LogText.clip(payload));
             }
         }
     }
@@ -130,7 +130,7 @@ public final class BroadcastHandler implements PubSub.Receiver {
                 if (!batch.skipped().isEmpty()) {
                     failed.add(batch.skipped().size());
                     LOG.warn("Invalid batch elements dropped ({}): {}", String.join("; ", batch.skipped()),
-                            abbreviate(payload));
+                            LogText.clip(payload));
                 }
                 if (!batch.publications().isEmpty()) {
                     publications.inc();
@@ -140,11 +140,11 @@ public final class BroadcastHandler implements PubSub.Receiver {
             case BroadcastMessage.RemoteDisconnect disconnect -> remoteCommands.inc();
             case BroadcastMessage.UnknownCommand unknown -> {
                 remoteCommands.inc();
-                LOG.warn("Unknown remote command ignored: {}", abbreviate(unknown.command()));
+                LOG.warn("Unknown remote command ignored: {}", LogText.clip(unknown.command()));
             }
             case BroadcastMessage.Invalid invalid -> {
                 failed.inc();
-                LOG.warn("Invalid broadcast dropped ({}): {}", invalid.reason(), abbreviate(payload));
+                LOG.warn("Invalid broadcast dropped ({}): {}", invalid.reason(), LogText.clip(payload));
             }
         }
         return message;
@@ -165,13 +165,7 @@ public final class BroadcastHandler implements PubSub.Receiver {
     }
 
     private void disconnect(BroadcastMessage.RemoteDisconnect disconnect) {
-        int closed = node.disconnectRemotely(disconnect.identifier(), disconnect.reconnect());
-        LOG.info("Remote disconnect of {} closed {} sessions", abbreviate(disconnect.identifier()), closed);
-    }
-
-    /** Client- or app-provided text for a log line: at most 200 characters, line breaks escaped. */
-    static String abbreviate(String text) {
-        String cut = text.length() <= LOGGED_PAYLOAD ? text : text.substring(0, LOGGED_PAYLOAD) + "…";
-        return cut.replace("\r", "\\r").replace("\n", "\\n");
+        int closed = remoteDisconnects.disconnect(disconnect.identifier(), disconnect.reconnect());
+        LOG.info("Remote disconnect of {} closed {} sessions", LogText.clip(disconnect.identifier()), closed);
     }
 }

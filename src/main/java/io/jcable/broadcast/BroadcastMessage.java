@@ -3,7 +3,7 @@ package io.jcable.broadcast;
 import io.jcable.protocol.Json;
 import java.util.List;
 
-/** A parsed broadcast payload (broadcasting.md §1–2). */
+/** A parsed broadcast payload (docs/broadcasting.md §1–2). */
 public sealed interface BroadcastMessage {
 
     /**

@@ -47,7 +47,8 @@ public record CableConfig(ServerConfig server, RpcConfig rpc, BroadcastConfig br
                 Duration.ofSeconds(options.integer("ws_write_timeout", 2, 1)),
                 options.path("health_path", "/health"),
                 options.path("metrics_http", null),
-                options.jcableBool("sid_from_request_id", false));
+                options.jcableBool("sid_from_request_id", false),
+                options.jcableInteger("max_pending_input_size", 1_048_576, 1));
 
         DisconnectMode mode = options.choice("disconnect_mode", DisconnectMode.class, DisconnectMode.AUTO);
         if (options.bool("disable_disconnect", false)) {
@@ -87,8 +88,9 @@ public record CableConfig(ServerConfig server, RpcConfig rpc, BroadcastConfig br
             }
         }
         String broadcastKey = options.secret("broadcast_key");
+        boolean broadcastOpen = broadcastKey == null && source.anycable("broadcast_key") != null;
         String secret = options.secret("secret");
-        if (broadcastKey == null && source.anycable("broadcast_key") == null && secret != null) {
+        if (broadcastKey == null && !broadcastOpen && secret != null) {
             broadcastKey = hmacHex(secret, "broadcast-cable");
         }
         PubSubKind pubsub = options.choice("pubsub", PubSubKind.class, null);
@@ -99,7 +101,7 @@ public record CableConfig(ServerConfig server, RpcConfig rpc, BroadcastConfig br
         BroadcastConfig broadcast = new BroadcastConfig(Set.copyOf(adapters),
                 options.string("redis_channel", "__anycable__"),
                 options.path("http_broadcast_path", "/_broadcast"),
-                broadcastKey,
+                broadcastKey, broadcastOpen,
                 options.string("redisx_stream", "__anycable__"),
                 options.string("nats_channel", "__anycable__"),
                 pubsub,

@@ -16,9 +16,11 @@ import java.util.List;
  * @param healthPath     {@code ANYCABLE_HEALTH_PATH}, default {@code /health}
  * @param metricsPath    {@code ANYCABLE_METRICS_HTTP}, default off (null); e.g. {@code /metrics}
  * @param sidFromRequestId {@code JCABLE_SID_FROM_REQUEST_ID}, default false
+ * @param maxPendingInput {@code JCABLE_MAX_PENDING_INPUT_SIZE}, characters, default 1 MiB of a client's messages
+ *                        waiting behind a running command; more → close 1008
  */
 public record ServerConfig(List<String> paths, List<String> allowedOrigins, Duration pingInterval,
                            PingPrecision pingPrecision, int maxMessageSize, int maxPendingSize,
                            Duration writeTimeout, String healthPath, String metricsPath,
-                           boolean sidFromRequestId) {
+                           boolean sidFromRequestId, int maxPendingInput) {
 }

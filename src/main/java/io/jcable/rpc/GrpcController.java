@@ -37,7 +37,7 @@ import org.slf4j.LoggerFactory;
 /**
  * {@link Controller} over gRPC: one shared channel, one semaphore over every call
  * ({@code ANYCABLE_RPC_CONCURRENCY}), retries with exponential backoff on RESOURCE_EXHAUSTED and UNAVAILABLE
- * within {@code ANYCABLE_RPC_COMMAND_TIMEOUT} (rpc.md §9).
+ * within {@code ANYCABLE_RPC_COMMAND_TIMEOUT} (docs/rpc.md §9).
  */
 public final class GrpcController implements Controller {
     private static final Logger LOG = LoggerFactory.getLogger(GrpcController.class);
@@ -269,8 +269,8 @@ public final class GrpcController implements Controller {
 
     /**
      * Deadlines and keepalives. Every call schedules its deadline and cancels it when answered; without
-     * remove-on-cancel the cancelled ones stay queued until they would have expired (30,000 entries, each holding
-     * its call, at 10,000 calls/s with the 3 s budget).
+     * remove-on-cancel the cancelled ones stay queued until they would have expired, each holding its call, so
+     * under load the queue would keep every call made within the last call budget.
      */
     private static ScheduledThreadPoolExecutor deadlineTimer() {
         ScheduledThreadPoolExecutor timer = new ScheduledThreadPoolExecutor(1,
@@ -281,8 +281,8 @@ public final class GrpcController implements Controller {
 
     /**
      * The OkHttp transport's reader and writers. On JDK 24+ they are virtual threads, like the sessions calling
-     * them: a call's hand-offs then switch continuations on the carrier instead of OS threads (10-20% less server
-     * CPU per perform at 10,000/s, BENCHMARKS.md). Before JDK 24 a virtual thread blocked inside
+     * them: a call's hand-offs then switch continuations on the carrier instead of OS threads, which costs less
+     * server CPU per call (see BENCHMARKS.md). Before JDK 24 a virtual thread blocked inside
      * {@code synchronized}, as parts of the OkHttp stack may be, pins its carrier, so they stay platform threads.
      */
     private static ExecutorService transportExecutor() {
@@ -291,7 +291,10 @@ public final class GrpcController implements Controller {
                 : Executors.newCachedThreadPool(Thread.ofPlatform().daemon().name("jcable-grpc-transport-", 0).factory());
     }
 
-    /** Puts {@code protov: v1} and the session's {@code sid} (a call option) in every call's headers (rpc.md §3). */
+    /**
+     * Puts {@code protov: v1} and the session's {@code sid} (a call option) in every call's headers
+     * (docs/rpc.md §3).
+     */
     private static final class SessionMetadata implements ClientInterceptor {
         @Override
         public <Q, R> ClientCall<Q, R> interceptCall(MethodDescriptor<Q, R> method, CallOptions options, Channel next) {

@@ -53,10 +53,24 @@ abstract class CableTestSupport {
         return CableServer.start(options);
     }
 
+    /** A jcable of the test's own with the usual test options less {@code removed}. The caller stops it. */
+    protected CableServer startOwnWithout(String... removed) {
+        Map<String, String> options = CableServer.options(app, redis);
+        for (String name : removed) {
+            options.remove(name);
+        }
+        return CableServer.start(options);
+    }
+
     /** Broadcasts are lost until jcable's SUBSCRIBE is confirmed: wait for it (bounded). */
     protected void awaitRedisSubscription() {
+        awaitRedisSubscribers(1);
+    }
+
+    /** Waits (bounded) until {@code count} servers, the class's and tests' own, are subscribed to Redis. */
+    protected void awaitRedisSubscribers(int count) {
         long deadline = System.nanoTime() + 10_000_000_000L;
-        while (redis.subscriberCount("__anycable__") < 1) {
+        while (redis.subscriberCount("__anycable__") < count) {
             if (System.nanoTime() > deadline) {
                 throw new AssertionError("jcable did not subscribe to Redis within 10 s");
             }
@@ -123,6 +137,15 @@ abstract class CableTestSupport {
         frame.addProperty("identifier", identifier);
         frame.add("message", JsonParser.parseString(messageJson));
         return frame.toString();
+    }
+
+    /** The raw {@code message} command as the client sends it, so its length is known. */
+    protected static String perform(String identifier, String dataJson) {
+        JsonObject command = new JsonObject();
+        command.addProperty("command", "message");
+        command.addProperty("identifier", identifier);
+        command.addProperty("data", dataJson);
+        return command.toString();
     }
 
     protected static String confirm(String identifier) {

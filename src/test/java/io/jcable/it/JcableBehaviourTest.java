@@ -15,14 +15,13 @@ import io.jcable.rpc.proto.DisconnectRequest;
 import io.jcable.testing.CableClient;
 import io.jcable.testing.CableServer;
 import io.jcable.testing.FakeRpcApp;
-import java.net.http.HttpRequest;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
-/** jcable's own checks (conformance.md §5, protocol.md §9) and the core edge cases of protocol.md §4. */
+/** jcable's own checks (docs/conformance.md §5, docs/protocol.md §9) and the core edge cases of docs/protocol.md §4. */
 class JcableBehaviourTest extends CableTestSupport {
     private static final Duration WAIT = Duration.ofSeconds(5);
     private static final Duration QUIET = Duration.ofMillis(500);
@@ -366,8 +365,7 @@ class JcableBehaviourTest extends CableTestSupport {
     }
 
     private java.net.http.HttpResponse<String> post(String body) {
-        return server.send(HttpRequest.newBuilder(server.http("/_broadcast"))
-                .POST(HttpRequest.BodyPublishers.ofString(body)).build());
+        return server.postBroadcast("/_broadcast", body);
     }
 
     private static String quote(String text) {

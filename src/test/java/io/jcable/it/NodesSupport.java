@@ -7,7 +7,6 @@ import io.jcable.testing.CableClient;
 import io.jcable.testing.CableServer;
 import io.jcable.testing.FakeRpcApp;
 import io.jcable.testing.RedisServer;
-import java.net.http.HttpRequest;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -50,10 +49,9 @@ final class NodesSupport implements AutoCloseable {
         }
     }
 
-    /** POST /_broadcast (no key configured); asserts 201. */
+    /** POST /_broadcast with the test key; asserts 201. */
     static void post(CableServer server, String body) {
-        assertEquals(201, server.send(HttpRequest.newBuilder(server.http("/_broadcast"))
-                .POST(HttpRequest.BodyPublishers.ofString(body)).build()).statusCode(), body);
+        assertEquals(201, server.postBroadcast("/_broadcast", body).statusCode(), body);
     }
 
     /** {@code {"stream":stream,"data":data}} with {@code data} as a JSON string. */

@@ -14,7 +14,7 @@ import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
-/** How jcable calls the application (rpc.md §6–9): outcomes, state, retries, deadlines, Disconnect modes. */
+/** How jcable calls the application (docs/rpc.md §6–9): outcomes, state, retries, deadlines, Disconnect modes. */
 class RpcBehaviourTest extends CableTestSupport {
     private static final Duration WAIT = Duration.ofSeconds(5);
     private static final String TICK = "{\"action\":\"tick\"}";

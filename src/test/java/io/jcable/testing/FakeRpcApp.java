@@ -60,7 +60,7 @@ import io.jcable.rpc.proto.RPCGrpc;
 import io.jcable.rpc.proto.Status;
 
 /**
- * The fake AnyCable application of conformance.md §2 as a real gRPC server on a local TCP port. It records
+ * The fake AnyCable application of docs/conformance.md §2 as a real gRPC server on a local TCP port. It records
  * every call with its {@code sid} / {@code protov} metadata, publishes app broadcasts through the given
  * publisher, and can be scripted to fail, slow down or block calls.
  */
@@ -278,7 +278,7 @@ public final class FakeRpcApp implements AutoCloseable {
 
     /**
      * The {@code host:port} clients connect to: {@code ?test=request_url} is accepted only when {@code env.url}
-     * names this host (conformance.md §2); unset, it is refused.
+     * names this host (docs/conformance.md §2); unset, it is refused.
      */
     public void serverHost(String hostAndPort) {
         serverHost = hostAndPort;
