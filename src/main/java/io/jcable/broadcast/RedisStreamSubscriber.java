@@ -67,7 +67,7 @@ public final class RedisStreamSubscriber {
         this.stream = stream;
         this.consumer = consumer;
         this.handler = handler;
-        this.consumed = metrics.counter("redisx_msg_total");
+        this.consumed = metrics.counter("redisx_broadcast_msg_total");
         this.claimed = metrics.counter("redisx_claimed_total");
         this.reconnects = metrics.counter("redisx_reconnects_total");
         this.failed = metrics.counter("failed_broadcast_msg_total");
