@@ -73,6 +73,11 @@ final class BenchmarkToolTest {
     }
 
     @Test
+    void severalNodesAgainstOneAndTheRedisxRate() throws IOException {
+        assertClean(run("nodes", "--clients", "30", "--messages", "2", "--interval-ms", "20"));
+    }
+
+    @Test
     void externalServerByUrl() throws IOException {
         BenchOptions options = options("rpc", "--clients", "5", "--rates", "20", "--duration-s", "1",
                 "--url", target.cableUrl().toString(), "--server-pid", Long.toString(target.server().pid()));

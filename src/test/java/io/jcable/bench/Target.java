@@ -1,10 +1,6 @@
 package io.jcable.bench;
 
-import java.io.IOException;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -24,8 +20,6 @@ import io.jcable.testing.RedisServer;
  * BenchmarkChannel in this process, jcable in its own JVM pinned with taskset) or an external server.
  */
 final class Target implements AutoCloseable {
-    private static final Duration METRICS_TIMEOUT = Duration.ofSeconds(10);
-
     private final URI cableUrl;
     private final ProcessProbe server;
     private final URI metricsUrl;
@@ -35,8 +29,7 @@ final class Target implements AutoCloseable {
     private final FakeRpcApp app;
     private final List<String> description;
     private final Deque<AutoCloseable> resources;
-    private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
-            .connectTimeout(METRICS_TIMEOUT).build();
+    private final MetricsReader metrics;
 
     private Target(URI cableUrl, ProcessProbe server, URI metricsUrl, URI redisUrl, URI broadcastUrl,
                    String redisChannel, FakeRpcApp app, List<String> description, Deque<AutoCloseable> resources) {
@@ -49,6 +42,7 @@ final class Target implements AutoCloseable {
         this.app = app;
         this.description = description;
         this.resources = resources;
+        this.metrics = metricsUrl == null ? null : new MetricsReader(metricsUrl);
     }
 
     static Target open(TargetOptions options) {
@@ -88,6 +82,9 @@ final class Target implements AutoCloseable {
             env.put("ANYCABLE_REDIS_URL", redis.url());
             env.put("ANYCABLE_REDIS_CHANNEL", options.redisChannel());
             env.put("ANYCABLE_BROADCAST_ADAPTER", "redis,http");
+            // One node: no pub/sub between nodes (the Redis URL alone would turn it on); the nodes scenario
+            // starts its own cluster beside it.
+            env.put("ANYCABLE_PUBSUB", "none");
             // The generator publishes over loopback without a key.
             env.put("ANYCABLE_BROADCAST_KEY", "none");
             env.put("ANYCABLE_METRICS_HTTP", "/metrics");
@@ -125,6 +122,24 @@ final class Target implements AutoCloseable {
 
     URI cableUrl() {
         return cableUrl;
+    }
+
+    /** The Redis this target's jcable uses, or null. */
+    URI redisUrl() {
+        return redisUrl;
+    }
+
+    /** The gRPC target of the fake app (own target only). */
+    String appTarget() {
+        if (app == null) {
+            throw new IllegalArgumentException("this scenario needs its own target (no --url)");
+        }
+        return app.target();
+    }
+
+    /** The HTTP broadcast endpoint, or null. */
+    URI broadcastUrl() {
+        return broadcastUrl;
     }
 
     /** Lines describing the server, its settings and its process, for the results. */
@@ -179,26 +194,7 @@ final class Target implements AutoCloseable {
 
     /** An {@code anycable_go_<name>} value from the server's metrics; empty when it has none or no endpoint. */
     OptionalLong metric(String name) {
-        if (metricsUrl == null) {
-            return OptionalLong.empty();
-        }
-        String body;
-        try {
-            body = http.send(HttpRequest.newBuilder(metricsUrl).timeout(METRICS_TIMEOUT).GET().build(),
-                    HttpResponse.BodyHandlers.ofString()).body();
-        } catch (IOException e) {
-            throw new IllegalStateException("GET " + metricsUrl + " failed: " + e, e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted", e);
-        }
-        String prefix = "anycable_go_" + name + " ";
-        for (String line : body.split("\n")) {
-            if (line.startsWith(prefix)) {
-                return OptionalLong.of((long) Double.parseDouble(line.substring(prefix.length()).trim()));
-            }
-        }
-        return OptionalLong.empty();
+        return metrics == null ? OptionalLong.empty() : metrics.metric(name);
     }
 
     /**
@@ -216,7 +212,9 @@ final class Target implements AutoCloseable {
     @Override
     public void close() {
         closeAll(resources);
-        http.close();
+        if (metrics != null) {
+            metrics.close();
+        }
     }
 
     private void awaitRedisSubscription() {

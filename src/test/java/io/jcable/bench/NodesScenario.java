@@ -1,0 +1,204 @@
+package io.jcable.bench;
+
+import java.net.URI;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import redis.clients.jedis.Jedis;
+import redis.clients.jedis.Pipeline;
+import redis.clients.jedis.StreamEntryID;
+
+/**
+ * Several nodes: the single-node fan-out of N subscribers (the target, no pub/sub) against three jcable processes
+ * on the Redis pub/sub with N/3 subscribers each, broadcasts POSTed to the first. All servers share the target's
+ * CPUs, so the comparison is at equal CPU. Then the {@code redisx} consumption rate: a fourth jcable reads a
+ * stream filled beforehand. Each fan-out is run once to warm up and once measured.
+ */
+final class NodesScenario {
+    private static final int NODES = 3;
+    private static final double TARGET_P95_RATIO = 1.5;
+    private static final double TARGET_OVERHEAD_MICROS = 100;
+    /** Stream entries per broadcast of {@code --messages} (100,000 with the default 50), at least 1,000. */
+    private static final int REDISX_ENTRIES_PER_MESSAGE = 2_000;
+    private static final double TARGET_REDISX_PER_SECOND = 20_000;
+    private static final String REDISX_STREAM = "bench_redisx";
+
+    private NodesScenario() {
+    }
+
+    /** One measured fan-out: what the clients saw and what the servers spent. */
+    private record Run(long expected, long received, Latencies.Summary latency, double cpuSeconds,
+                       double netCpuSeconds) {
+    }
+
+    static ScenarioResult run(BenchOptions options, Target target) {
+        int clients = options.clients();
+        int messages = options.messages();
+        List<String> notes = new ArrayList<>();
+        List<Check> checks = new ArrayList<>();
+        Table table = Table.of("fan-out of " + messages + " HTTP broadcasts on 'all', one every "
+                        + options.interval().toMillis() + " ms: one node against three on the Redis pub/sub",
+                "layout", "subscribers", "frames expected", "received", "lost", "p50 ms", "p95 ms", "p99 ms",
+                "max ms", "server CPU ms", "µs/frame net of idle");
+
+        Run single;
+        try (LoadGenerator generator = new LoadGenerator(target.cableUrl(), clients, options.timeout(), false)) {
+            generator.connect(clients, options.concurrency());
+            List<ProcessProbe> servers = List.of(target.server());
+            fanout(options, List.of(generator), target.broadcastUrl(), servers, false);
+            single = fanout(options, List.of(generator), target.broadcastUrl(), servers, true);
+        }
+        table = row(table, "1 node", clients, single);
+
+        List<ServerProcess> cluster = new ArrayList<>();
+        Run several;
+        try {
+            for (int i = 0; i < NODES; i++) {
+                cluster.add(node(options, target, "node-" + i, "http", null));
+            }
+            List<LoadGenerator> generators = new ArrayList<>();
+            try {
+                for (ServerProcess node : cluster) {
+                    LoadGenerator generator = new LoadGenerator(cableUrl(node), clients / NODES, options.timeout(),
+                            false);
+                    generators.add(generator);
+                    generator.connect(clients / NODES, options.concurrency());
+                }
+                List<ProcessProbe> servers = cluster.stream().map(node -> new ProcessProbe(node.pid())).toList();
+                URI postTo = URI.create("http://127.0.0.1:" + cluster.getFirst().port() + "/_broadcast");
+                fanout(options, generators, postTo, servers, false);
+                several = fanout(options, generators, postTo, servers, true);
+            } finally {
+                generators.forEach(LoadGenerator::close);
+            }
+        } finally {
+            cluster.forEach(ServerProcess::close);
+        }
+        table = row(table, NODES + " nodes", clients / NODES * NODES, several);
+
+        long lost = Math.max(0, single.expected() - single.received()) + Math.max(0, several.expected() - several.received());
+        double ratio = several.latency().p95() / single.latency().p95();
+        double overheadMicros = (several.netCpuSeconds() - single.netCpuSeconds()) * 1e6 / ((double) messages * NODES);
+        String scale = Check.scale("subscribers", clients, 9_000);
+        checks.add(Check.judged("0 lost", lost + " lost", lost == 0, scale));
+        checks.add(Check.judged("3 nodes: p95 ≤ 1.5 × the single node's", Table.cell(ratio) + " ×",
+                ratio <= TARGET_P95_RATIO, scale));
+        checks.add(Check.judged("pub/sub overhead per publication per node < 100 µs CPU",
+                Table.cell(overheadMicros) + " µs", overheadMicros < TARGET_OVERHEAD_MICROS, scale));
+        notes.add("overhead = (CPU of the three nodes − CPU of the single node, each net of its idle CPU) / "
+                + "(publications × 3): the Redis round trip, the subscription bookkeeping and each node's "
+                + "parse of the publication");
+
+        int entries = Math.max(1_000, messages * REDISX_ENTRIES_PER_MESSAGE);
+        double rate = redisxRate(options, target, entries);
+        Table redisx = Table.of("redisx: " + entries + " entries added beforehand, read by one node "
+                + "(published on to the Redis pub/sub, then acknowledged)", "entries", "publications/s");
+        redisx = redisx.withRow(entries, rate);
+        checks.add(Check.judged("redisx: ≥ 20,000 publications/s consumed by one node", Table.cell(rate) + "/s",
+                rate >= TARGET_REDISX_PER_SECOND, Check.scale("entries", entries, 50 * REDISX_ENTRIES_PER_MESSAGE)));
+        return new ScenarioResult("nodes", List.of(table, redisx), checks, 0, lost, notes);
+    }
+
+    private static Table row(Table table, String layout, int subscribers, Run run) {
+        return table.withRow(layout, subscribers, run.expected(), run.received(),
+                Math.max(0, run.expected() - run.received()), run.latency().p50(), run.latency().p95(),
+                run.latency().p99(), run.latency().max(), run.cpuSeconds() * 1e3,
+                run.netCpuSeconds() * 1e6 / Math.max(1, run.received()));
+    }
+
+    /**
+     * Publishes {@code messages} broadcasts to {@code postTo}; every generator's clients must receive each. The
+     * servers' idle CPU is measured first when {@code measured} (a warm-up run need not).
+     */
+    private static Run fanout(BenchOptions options, List<LoadGenerator> generators, URI postTo,
+                              List<ProcessProbe> servers, boolean measured) {
+        long subscribers = generators.stream().mapToLong(generator -> generator.clients().size()).sum();
+        long expected = subscribers * options.messages();
+        double idle = measured ? idleCpuPerSecond(servers) : 0;
+        RunProbe probe = new RunProbe("broadcast", expected);
+        generators.forEach(generator -> generator.receiver(probe));
+        try (Publisher publisher = new Publisher.Http(postTo)) {
+            double cpuBefore = cpu(servers);
+            long start = System.nanoTime();
+            for (int seq = 0; seq < options.messages(); seq++) {
+                Timing.sleepUntil(start + seq * options.interval().toNanos());
+                publisher.publish("all", probe.payload(seq, System.nanoTime(), options.padBytes()));
+            }
+            long received = probe.await(expected, FanoutScenario.drainLimit(expected));
+            double seconds = (System.nanoTime() - start) / 1e9;
+            double cpu = cpu(servers) - cpuBefore;
+            return new Run(expected, received, probe.latency(), cpu, cpu - idle * seconds);
+        } finally {
+            generators.forEach(generator -> generator.receiver(Receiver.IGNORE));
+        }
+    }
+
+    private static double cpu(List<ProcessProbe> servers) {
+        return servers.stream().mapToDouble(ProcessProbe::cpuSeconds).sum();
+    }
+
+    /** The servers' idle CPU seconds per second together: the least of three one-second windows. */
+    private static double idleCpuPerSecond(List<ProcessProbe> servers) {
+        double least = Double.MAX_VALUE;
+        for (int window = 0; window < 3; window++) {
+            double before = cpu(servers);
+            Timing.sleep(Duration.ofSeconds(1));
+            least = Math.min(least, cpu(servers) - before);
+        }
+        return least;
+    }
+
+    /** Fills a stream, starts a node reading it, and times the reading from its first to its last entry. */
+    private static double redisxRate(BenchOptions options, Target target, int entries) {
+        URI redis = target.redisUrl();
+        try (Jedis jedis = new Jedis(redis.getHost(), redis.getPort())) {
+            jedis.del(REDISX_STREAM);
+            Pipeline pipeline = jedis.pipelined();
+            for (int i = 0; i < entries; i++) {
+                pipeline.xadd(REDISX_STREAM, StreamEntryID.NEW_ENTRY,
+                        Map.of("payload", "{\"stream\":\"redisx_bench\",\"data\":\"{\\\"n\\\":" + i + "}\"}"));
+            }
+            pipeline.sync();
+        }
+        try (ServerProcess reader = node(options, target, "reader", "redisx", REDISX_STREAM);
+             MetricsReader read = new MetricsReader(URI.create("http://127.0.0.1:" + reader.port() + "/metrics"))) {
+            long deadline = System.nanoTime() + Duration.ofSeconds(120).toNanos();
+            while (read.value("redisx_broadcast_msg_total") == 0 && System.nanoTime() < deadline) {
+                Timing.sleep(Duration.ofMillis(1));
+            }
+            long first = System.nanoTime();
+            long startCount = read.value("redisx_broadcast_msg_total");
+            long count = startCount;
+            while (count < entries && System.nanoTime() < deadline) {
+                Timing.sleep(Duration.ofMillis(5));
+                count = read.value("redisx_broadcast_msg_total");
+            }
+            double seconds = (System.nanoTime() - first) / 1e9;
+            return (count - startCount) / seconds;
+        }
+    }
+
+    private static ServerProcess node(BenchOptions options, Target target, String id, String adapters,
+                                      String redisxStream) {
+        Map<String, String> env = new LinkedHashMap<>();
+        env.put("ANYCABLE_RPC_HOST", target.appTarget());
+        env.put("ANYCABLE_REDIS_URL", target.redisUrl().toString());
+        env.put("ANYCABLE_BROADCAST_ADAPTER", adapters);
+        env.put("ANYCABLE_BROADCAST_KEY", "none");
+        env.put("ANYCABLE_PUBSUB", "redis");
+        env.put("ANYCABLE_NODE_ID", id);
+        env.put("ANYCABLE_METRICS_HTTP", "/metrics");
+        env.put("ANYCABLE_SHUTDOWN_TIMEOUT", "2");
+        if (redisxStream != null) {
+            env.put("ANYCABLE_REDISX_STREAM", redisxStream);
+        }
+        env.put("MALLOC_ARENA_MAX", System.getenv().getOrDefault("MALLOC_ARENA_MAX", TargetOptions.MALLOC_ARENAS));
+        return ServerProcess.start(options.target().serverJvm(), options.target().serverCpus(), env);
+    }
+
+    private static URI cableUrl(ServerProcess node) {
+        return URI.create("ws://127.0.0.1:" + node.port() + "/cable");
+    }
+}
