@@ -21,35 +21,18 @@ import org.slf4j.LoggerFactory;
  * The client restores the subscriptions after a reconnect; a new stream's subscription counts as confirmed once
  * a flush (a PING round trip) shows the server has it.
  */
-public final class NatsPubSub implements PubSub {
+public final class NatsPubSub extends StreamPubSub {
     private static final Logger LOG = LoggerFactory.getLogger(NatsPubSub.class);
     private static final Duration FLUSH_WAIT = Duration.ofSeconds(2);
 
     private final String internalSubject;
     private final NatsClient client;
-    private final StreamSubscriptions streams;
     private final PubSubMetrics metrics;
     private volatile Dispatcher dispatcher;
     private volatile Receiver receiver;
 
     public NatsPubSub(NatsConfig config, String broadcastChannel, Metrics metrics) {
         this.internalSubject = PubSub.internalChannel(broadcastChannel);
-        this.streams = new StreamSubscriptions(new StreamSubscriptions.Transport() {
-            @Override
-            public boolean subscribe(List<String> names) {
-                return subscribeAll(names);
-            }
-
-            @Override
-            public boolean unsubscribe(List<String> names) {
-                Dispatcher current = dispatcher;
-                if (current == null) {
-                    return false;
-                }
-                names.forEach(name -> current.unsubscribe(NatsSubjects.of(name)));
-                return true;
-            }
-        });
         this.metrics = PubSubMetrics.register(metrics, streams);
         this.client = new NatsClient("nats pubsub", config, this.metrics.reconnects());
     }
@@ -66,7 +49,18 @@ public final class NatsPubSub implements PubSub {
         client.start();
     }
 
-    private boolean subscribeAll(List<String> names) {
+    @Override
+    boolean unsubscribeChannels(List<String> names) {
+        Dispatcher current = dispatcher;
+        if (current == null) {
+            return false;
+        }
+        names.forEach(name -> current.unsubscribe(NatsSubjects.of(name)));
+        return true;
+    }
+
+    @Override
+    boolean subscribeChannels(List<String> names) {
         Dispatcher current = dispatcher;
         Connection connection = client.connection();
         if (current == null || !client.isConnected()) {
@@ -104,16 +98,6 @@ public final class NatsPubSub implements PubSub {
     @Override
     public boolean isReady() {
         return client.isConnected() && dispatcher != null;
-    }
-
-    @Override
-    public void mark(String stream, boolean subscribed) {
-        streams.mark(stream, subscribed);
-    }
-
-    @Override
-    public void follow(String stream) {
-        streams.follow(stream);
     }
 
     @Override

@@ -25,7 +25,7 @@ import redis.clients.jedis.Pipeline;
  * While that connection is down, publishing fails at once instead of queueing (the caller delivers locally or
  * retries), and the thread reconnects with the usual backoff.
  */
-public final class RedisPubSub implements PubSub {
+public final class RedisPubSub extends StreamPubSub {
     private static final Logger LOG = LoggerFactory.getLogger(RedisPubSub.class);
     /** Publications pipelined in one round trip. */
     private static final int PIPELINE = 256;
@@ -38,7 +38,6 @@ public final class RedisPubSub implements PubSub {
     private final RedisConnector connector;
     private final String internalChannel;
     private final PubSubMetrics metrics;
-    private final StreamSubscriptions streams;
     private final RedisSubscription subscription;
     private final BlockingQueue<Outgoing> queue = new LinkedBlockingQueue<>(QUEUE_LIMIT);
     private final RetryClock clock = new RetryClock();
@@ -49,21 +48,20 @@ public final class RedisPubSub implements PubSub {
     public RedisPubSub(RedisConnector connector, String broadcastChannel, Metrics metrics) {
         this.connector = connector;
         this.internalChannel = PubSub.internalChannel(broadcastChannel);
-        this.streams = new StreamSubscriptions(new StreamSubscriptions.Transport() {
-            @Override
-            public boolean subscribe(List<String> channels) {
-                return subscription.subscribe(channels);
-            }
-
-            @Override
-            public boolean unsubscribe(List<String> channels) {
-                return subscription.unsubscribe(channels);
-            }
-        });
         this.metrics = PubSubMetrics.register(metrics, streams);
         this.subscription = new RedisSubscription("redis pubsub", connector, internalChannel, new Handler(),
                 this.metrics.reconnects(), n -> RedisConnector.backoffMillis(n, ThreadLocalRandom.current()));
         this.publisher = Thread.ofPlatform().daemon().name("jcable-redis-pubsub-publisher").unstarted(this::publishLoop);
+    }
+
+    @Override
+    boolean subscribeChannels(List<String> channels) {
+        return subscription.subscribe(channels);
+    }
+
+    @Override
+    boolean unsubscribeChannels(List<String> channels) {
+        return subscription.unsubscribe(channels);
     }
 
     @Override
@@ -76,16 +74,6 @@ public final class RedisPubSub implements PubSub {
     @Override
     public boolean isReady() {
         return subscription.isSubscribed() && publisherUp;
-    }
-
-    @Override
-    public void mark(String stream, boolean subscribed) {
-        streams.mark(stream, subscribed);
-    }
-
-    @Override
-    public void follow(String stream) {
-        streams.follow(stream);
     }
 
     @Override
@@ -185,7 +173,8 @@ public final class RedisPubSub implements PubSub {
     private final class Handler implements RedisSubscription.Handler {
         @Override
         public void connected() {
-            streams.resubscribeAll();
+            // Not on the reading thread: with many streams, Redis's confirmations must be read while we write.
+            Thread.ofPlatform().daemon().name("jcable-redis-pubsub-resubscribe").start(streams::resubscribeAll);
         }
 
         @Override

@@ -61,18 +61,27 @@ class RedisStreamsTest {
         return reader;
     }
 
-    @Test
-    void publicationsAddedWhileTheReadingNodeIsDownArriveAfterItRestartsOnceEachInOrder() {
-        String id = identifier("StreamChannel");
+    /**
+     * A subscriber on the subscriber node; the reading node runs once (the group exists and delivers {@code first}),
+     * then, while no node reads, entries {@code first + 1 .. last} are added.
+     */
+    private CableClient subscribedWhileEntriesWait(String id, int first, int last) {
         CableClient client = support.client(subscriberNode, "");
         client.subscribe(id);
         try (CableServer reader = reader()) {
-            redis.xadd(STREAM, publication("a", "{\"n\":0}"));
-            expect(client, id, 0);
+            redis.xadd(STREAM, publication("a", "{\"n\":" + first + "}"));
+            expect(client, id, first);
         }
-        for (int n = 1; n <= 5; n++) {
+        for (int n = first + 1; n <= last; n++) {
             redis.xadd(STREAM, publication("a", "{\"n\":" + n + "}"));
         }
+        return client;
+    }
+
+    @Test
+    void publicationsAddedWhileTheReadingNodeIsDownArriveAfterItRestartsOnceEachInOrder() {
+        String id = identifier("StreamChannel");
+        CableClient client = subscribedWhileEntriesWait(id, 0, 5);
         client.expectNothing(QUIET);
         try (CableServer reader = reader()) {
             for (int n = 1; n <= 5; n++) {
@@ -86,15 +95,7 @@ class RedisStreamsTest {
     @Test
     void entriesADeadConsumerLeftPendingAreDeliveredByALiveNode() {
         String id = identifier("StreamChannel");
-        CableClient client = support.client(subscriberNode, "");
-        client.subscribe(id);
-        try (CableServer reader = reader()) {
-            redis.xadd(STREAM, publication("a", "{\"n\":10}"));
-            expect(client, id, 10);
-        }
-        for (int n = 11; n <= 13; n++) {
-            redis.xadd(STREAM, publication("a", "{\"n\":" + n + "}"));
-        }
+        CableClient client = subscribedWhileEntriesWait(id, 10, 13);
         // A node that read these entries and was killed before acknowledging them.
         try (Jedis ghost = redis.connect()) {
             assertEquals(3, ghost.xreadGroup("bx", "killed-node", XReadGroupParams.xReadGroupParams().count(10),

@@ -167,7 +167,7 @@ public final class LocalServerProcess implements AutoCloseable {
                 .filter(Files::isExecutable)
                 .findFirst()
                 .orElseThrow(() -> new IllegalStateException(name + " not found on PATH, in /usr/sbin or /usr/bin: "
-                        + "install it (scripts/test does: apt-get install nats-server redis-sentinel)"));
+                        + "install it (scripts/test installs redis-server, nats-server and redis-sentinel)"));
     }
 
     static int freePort() throws IOException {
