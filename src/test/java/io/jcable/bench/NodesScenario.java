@@ -14,10 +14,11 @@ import redis.clients.jedis.StreamEntryID;
  * Several nodes: the single-node fan-out of N subscribers (the target, no pub/sub) against three jcable processes
  * on the Redis pub/sub with N/3 subscribers each, broadcasts POSTed to the first. All servers share the target's
  * CPUs, so the comparison is at equal CPU. Then the {@code redisx} consumption rate: a fourth jcable reads a
- * stream filled beforehand. Each fan-out is run once to warm up and once measured.
+ * stream filled beforehand. Each layout runs its fan-out twice to warm up, then once measured.
  */
 final class NodesScenario {
     private static final int NODES = 3;
+    private static final int WARMUP_ROUNDS = 2;
     private static final double TARGET_P95_RATIO = 1.5;
     private static final double TARGET_OVERHEAD_MICROS = 100;
     /** Stream entries per broadcast of {@code --messages} (100,000 with the default 50), at least 1,000. */
@@ -47,7 +48,7 @@ final class NodesScenario {
         try (LoadGenerator generator = new LoadGenerator(target.cableUrl(), clients, options.timeout(), false)) {
             generator.connect(clients, options.concurrency());
             List<ProcessProbe> servers = List.of(target.server());
-            fanout(options, List.of(generator), target.broadcastUrl(), servers, false);
+            warmUp(options, List.of(generator), target.broadcastUrl(), servers);
             single = fanout(options, List.of(generator), target.broadcastUrl(), servers, true);
         }
         table = row(table, "1 node", clients, single);
@@ -68,7 +69,7 @@ final class NodesScenario {
                 }
                 List<ProcessProbe> servers = cluster.stream().map(node -> new ProcessProbe(node.pid())).toList();
                 URI postTo = URI.create("http://127.0.0.1:" + cluster.getFirst().port() + "/_broadcast");
-                fanout(options, generators, postTo, servers, false);
+                warmUp(options, generators, postTo, servers);
                 several = fanout(options, generators, postTo, servers, true);
             } finally {
                 generators.forEach(LoadGenerator::close);
@@ -106,6 +107,14 @@ final class NodesScenario {
                 Math.max(0, run.expected() - run.received()), run.latency().p50(), run.latency().p95(),
                 run.latency().p99(), run.latency().max(), run.cpuSeconds() * 1e3,
                 run.netCpuSeconds() * 1e6 / Math.max(1, run.received()));
+    }
+
+    /** Unmeasured fan-outs first, so that every JVM has compiled the delivery path before the measured one. */
+    private static void warmUp(BenchOptions options, List<LoadGenerator> generators, URI postTo,
+                               List<ProcessProbe> servers) {
+        for (int round = 0; round < WARMUP_ROUNDS; round++) {
+            fanout(options, generators, postTo, servers, false);
+        }
     }
 
     /**
