@@ -44,7 +44,7 @@ public final class RedisStreamSubscriber {
     private static final int BLOCK_MS = 1000;
     private static final long CLAIM_IDLE_MS = 2000;
     private static final long CLAIM_EVERY_NS = TimeUnit.SECONDS.toNanos(1);
-    private static final long TRIM_EVERY_NS = TimeUnit.SECONDS.toNanos(10);
+    private static final Duration TRIM_EVERY = Duration.ofSeconds(10);
     private static final Duration HANDOFF_WAIT = Duration.ofSeconds(5);
 
     private final RedisConnector connector;
@@ -55,6 +55,7 @@ public final class RedisStreamSubscriber {
     private final Counter claimed;
     private final Counter reconnects;
     private final Counter failed;
+    private final Duration trimEvery;
     private final RetryClock clock = new RetryClock();
     private final Thread thread;
     private volatile boolean ready;
@@ -63,6 +64,13 @@ public final class RedisStreamSubscriber {
     /** @param handler takes a payload; its future completes once the payload is handed on (then it is acked) */
     public RedisStreamSubscriber(RedisConnector connector, String stream, String consumer,
                                  Function<String, CompletableFuture<Void>> handler, Metrics metrics) {
+        this(connector, stream, consumer, handler, metrics, TRIM_EVERY);
+    }
+
+    /** @param trimEvery how often the stream is trimmed */
+    RedisStreamSubscriber(RedisConnector connector, String stream, String consumer,
+                          Function<String, CompletableFuture<Void>> handler, Metrics metrics, Duration trimEvery) {
+        this.trimEvery = trimEvery;
         this.connector = connector;
         this.stream = stream;
         this.consumer = consumer;
@@ -143,7 +151,7 @@ public final class RedisStreamSubscriber {
             }
             if (System.nanoTime() - nextTrim >= 0) {
                 trim(jedis);
-                nextTrim = System.nanoTime() + TRIM_EVERY_NS;
+                nextTrim = System.nanoTime() + trimEvery.toNanos();
             }
             handle(jedis, read(jedis, StreamEntryID.XREADGROUP_UNDELIVERED_ENTRY, BLOCK_MS));
         }
