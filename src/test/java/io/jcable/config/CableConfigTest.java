@@ -119,6 +119,33 @@ class CableConfigTest {
     }
 
     @Test
+    void thePubSubFollowsTheRedisUrlAndRedisxUnlessSetAndEveryAdapterIsKnown() {
+        assertEquals(PubSubKind.NONE, load(Map.of(), Map.of(), Map.of()).broadcast().pubsub());
+        assertEquals(PubSubKind.REDIS, load(Map.of(), Map.of("REDIS_URL", "redis://r:1"), Map.of()).broadcast().pubsub());
+        assertEquals(PubSubKind.REDIS, load(Map.of(), Map.of("ANYCABLE_BROADCAST_ADAPTER", "redisx"), Map.of())
+                .broadcast().pubsub());
+        CableConfig nats = load(Map.of(), Map.of("ANYCABLE_REDIS_URL", "redis://r:1", "ANYCABLE_PUBSUB", "nats",
+                "ANYCABLE_BROADCAST_ADAPTER", "http,redis,redisx,nats", "ANYCABLE_NATS_SERVERS",
+                "nats://a:4222, nats://b:4222", "ANYCABLE_NODE_ID", "n1"), Map.of());
+        assertEquals(PubSubKind.NATS, nats.broadcast().pubsub());
+        assertEquals(Set.of("http", "redis", "redisx", "nats"), nats.broadcast().adapters());
+        assertEquals(List.of("nats://a:4222", "nats://b:4222"), nats.nats().servers());
+        assertEquals("n1", nats.broadcast().nodeId());
+        assertEquals(6, load(Map.of(), Map.of(), Map.of()).broadcast().nodeId().length());
+    }
+
+    @Test
+    void sentinelsAndNatsServersAreChecked() {
+        CableConfig sentinels = load(Map.of(), Map.of("ANYCABLE_REDIS_URL", "redis://:pw@mymaster",
+                "ANYCABLE_REDIS_SENTINELS", "s1:26379,s2:26380"), Map.of());
+        assertEquals(List.of("s1:26379", "s2:26380"), sentinels.redis().sentinels());
+        assertMessage("ANYCABLE_REDIS_SENTINELS=s1: each sentinel must be host:port",
+                Map.of("ANYCABLE_REDIS_SENTINELS", "s1"));
+        assertMessage("ANYCABLE_NATS_SERVERS=localhost:4222", Map.of("ANYCABLE_NATS_SERVERS", "localhost:4222"));
+        assertMessage("ANYCABLE_PUBSUB=kafka", Map.of("ANYCABLE_PUBSUB", "kafka"));
+    }
+
+    @Test
     void containerOwnedOptionsAreReportedAsIgnoredAndUnknownVariablesAsUnused() {
         ConfigSource source = new ConfigSource(k -> null, Map.of("ANYCABLE_PORT", "8081", "PORT", "8082",
                 "ANYCABLE_HTTP_BROADCAST_PORT", "8090", "ANYCABLE_FANCY", "1", "ANYCABLE_RPC_HOST", "h:1"), k -> null);
