@@ -49,6 +49,11 @@ final class NodesScenario {
                 "layout", "subscribers", "frames expected", "received", "lost", "p50 ms", "p95 ms", "p99 ms",
                 "max ms", "server CPU ms", "µs/frame net of idle");
 
+        // The CPU per publication is measured first in each layout: after a fan-out phase the nodes spend
+        // minutes on the Disconnect calls of thousands of closed clients.
+        int publications = options.messages() * PUBLICATIONS_PER_MESSAGE;
+        double singleCpu = cpuPerPublication(options, List.of(target.cableUrl()), target.broadcastUrl(),
+                List.of(target.server()), publications);
         Run single;
         Run singleUnthrottled;
         try (LoadGenerator generator = new LoadGenerator(target.cableUrl(), clients, options.timeout(), false)) {
@@ -62,9 +67,6 @@ final class NodesScenario {
         }
         table = row(table, "1 node", clients, single);
         table = row(table, "1 node, through Redis", clients, singleUnthrottled);
-        int publications = options.messages() * PUBLICATIONS_PER_MESSAGE;
-        double singleCpu = cpuPerPublication(options, List.of(target.cableUrl()), target.broadcastUrl(),
-                List.of(target.server()), publications);
 
         List<ServerProcess> cluster = new ArrayList<>();
         Run several;
@@ -73,6 +75,9 @@ final class NodesScenario {
             for (int i = 0; i < NODES; i++) {
                 cluster.add(node(options, target, "node-" + i, "http", null));
             }
+            clusterCpu = cpuPerPublication(options, cluster.stream().map(NodesScenario::cableUrl).toList(),
+                    URI.create("http://127.0.0.1:" + cluster.getFirst().port() + "/_broadcast"),
+                    cluster.stream().map(node -> new ProcessProbe(node.pid())).toList(), publications);
             List<LoadGenerator> generators = new ArrayList<>();
             try {
                 for (ServerProcess node : cluster) {
@@ -89,9 +94,6 @@ final class NodesScenario {
             } finally {
                 generators.forEach(LoadGenerator::close);
             }
-            clusterCpu = cpuPerPublication(options, cluster.stream().map(NodesScenario::cableUrl).toList(),
-                    URI.create("http://127.0.0.1:" + cluster.getFirst().port() + "/_broadcast"),
-                    cluster.stream().map(node -> new ProcessProbe(node.pid())).toList(), publications);
         } finally {
             cluster.forEach(ServerProcess::close);
         }
@@ -141,7 +143,8 @@ final class NodesScenario {
 
     /**
      * Server CPU seconds per publication (net of idle) for {@code publications} HTTP broadcasts posted one after
-     * the other to {@code postTo}, with {@code NODES} subscribers spread over the given servers.
+     * the other to {@code postTo}, with {@code NODES} subscribers spread over the given servers, after as many
+     * unmeasured ones (the fresh nodes compile the path).
      */
     private static double cpuPerPublication(BenchOptions options, List<URI> cableUrls, URI postTo,
                                             List<ProcessProbe> servers, int publications) {
@@ -151,6 +154,11 @@ final class NodesScenario {
                 LoadGenerator generator = new LoadGenerator(url, NODES / cableUrls.size(), options.timeout(), false);
                 generators.add(generator);
                 generator.connect(NODES / cableUrls.size(), options.concurrency());
+            }
+            try (Publisher warmUp = new Publisher.Http(postTo)) {
+                for (int seq = 0; seq < publications; seq++) {
+                    warmUp.publish("all", "{}");
+                }
             }
             double idle = idleCpuPerSecond(servers);
             RunProbe probe = new RunProbe("broadcast", (long) NODES * publications);
