@@ -44,6 +44,7 @@ final class NodesScenario {
         int messages = options.messages();
         List<String> notes = new ArrayList<>();
         List<Check> checks = new ArrayList<>();
+        long failed = 0;
         Table table = Table.of("fan-out of " + messages + " broadcasts on 'all' (HTTP unless said), one every "
                         + options.interval().toMillis() + " ms: one node against three on the Redis pub/sub",
                 "layout", "subscribers", "frames expected", "received", "lost", "p50 ms", "p95 ms", "p99 ms",
@@ -57,7 +58,7 @@ final class NodesScenario {
         Run single;
         Run singleUnthrottled;
         try (LoadGenerator generator = new LoadGenerator(target.cableUrl(), clients, options.timeout(), false)) {
-            generator.connect(clients, options.concurrency());
+            failed += generator.connect(clients, options.concurrency()).failed();
             List<ProcessProbe> servers = List.of(target.server());
             Supplier<Publisher> post = () -> new Publisher.Http(target.broadcastUrl());
             warmUp(options, List.of(generator), post, servers);
@@ -84,7 +85,7 @@ final class NodesScenario {
                     LoadGenerator generator = new LoadGenerator(cableUrl(node), clients / NODES, options.timeout(),
                             false);
                     generators.add(generator);
-                    generator.connect(clients / NODES, options.concurrency());
+                    failed += generator.connect(clients / NODES, options.concurrency()).failed();
                 }
                 List<ProcessProbe> servers = cluster.stream().map(node -> new ProcessProbe(node.pid())).toList();
                 URI postTo = URI.create("http://127.0.0.1:" + cluster.getFirst().port() + "/_broadcast");
@@ -127,7 +128,10 @@ final class NodesScenario {
         redisx = redisx.withRow(entries, rate);
         checks.add(Check.judged("redisx: ≥ 20,000 publications/s consumed by one node", Table.cell(rate) + "/s",
                 rate >= TARGET_REDISX_PER_SECOND, Check.scale("entries", entries, 50 * REDISX_ENTRIES_PER_MESSAGE)));
-        return new ScenarioResult("nodes", List.of(table, overhead, redisx), checks, 0, lost, notes);
+        if (failed > 0) {
+            notes.add(failed + " clients failed to connect (the frames expected count those that did)");
+        }
+        return new ScenarioResult("nodes", List.of(table, overhead, redisx), checks, failed, lost, notes);
     }
 
     private static long lost(Run run) {
