@@ -3,6 +3,7 @@ package io.jcable.boot;
 import io.jcable.broadcast.BroadcastAdapters;
 import io.jcable.broadcast.BroadcastHandler;
 import io.jcable.broadcast.HttpBroadcastServlet;
+import io.jcable.config.AuthConfig;
 import io.jcable.config.CableConfig;
 import io.jcable.config.ConfigException;
 import io.jcable.config.ConfigSource;
@@ -15,11 +16,15 @@ import io.jcable.pubsub.NatsPubSub;
 import io.jcable.pubsub.PubSub;
 import io.jcable.pubsub.RedisPubSub;
 import io.jcable.redis.RedisConnector;
+import io.jcable.rpc.Controller;
 import io.jcable.rpc.GrpcController;
+import io.jcable.rpc.HttpController;
 import io.jcable.session.DisconnectQueue;
 import io.jcable.session.Node;
 import io.jcable.session.Pinger;
 import io.jcable.session.WriteWatch;
+import io.jcable.standalone.NoRpcController;
+import io.jcable.standalone.StandaloneAnswers;
 import io.jcable.web.CableEndpoint;
 import io.jcable.web.CableEndpointConfigurator;
 import io.jcable.web.EndpointContext;
@@ -56,7 +61,7 @@ public final class CableBootstrap implements ServletContextListener {
 
     private final ReentrantLock shutdownLock = new ReentrantLock();
     private CableConfig config;
-    private GrpcController controller;
+    private Controller controller;
     private DisconnectQueue disconnects;
     private Node node;
     private Pinger pinger;
@@ -81,9 +86,11 @@ public final class CableBootstrap implements ServletContextListener {
         version = version();
         redisConnector = new RedisConnector(config.redis());
         LOG.info("jcable {} starting as node {}: paths={} rpc={} broadcast={} pubsub={} redis={} channel={}", version,
-                config.broadcast().nodeId(), config.server().paths(), config.rpc().host(),
+                config.broadcast().nodeId(), config.server().paths(),
+                config.auth().noRpc() ? "none (ANYCABLE_NORPC)" : CableConfig.maskedUrl(config.rpc().host()),
                 config.broadcast().adapters(), config.broadcast().pubsub().name().toLowerCase(Locale.ROOT),
                 redisConnector.describe(), config.broadcast().redisChannel());
+        logStandalone(config.auth());
         config.ignored().forEach(name -> LOG.warn("{} is ignored: the servlet container owns sockets and TLS", name));
         source.unusedEnvironment().keySet().forEach(name -> LOG.warn("{} is not supported by jcable", name));
 
@@ -100,7 +107,9 @@ public final class CableBootstrap implements ServletContextListener {
 
     private void start(ServletContext context) {
         Metrics metrics = new Metrics();
-        controller = new GrpcController(config.rpc(), metrics);
+        controller = config.auth().noRpc() ? new NoRpcController()
+                : config.rpc().http() ? new HttpController(config.rpc(), metrics)
+                : new GrpcController(config.rpc(), metrics);
         pubsub = switch (config.broadcast().pubsub()) {
             case NONE -> new LocalPubSub();
             case REDIS -> new RedisPubSub(redisConnector, config.broadcast().redisChannel(), metrics);
@@ -111,8 +120,9 @@ public final class CableBootstrap implements ServletContextListener {
                 config.rpc().concurrency(), metrics);
         WriteWatch writes = new WriteWatch();
         pinger = new Pinger(Clock.systemUTC(), writes, config.server().pingInterval());
-        node = new Node(controller, hub, disconnects, pinger, config.rpc().disconnectMode(),
-                config.server().sidFromRequestId(), config.server().maxPendingInput(), metrics);
+        node = new Node(new StandaloneAnswers(config.auth(), Clock.systemUTC()), controller, hub, disconnects, pinger,
+                config.rpc().disconnectMode(), config.server().sidFromRequestId(), config.server().maxPendingInput(),
+                metrics);
         BroadcastHandler broadcasts = new BroadcastHandler(hub, node.remoteDisconnects(), pubsub, metrics);
         adapters = new BroadcastAdapters(config.broadcast(), redisConnector, config.nats(), broadcasts, metrics);
 
@@ -120,13 +130,36 @@ public final class CableBootstrap implements ServletContextListener {
         pinger.start();
         pubsub.start(broadcasts);
         adapters.start();
-        EndpointContext endpoints = EndpointContext.create(node, writes, config.server(), config.rpc(), version, metrics);
+        EndpointContext endpoints = EndpointContext.create(node, writes, config.server(), config.rpc(), config.auth(),
+                version, metrics);
         endpoints.installRemoteAddressFilter(context);
         registerEndpoints(context, endpoints);
         registerServlets(context, metrics, broadcasts);
         stats = new CableStats(metrics, context.getContextPath());
         stats.register();
         termSignal = TermSignal.install(this::drain);
+    }
+
+    /** What the server decides itself; never a secret. */
+    private static void logStandalone(AuthConfig auth) {
+        if (auth.jwt()) {
+            LOG.info("JWT identification is on (param {}, header X-{}, sub-protocol anycable-token.*; enforced: {})",
+                    auth.jwtParam(), auth.jwtParam(), auth.enforceJwt());
+        }
+        LOG.info("Streams served without RPC: $pubsub (signed: {}, public: {}, whisper: {}, presence: {}), "
+                        + "Turbo::StreamsChannel: {}, CableReady::Stream: {}", auth.streamsSecret() != null,
+                auth.publicStreams(), auth.streamsWhisper(), auth.streamsPresence(), auth.turboSecret() != null,
+                auth.cableReadySecret() != null);
+        if (auth.publicMode()) {
+            LOG.warn("ANYCABLE_PUBLIC is on: every socket is accepted without authentication, any client may "
+                    + "subscribe to any stream by name, and HTTP broadcasts need no key. Never use it in production");
+        } else if (auth.noAuth()) {
+            LOG.warn("ANYCABLE_NOAUTH is on: sockets without a token are accepted without authentication");
+        }
+        if (auth.noRpc()) {
+            LOG.info("ANYCABLE_NORPC is on: no RPC call is ever made; sockets without a valid token are refused "
+                    + "unless ANYCABLE_NOAUTH, and only $pubsub, Turbo and CableReady streams can be subscribed");
+        }
     }
 
     private void registerEndpoints(ServletContext context, EndpointContext endpointContext) {
@@ -158,8 +191,9 @@ public final class CableBootstrap implements ServletContextListener {
         }
         if (config.broadcast().http()) {
             if (config.broadcast().broadcastOpen()) {
-                LOG.warn("HTTP broadcast at {} accepts unauthenticated requests (ANYCABLE_BROADCAST_KEY=none): "
-                        + "anyone who reaches this port can publish and disconnect users", config.broadcast().httpPath());
+                LOG.warn("HTTP broadcast at {} accepts unauthenticated requests (ANYCABLE_BROADCAST_KEY=none or "
+                        + "ANYCABLE_PUBLIC): anyone who reaches this port can publish and disconnect users",
+                        config.broadcast().httpPath());
             } else if (config.broadcast().broadcastKey() == null) {
                 LOG.warn("HTTP broadcast at {} refuses every request: no key is configured (set "
                         + "ANYCABLE_BROADCAST_KEY or ANYCABLE_SECRET, or ANYCABLE_BROADCAST_KEY=none to accept "

@@ -1,5 +1,7 @@
 package io.jcable.config;
 
+import java.net.URI;
+import java.net.URISyntaxException;
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
 import java.security.SecureRandom;
@@ -16,12 +18,14 @@ import javax.crypto.spec.SecretKeySpec;
 /**
  * The whole, validated configuration.
  *
+ * @param auth            JWT identification, signed streams and the standalone modes
  * @param shutdownTimeout {@code ANYCABLE_SHUTDOWN_TIMEOUT}, seconds, default 30: notify clients and drain Disconnects
  * @param shutdownDelay   {@code ANYCABLE_SHUTDOWN_DELAY}, seconds, default 0: wait before the shutdown sequence
  * @param ignored         options that make no sense in a WAR and were set (logged at start)
  */
-public record CableConfig(ServerConfig server, RpcConfig rpc, BroadcastConfig broadcast, RedisConfig redis,
-                          NatsConfig nats, Duration shutdownTimeout, Duration shutdownDelay, List<String> ignored) {
+public record CableConfig(ServerConfig server, RpcConfig rpc, BroadcastConfig broadcast, AuthConfig auth,
+                          RedisConfig redis, NatsConfig nats, Duration shutdownTimeout, Duration shutdownDelay,
+                          List<String> ignored) {
 
     private static final Set<String> KNOWN_ADAPTERS = Set.of("redis", "http", "redisx", "nats");
     private static final String NODE_ID_ALPHABET = "abcdefghijklmnopqrstuvwxyz0123456789";
@@ -50,18 +54,27 @@ public record CableConfig(ServerConfig server, RpcConfig rpc, BroadcastConfig br
                 options.jcableBool("sid_from_request_id", false),
                 options.jcableInteger("max_pending_input_size", 1_048_576, 1));
 
+        String secret = options.secret("secret");
+        AuthConfig auth = AuthConfig.load(options, secret);
         DisconnectMode mode = options.choice("disconnect_mode", DisconnectMode.class, DisconnectMode.AUTO);
-        if (options.bool("disable_disconnect", false)) {
+        if (options.bool("disable_disconnect", false) || auth.noRpc()) {
             mode = DisconnectMode.NEVER;
         }
         String rpcHost = options.string("rpc_host", "localhost:50051");
-        if (rpcHost.startsWith("http://") || rpcHost.startsWith("https://")) {
-            throw OptionReader.invalid("rpc_host", rpcHost,
-                    "HTTP RPC is not supported yet; use host:port, dns:///host:port or grpc-list://h1:p1,h2:p2");
+        if (RpcConfig.isHttpUrl(rpcHost)) {
+            checkHttpRpcUrl(rpcHost);
+        }
+        String httpRpcKey = derivedKey(options, "http_rpc_secret", secret, "rpc-cable");
+        if (RpcConfig.isHttpUrl(rpcHost) && httpRpcKey != null
+                && !httpRpcKey.chars().allMatch(c -> c >= ' ' && c < 0x7f)) {
+            // The value is a secret: the message must not show it.
+            throw new ConfigException(OptionReader.envName("http_rpc_secret")
+                    + ": must be printable ASCII (it is sent in the Authorization header)");
         }
         RpcConfig rpc = new RpcConfig(
                 rpcHost,
                 rpcHost.startsWith(RpcAddress.LIST_PREFIX) ? RpcAddress.parseList("rpc_host", rpcHost) : List.of(),
+                httpRpcKey,
                 options.integer("rpc_concurrency", 28, 1),
                 options.millis("rpc_request_timeout", 0),
                 Duration.ofMillis(options.integer("rpc_command_timeout", 3000, 1)),
@@ -87,11 +100,12 @@ public record CableConfig(ServerConfig server, RpcConfig rpc, BroadcastConfig br
                 throw OptionReader.invalid("nats_servers", natsServer, "each server must be a nats://host:port URL");
             }
         }
-        String broadcastKey = options.secret("broadcast_key");
-        boolean broadcastOpen = broadcastKey == null && source.anycable("broadcast_key") != null;
-        String secret = options.secret("secret");
-        if (broadcastKey == null && !broadcastOpen && secret != null) {
-            broadcastKey = hmacHex(secret, "broadcast-cable");
+        String broadcastKey = derivedKey(options, "broadcast_key", secret, "broadcast-cable");
+        boolean broadcastOpen = broadcastKey == null && options.isSet("broadcast_key");
+        if (auth.publicMode()) {
+            // ANYCABLE_PUBLIC: HTTP broadcasts need no key, whatever else is set (as in anycable-go).
+            broadcastKey = null;
+            broadcastOpen = true;
         }
         PubSubKind pubsub = options.choice("pubsub", PubSubKind.class, null);
         if (pubsub == null) {
@@ -115,7 +129,7 @@ public record CableConfig(ServerConfig server, RpcConfig rpc, BroadcastConfig br
         if (source.env("PORT") != null) {
             ignored.add("PORT");
         }
-        return new CableConfig(server, rpc, broadcast, redis, nats,
+        return new CableConfig(server, rpc, broadcast, auth, redis, nats,
                 options.seconds("shutdown_timeout", 30), options.seconds("shutdown_delay", 0), List.copyOf(ignored));
     }
 
@@ -129,7 +143,7 @@ public record CableConfig(ServerConfig server, RpcConfig rpc, BroadcastConfig br
             url = RedisConfig.DEFAULT_URL;
         }
         if (!url.startsWith("redis://") && !url.startsWith("rediss://")) {
-            throw OptionReader.invalid("redis_url", url, "must start with redis:// or rediss://");
+            throw OptionReader.invalid("redis_url", maskedUrl(url), "must start with redis:// or rediss://");
         }
         List<String> sentinels = options.list("redis_sentinels", "");
         for (String sentinel : sentinels) {
@@ -147,6 +161,43 @@ public record CableConfig(ServerConfig server, RpcConfig rpc, BroadcastConfig br
             id.append(NODE_ID_ALPHABET.charAt(random.nextInt(NODE_ID_ALPHABET.length())));
         }
         return id.toString();
+    }
+
+    /**
+     * A key option: its own value; else, unless it is {@code none}, the key derived from {@code ANYCABLE_SECRET}
+     * with {@code label} (null when there is no secret either).
+     */
+    private static String derivedKey(OptionReader options, String name, String secret, String label) {
+        String key = options.secret(name);
+        if (key == null && !options.isSet(name) && secret != null) {
+            key = hmacHex(secret, label);
+        }
+        return key;
+    }
+
+    /** An HTTP RPC base URL: absolute, with a host, no credentials (use the key) and no fragment. */
+    private static void checkHttpRpcUrl(String url) {
+        URI uri;
+        try {
+            uri = new URI(url);
+        } catch (URISyntaxException e) {
+            throw OptionReader.invalid("rpc_host", maskedUrl(url), "not a valid URL: " + e.getReason());
+        }
+        if (uri.getRawUserInfo() != null) {
+            throw OptionReader.invalid("rpc_host", maskedUrl(url),
+                    "credentials in the URL are not sent; use ANYCABLE_HTTP_RPC_SECRET");
+        }
+        if (uri.getHost() == null) {
+            throw OptionReader.invalid("rpc_host", maskedUrl(url), "an HTTP RPC URL needs a host");
+        }
+        if (uri.getRawFragment() != null) {
+            throw OptionReader.invalid("rpc_host", maskedUrl(url), "an HTTP RPC URL has no #fragment");
+        }
+    }
+
+    /** {@code url} as it may be logged: no credentials, no query (either may hold a secret). */
+    public static String maskedUrl(String url) {
+        return url.replaceAll("//[^@/]*@", "//***@").replaceAll("\\?.*", "?***");
     }
 
     /** Lower-case hex HMAC-SHA256 of {@code label} keyed by {@code secret}, as anycable-go derives keys. */

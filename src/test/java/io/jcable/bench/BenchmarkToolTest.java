@@ -73,8 +73,19 @@ final class BenchmarkToolTest {
     }
 
     @Test
+    void standaloneStormAgainstTheRpcStorm() throws IOException {
+        ScenarioResult result = run("standalone", "--clients", "20", "--concurrency", "5", "--warmup", "10");
+        assertClean(result);
+        Table table = result.tables().getFirst();
+        assertEquals(2, table.rows().size(), "one row per storm");
+        assertEquals("PASS", result.checks().get(1).verdict(), "no RPC call in the standalone storm: " + table.rows());
+    }
+
+    @Test
     void severalNodesAgainstOneAndTheRedisxRate() throws IOException {
-        assertClean(run("nodes", "--clients", "30", "--messages", "2", "--interval-ms", "20"));
+        ScenarioResult result = run("nodes", "--clients", "30", "--messages", "2", "--interval-ms", "20");
+        assertClean(result);
+        assertEquals(3, result.tables().getFirst().rows().size(), "one node by HTTP and by Redis, three nodes");
     }
 
     @Test

@@ -6,10 +6,16 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
+import com.google.protobuf.Message;
+import io.jcable.rpc.proto.CommandMessage;
+import io.jcable.rpc.proto.ConnectionRequest;
+import io.jcable.rpc.proto.DisconnectRequest;
 import io.jcable.testing.CableClient;
 import io.jcable.testing.CableServer;
 import io.jcable.testing.FakeRpcApp;
+import io.jcable.testing.FakeRpcApp.RecordedCall;
 import io.jcable.testing.RedisServer;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
@@ -32,11 +38,23 @@ abstract class CableTestSupport {
     protected void configure(Map<String, String> options) {
     }
 
+    /** {@code ANYCABLE_RPC_HOST} for this class's servers: the fake app over gRPC unless overridden. */
+    protected String rpcHost() {
+        return app.target();
+    }
+
+    /** The usual test options with this class's RPC host. */
+    private Map<String, String> options() {
+        Map<String, String> options = CableServer.options(app, redis);
+        options.put("rpc_host", rpcHost());
+        return options;
+    }
+
     @BeforeAll
     void startAll() {
         redis = RedisServer.start();
         app = FakeRpcApp.start(payload -> redis.publish("__anycable__", payload));
-        Map<String, String> options = CableServer.options(app, redis);
+        Map<String, String> options = options();
         configure(options);
         server = CableServer.start(options);
         app.serverHost(server.ws("").getAuthority());
@@ -44,13 +62,28 @@ abstract class CableTestSupport {
     }
 
     /**
-     * A jcable of the test's own, on the class's Redis and app: the usual test options with {@code overrides}
-     * (the class's {@link #configure} is not applied). The caller stops it.
+     * A jcable of the test's own, on the class's Redis and app (over {@link #rpcHost()}): the usual test options
+     * with {@code overrides} (the class's {@link #configure} is not applied). The caller stops it.
      */
     protected CableServer startOwn(Map<String, String> overrides) {
-        Map<String, String> options = CableServer.options(app, redis);
+        Map<String, String> options = options();
         options.putAll(overrides);
         return CableServer.start(options);
+    }
+
+    /** The calls the application saw from the given server (by the Env URL every call carries). */
+    protected List<RecordedCall> callsFrom(CableServer from) {
+        String url = from.http("/cable").toString();
+        return app.calls().stream().filter(call -> envUrl(call.request()).startsWith(url)).toList();
+    }
+
+    private static String envUrl(Message request) {
+        return switch (request) {
+            case ConnectionRequest connect -> connect.getEnv().getUrl();
+            case CommandMessage command -> command.getEnv().getUrl();
+            case DisconnectRequest disconnect -> disconnect.getEnv().getUrl();
+            default -> throw new AssertionError("unexpected request " + request);
+        };
     }
 
     /** A jcable of the test's own with the usual test options less {@code removed}. The caller stops it. */
@@ -113,6 +146,20 @@ abstract class CableTestSupport {
     protected CableClient track(CableClient client) {
         clients.add(client);
         return client;
+    }
+
+    /**
+     * A new client's Connect gets through the failures the app was scripted with: its welcome arrives after exactly
+     * {@code retries} retries of one logical call, and nothing counts as an error.
+     */
+    protected void assertConnectSucceedsAfterRetries(int retries) {
+        Map<String, Long> before = server.metrics();
+        CableClient c = client("", CableClient.Options.defaults().ignoring("ping"));
+        assertFrame("{\"type\":\"welcome\"}", c.receive());
+        Map<String, Long> after = server.metrics();
+        assertEquals(retries, after.get("rpc_retries_total") - before.get("rpc_retries_total"));
+        assertEquals(1, after.get("rpc_call_total") - before.get("rpc_call_total"));
+        assertEquals(before.get("rpc_error_total"), after.get("rpc_error_total"));
     }
 
     /** Publishes {@code {"stream":s,"data":<JSON text of value>}} through Redis. */

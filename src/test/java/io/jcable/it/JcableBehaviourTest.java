@@ -291,6 +291,30 @@ class JcableBehaviourTest extends CableTestSupport {
     }
 
     @Test
+    void grpcListSpreadsCallsOverEveryListedApp() {
+        try (FakeRpcApp second = FakeRpcApp.start(payload -> redis.publish("__anycable__", payload))) {
+            String hosts = "grpc-list://" + app.target() + "," + second.target();
+            try (CableServer own = startOwn(Map.of("rpc_host", hosts))) {
+                // Round robin picks among the connections that are ready: both are, after the first calls.
+                long deadline = System.nanoTime() + WAIT.toNanos();
+                while (app.calls("Connect").isEmpty() || second.calls("Connect").isEmpty()) {
+                    assertTrue(System.nanoTime() < deadline, "calls reached only one app: " + app.calls("Connect").size()
+                            + " and " + second.calls("Connect").size());
+                    CableClient c = track(CableClient.connect(own.ws("/cable"), CableClient.Options.defaults().ignoring("ping")));
+                    assertFrame("{\"type\":\"welcome\"}", c.receive());
+                    c.close();
+                }
+                second.stop();
+                // The other app takes every call once the stopped one's connection is gone.
+                for (int i = 0; i < 3; i++) {
+                    CableClient c = track(CableClient.connect(own.ws("/cable"), CableClient.Options.defaults().ignoring("ping")));
+                    assertFrame("{\"type\":\"welcome\"}", c.receive());
+                }
+            }
+        }
+    }
+
+    @Test
     void exactlyOneDisconnectPerSuccessfulConnectHoweverTheSocketEnds() {
         FakeRpcApp.Gate gate = app.hold("Connect");
         CableClient closedEarly = client("?n=early");
