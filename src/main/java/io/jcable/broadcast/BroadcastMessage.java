@@ -1,5 +1,6 @@
 package io.jcable.broadcast;
 
+import io.jcable.protocol.Json;
 import java.util.List;
 
 /** A parsed broadcast payload (docs/broadcasting.md §1–2). */
@@ -14,6 +15,25 @@ public sealed interface BroadcastMessage {
      */
     record Publication(String stream, String data, String excludeSocket, String broadcastType)
             implements BroadcastMessage {
+
+        /** The publication as a payload of its own (what travels between nodes). */
+        public String toJson() {
+            StringBuilder json = new StringBuilder(data.length() + stream.length() + 32)
+                    .append("{\"stream\":").append(Json.quote(stream))
+                    .append(",\"data\":").append(Json.quote(data));
+            if (excludeSocket != null || broadcastType != null) {
+                json.append(",\"meta\":{");
+                if (excludeSocket != null) {
+                    json.append("\"exclude_socket\":").append(Json.quote(excludeSocket));
+                }
+                if (broadcastType != null) {
+                    json.append(excludeSocket != null ? "," : "").append("\"broadcast_type\":")
+                            .append(Json.quote(broadcastType));
+                }
+                json.append('}');
+            }
+            return json.append('}').toString();
+        }
     }
 
     /**

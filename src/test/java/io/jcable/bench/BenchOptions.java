@@ -41,12 +41,14 @@ record BenchOptions(Scenario scenario, TargetOptions target, int clients, int co
                     String command) {
 
     static final String USAGE = """
-            usage: scripts/bench <connect|fanout|memory|rpc|slow|standalone> [options]
+            usage: scripts/bench <connect|fanout|memory|rpc|slow|standalone|nodes> [options]
+            nodes: one jcable with N subscribers against three jcable processes on the Redis pub/sub with N/3
+            each (HTTP broadcasts to the first), then the redisx consumption rate of one node (own target only).
             One generator process holds at most (open-files limit - 300) clients: about 19,700 with 20,000.
-              --clients N            clients (connect 19000, fanout 10000, rpc 200, slow 1000,
+              --clients N            clients (connect 19000, fanout 10000, nodes 9000, rpc 200, slow 1000,
                                      standalone 10000)
               --concurrency C        connection attempts in flight (100)
-              --messages M           broadcasts per path (fanout: 50)
+              --messages M           broadcasts per path (fanout, nodes: 50)
               --interval-ms T        time between broadcasts (fanout 200, slow 50)
               --paths a,b            publish paths: redis, http, action (own target: redis,http)
               --levels a,b,...       idle clients to measure memory at (0,1000,5000,10000,19000)
@@ -139,6 +141,7 @@ record BenchOptions(Scenario scenario, TargetOptions target, int clients, int co
         int defaultClients = switch (scenario) {
             case CONNECT -> 19_000;
             case FANOUT, STANDALONE -> 10_000;
+            case NODES -> 9_000;
             case RPC -> 200;
             case MEMORY, SLOW -> 1_000;
         };

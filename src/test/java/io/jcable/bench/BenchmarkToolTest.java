@@ -83,6 +83,13 @@ final class BenchmarkToolTest {
     }
 
     @Test
+    void severalNodesAgainstOneAndTheRedisxRate() throws IOException {
+        ScenarioResult result = run("nodes", "--clients", "30", "--messages", "2", "--interval-ms", "20");
+        assertClean(result);
+        assertEquals(3, result.tables().getFirst().rows().size(), "one node by HTTP and by Redis, three nodes");
+    }
+
+    @Test
     void externalServerByUrl() throws IOException {
         BenchOptions options = options("rpc", "--clients", "5", "--rates", "20", "--duration-s", "1",
                 "--url", target.cableUrl().toString(), "--server-pid", Long.toString(target.server().pid()));

@@ -52,8 +52,9 @@ class HandshakeOptionsTest extends CableTestSupport {
 
     @Test
     void httpOnlyAdapterLeavesRedisAloneAndServesItsOwnPath() {
+        // A Redis URL alone turns the Redis pub/sub on (several nodes); one node says so with pubsub=none.
         try (CableServer own = startOwn(Map.of("broadcast_adapter", "http", "redis_url", "redis://127.0.0.1:" + closedPort(),
-                "http_broadcast_path", "/pub"))) {
+                "pubsub", "none", "http_broadcast_path", "/pub"))) {
             // A Redis subscriber that cannot connect would keep readiness at 503 and publish redis_* metrics.
             assertEquals(200, own.get("/health/ready").statusCode());
             assertFalse(own.get("/metrics").body().contains("redis"), own.get("/metrics").body());
