@@ -100,6 +100,13 @@ public final class LocalServerProcess implements AutoCloseable {
         }
     }
 
+    /** A directory for this process's files (created once, beside its log; removed on close). */
+    private Path workDirectory() throws IOException {
+        Path directory = log.resolveSibling(log.getFileName() + ".d");
+        Files.createDirectories(directory);
+        return directory;
+    }
+
     public String logText() {
         try {
             return Files.readString(log);
@@ -118,6 +125,14 @@ public final class LocalServerProcess implements AutoCloseable {
         }
         try {
             Files.deleteIfExists(log);
+            Path directory = log.resolveSibling(log.getFileName() + ".d");
+            if (Files.isDirectory(directory)) {
+                try (var files = Files.walk(directory)) {
+                    for (Path file : files.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                        Files.deleteIfExists(file);
+                    }
+                }
+            }
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -128,7 +143,8 @@ public final class LocalServerProcess implements AutoCloseable {
         command.add(executable.toString());
         command.addAll(arguments.apply(port));
         try {
-            process = new ProcessBuilder(command).redirectErrorStream(true)
+            // Runs in a directory of its own: a replica writes the RDB it receives there, a sentinel its config.
+            process = new ProcessBuilder(command).directory(workDirectory().toFile()).redirectErrorStream(true)
                     .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile())).start();
         } catch (IOException e) {
             throw new UncheckedIOException("cannot spawn " + executable, e);
