@@ -3,7 +3,11 @@ package io.jcable.boot;
 import io.jcable.broadcast.BroadcastHandler;
 import io.jcable.broadcast.HttpBroadcastServlet;
 import io.jcable.broadcast.RedisSubscriber;
+import io.jcable.broker.Broker;
+import io.jcable.broker.MemoryBroker;
+import io.jcable.broker.NoBroker;
 import io.jcable.config.AuthConfig;
+import io.jcable.config.BrokerKind;
 import io.jcable.config.CableConfig;
 import io.jcable.config.ConfigException;
 import io.jcable.config.ConfigSource;
@@ -42,7 +46,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Builds jcable when the web app starts and takes it down when it stops. The only static entry point.
- * Start order: metrics → RPC client → hub, disconnect queue, node → pinger → broadcast ingest → endpoints and
+ * Start order: metrics → RPC client → hub, broker, disconnect queue, node → pinger → broadcast ingest → endpoints and
  * servlets → SIGTERM hook. Stop order is the reverse, with the graceful client notice and the Disconnect
  * drain first (bounded by {@code ANYCABLE_SHUTDOWN_TIMEOUT}).
  */
@@ -59,6 +63,7 @@ public final class CableBootstrap implements ServletContextListener {
     private DisconnectQueue disconnects;
     private Node node;
     private Pinger pinger;
+    private Broker broker;
     private RedisSubscriber redis;
     private CableStats stats;
     private TermSignal termSignal;
@@ -102,14 +107,16 @@ public final class CableBootstrap implements ServletContextListener {
                 : config.rpc().http() ? new HttpController(config.rpc(), metrics)
                 : new GrpcController(config.rpc(), metrics);
         Hub hub = new Hub();
+        broker = config.broker().kind() == BrokerKind.MEMORY
+                ? new MemoryBroker(config.broker().historyLimit(), config.broker().historyTtl()) : new NoBroker();
         disconnects = new DisconnectQueue(controller, config.rpc().disconnectBacklog(), config.rpc().disconnectRate(),
                 config.rpc().concurrency(), metrics);
         WriteWatch writes = new WriteWatch();
         pinger = new Pinger(Clock.systemUTC(), writes, config.server().pingInterval());
-        node = new Node(new StandaloneAnswers(config.auth(), Clock.systemUTC()), controller, hub, disconnects, pinger,
-                config.rpc().disconnectMode(), config.server().sidFromRequestId(), config.server().maxPendingInput(),
-                metrics);
-        BroadcastHandler broadcasts = new BroadcastHandler(hub, node.remoteDisconnects(), metrics);
+        node = new Node(new StandaloneAnswers(config.auth(), Clock.systemUTC()), controller, hub, broker, disconnects,
+                pinger, config.rpc().disconnectMode(), config.server().sidFromRequestId(),
+                config.server().maxPendingInput(), metrics);
+        BroadcastHandler broadcasts = new BroadcastHandler(hub, broker, node.remoteDisconnects(), metrics);
         if (config.broadcast().redis()) {
             redis = new RedisSubscriber(config.broadcast().redisUrl(), config.broadcast().redisChannel(),
                     broadcasts::handle, metrics);
@@ -243,6 +250,9 @@ public final class CableBootstrap implements ServletContextListener {
         }
         if (pinger != null) {
             pinger.stop();
+        }
+        if (broker != null) {
+            broker.stop();
         }
         if (disconnects != null) {
             disconnects.stop();

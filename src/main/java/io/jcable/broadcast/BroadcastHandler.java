@@ -1,26 +1,33 @@
 package io.jcable.broadcast;
 
+import io.jcable.broker.Broker;
 import io.jcable.hub.Hub;
 import io.jcable.metrics.Counter;
 import io.jcable.metrics.Metrics;
 import io.jcable.protocol.Json;
+import io.jcable.protocol.StreamPosition;
 import io.jcable.session.RemoteDisconnects;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** Applies broadcast payloads from any adapter: publications to the hub, remote commands to the sessions. */
+/**
+ * Applies broadcast payloads from any adapter: publications to the broker (which stores those that are not
+ * transient) and the hub, remote commands to the sessions.
+ */
 public final class BroadcastHandler {
     private static final Logger LOG = LoggerFactory.getLogger(BroadcastHandler.class);
 
     private final Hub hub;
+    private final Broker broker;
     private final RemoteDisconnects remoteDisconnects;
     private final Counter publications;
     private final Counter streamMessages;
     private final Counter remoteCommands;
     private final Counter failed;
 
-    public BroadcastHandler(Hub hub, RemoteDisconnects remoteDisconnects, Metrics metrics) {
+    public BroadcastHandler(Hub hub, Broker broker, RemoteDisconnects remoteDisconnects, Metrics metrics) {
         this.hub = hub;
+        this.broker = broker;
         this.remoteDisconnects = remoteDisconnects;
         this.publications = metrics.counter("publications_total");
         this.streamMessages = metrics.counter("broadcast_msg_total");
@@ -66,8 +73,11 @@ public final class BroadcastHandler {
 
     private void deliver(BroadcastMessage.Publication publication) {
         streamMessages.inc();
-        hub.broadcast(publication.stream(), Json.embed(publication.data()), publication.excludeSocket(),
-                publication.broadcastType());
+        String message = Json.embed(publication.data());
+        StreamPosition position = publication.transientData() ? null
+                : broker.store(publication.stream(), message, publication.broadcastType());
+        hub.broadcast(publication.stream(), message, publication.excludeSocket(), publication.broadcastType(),
+                position);
     }
 
     private static String abbreviate(String payload) {

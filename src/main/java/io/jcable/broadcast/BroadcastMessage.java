@@ -11,9 +11,14 @@ public sealed interface BroadcastMessage {
      * @param data          the {@code data} text as published
      * @param excludeSocket {@code meta.exclude_socket} or null
      * @param broadcastType {@code meta.broadcast_type} or null
+     * @param transientData {@code meta.transient}: never stored by the broker, delivered without a position
      */
-    record Publication(String stream, String data, String excludeSocket, String broadcastType)
-            implements BroadcastMessage {
+    record Publication(String stream, String data, String excludeSocket, String broadcastType,
+                       boolean transientData) implements BroadcastMessage {
+
+        public Publication(String stream, String data, String excludeSocket, String broadcastType) {
+            this(stream, data, excludeSocket, broadcastType, false);
+        }
     }
 
     /**

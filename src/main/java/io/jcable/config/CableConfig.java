@@ -18,12 +18,13 @@ import javax.crypto.spec.SecretKeySpec;
  * The whole, validated configuration.
  *
  * @param auth            JWT identification, signed streams and the standalone modes
+ * @param broker          the broker and its history (extended protocol)
  * @param shutdownTimeout {@code ANYCABLE_SHUTDOWN_TIMEOUT}, seconds, default 30: notify clients and drain Disconnects
  * @param shutdownDelay   {@code ANYCABLE_SHUTDOWN_DELAY}, seconds, default 0: wait before the shutdown sequence
  * @param ignored         options that make no sense in a WAR and were set (logged at start)
  */
 public record CableConfig(ServerConfig server, RpcConfig rpc, BroadcastConfig broadcast, AuthConfig auth,
-                          Duration shutdownTimeout, Duration shutdownDelay, List<String> ignored) {
+                          BrokerConfig broker, Duration shutdownTimeout, Duration shutdownDelay, List<String> ignored) {
 
     private static final Set<String> KNOWN_ADAPTERS = Set.of("redis", "http");
     private static final List<String> NOT_APPLICABLE_IN_WAR =
@@ -119,7 +120,7 @@ public record CableConfig(ServerConfig server, RpcConfig rpc, BroadcastConfig br
         if (source.env("PORT") != null) {
             ignored.add("PORT");
         }
-        return new CableConfig(server, rpc, broadcast, auth,
+        return new CableConfig(server, rpc, broadcast, auth, BrokerConfig.load(options),
                 options.seconds("shutdown_timeout", 30), options.seconds("shutdown_delay", 0), List.copyOf(ignored));
     }
 

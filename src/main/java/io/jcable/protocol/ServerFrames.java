@@ -50,4 +50,26 @@ public final class ServerFrames {
                 .append(",\"message\":").append(message).append('}');
         return frame.toString();
     }
+
+    /**
+     * A data frame of a stored publication, for extended sessions: {@link #data} plus
+     * {@code "stream_id":S,"epoch":E,"offset":N}.
+     */
+    public static String data(String quotedIdentifier, String message, String type, String stream,
+                              StreamPosition position) {
+        String plain = data(quotedIdentifier, message, type);
+        return new StringBuilder(plain.length() + stream.length() + 48)
+                .append(plain, 0, plain.length() - 1)
+                .append(",\"stream_id\":").append(Json.quote(stream))
+                .append(",\"epoch\":").append(Json.quote(position.epoch()))
+                .append(",\"offset\":").append(position.offset()).append('}').toString();
+    }
+
+    public static String confirmHistory(String identifier) {
+        return "{\"type\":\"confirm_history\",\"identifier\":" + Json.quote(identifier) + "}";
+    }
+
+    public static String rejectHistory(String identifier) {
+        return "{\"type\":\"reject_history\",\"identifier\":" + Json.quote(identifier) + "}";
+    }
 }

@@ -29,6 +29,8 @@ public final class ClientSession implements Subscriber {
     private final Handshake handshake;
     private final Transport transport;
     private final Executor executor;
+    /** Orders stored-publication frames around history replays; extended sessions only, else null. */
+    private final HistoryGate historyGate;
 
     private final ReentrantLock mailboxLock = new ReentrantLock();
     private final ArrayDeque<Task> mailbox = new ArrayDeque<>(2);
@@ -65,6 +67,7 @@ public final class ClientSession implements Subscriber {
         this.handshake = handshake;
         this.transport = transport;
         this.executor = executor;
+        this.historyGate = handshake.extended() ? new HistoryGate() : null;
     }
 
     @Override
@@ -75,6 +78,25 @@ public final class ClientSession implements Subscriber {
     @Override
     public void deliver(String frame) {
         transport.send(frame);
+    }
+
+    @Override
+    public boolean extended() {
+        return historyGate != null;
+    }
+
+    @Override
+    public void deliver(String frame, String identifier, String stream, long offset) {
+        if (historyGate == null) {
+            transport.send(frame);
+        } else {
+            historyGate.live(transport, identifier, stream, offset, frame);
+        }
+    }
+
+    /** The extended session's {@link HistoryGate}; null for {@code actioncable-v1-json}. */
+    HistoryGate historyGate() {
+        return historyGate;
     }
 
     Handshake handshake() {

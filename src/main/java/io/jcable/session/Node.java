@@ -1,5 +1,6 @@
 package io.jcable.session;
 
+import io.jcable.broker.Broker;
 import io.jcable.config.DisconnectMode;
 import io.jcable.hub.Hub;
 import io.jcable.metrics.Counter;
@@ -42,13 +43,15 @@ public final class Node {
      * @param maxQueuedInput characters of client messages that may wait in one session's mailbox behind a
      *                       running command before the client counts as flooding
      */
-    public Node(LocalAnswers local, Controller controller, Hub hub, DisconnectQueue disconnects, Pinger pinger,
-                DisconnectMode disconnectMode, boolean sidFromRequestId, long maxQueuedInput, Metrics metrics) {
+    public Node(LocalAnswers local, Controller controller, Hub hub, Broker broker, DisconnectQueue disconnects,
+                Pinger pinger, DisconnectMode disconnectMode, boolean sidFromRequestId, long maxQueuedInput,
+                Metrics metrics) {
         this.registry = new SessionRegistry(sidFromRequestId);
         this.pinger = pinger;
         this.maxQueuedInput = maxQueuedInput;
         this.connector = new Connector(local, controller, hub, this::close, metrics);
-        this.dispatcher = new FrameDispatcher(new CommandRunner(local, controller, hub, this::close), this::close,
+        this.dispatcher = new FrameDispatcher(new CommandRunner(local, controller, hub, this::close,
+                new HistoryReplay(broker)), this::close,
                 metrics);
         this.teardown = new SessionTeardown(hub, disconnects, disconnectMode, registry);
         this.remoteDisconnects = new RemoteDisconnects(hub, this::close);

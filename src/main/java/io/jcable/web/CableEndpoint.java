@@ -104,11 +104,13 @@ public final class CableEndpoint {
         String remote = address instanceof InetSocketAddress inet && inet.getAddress() != null
                 ? inet.getAddress().getHostAddress() : null;
         if (pending == null) {
-            return context.handshakes().read(socket.getRequestURI(), socket.getQueryString(), Map.of(), remote);
+            return context.handshakes().read(socket.getRequestURI(), socket.getQueryString(), Map.of(), remote,
+                    socket.getNegotiatedSubprotocol());
         }
         if (remote == null) {
             remote = HandshakeReader.header(pending.headers(), context.remoteAddressHeader());
         }
-        return context.handshakes().read(pending.uri(), pending.query(), pending.headers(), remote);
+        return context.handshakes().read(pending.uri(), pending.query(), pending.headers(), remote,
+                socket.getNegotiatedSubprotocol());
     }
 }
