@@ -112,7 +112,8 @@ public final class CableBootstrap implements ServletContextListener {
         disconnects = new DisconnectQueue(controller, config.rpc().disconnectBacklog(), config.rpc().disconnectRate(),
                 config.rpc().concurrency(), metrics);
         WriteWatch writes = new WriteWatch();
-        pinger = new Pinger(Clock.systemUTC(), writes, config.server().pingInterval());
+        pinger = new Pinger(Clock.systemUTC(), writes, config.server().pingInterval(),
+                config.server().pongTimeout());
         node = new Node(new StandaloneAnswers(config.auth(), Clock.systemUTC()), controller, hub, broker, disconnects,
                 pinger, config.rpc().disconnectMode(), config.server().sidFromRequestId(),
                 config.server().maxPendingInput(), metrics);

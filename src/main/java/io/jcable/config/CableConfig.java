@@ -50,7 +50,8 @@ public record CableConfig(ServerConfig server, RpcConfig rpc, BroadcastConfig br
                 options.path("health_path", "/health"),
                 options.path("metrics_http", null),
                 options.jcableBool("sid_from_request_id", false),
-                options.jcableInteger("max_pending_input_size", 1_048_576, 1));
+                options.jcableInteger("max_pending_input_size", 1_048_576, 1),
+                options.seconds("pong_timeout", 0));
 
         String secret = options.secret("secret");
         AuthConfig auth = AuthConfig.load(options, secret);

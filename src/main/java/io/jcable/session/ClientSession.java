@@ -41,6 +41,8 @@ public final class ClientSession implements Subscriber {
     private volatile boolean closed;
     /** The pinger's tick for this session's next ping; owned by the {@link Pinger}. */
     long pingTick;
+    /** The pinger's tick by which an extended session must have sent something (0 = none); pinger-owned. */
+    long pongDeadlineTick;
     /**
      * For a session without pings ({@code ?pi=0}): whether a WebSocket ping was sent and the client must have
      * been heard from by the next check; owned by the {@link Pinger}.
