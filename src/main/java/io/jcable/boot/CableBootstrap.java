@@ -5,7 +5,10 @@ import io.jcable.broadcast.HttpBroadcastServlet;
 import io.jcable.broadcast.RedisSubscriber;
 import io.jcable.broker.Broker;
 import io.jcable.broker.MemoryBroker;
+import io.jcable.broker.MemorySessionCache;
 import io.jcable.broker.NoBroker;
+import io.jcable.broker.NoSessionCache;
+import io.jcable.broker.SessionCache;
 import io.jcable.config.AuthConfig;
 import io.jcable.config.BrokerKind;
 import io.jcable.config.CableConfig;
@@ -46,7 +49,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Builds jcable when the web app starts and takes it down when it stops. The only static entry point.
- * Start order: metrics → RPC client → hub, broker, disconnect queue, node → pinger → broadcast ingest → endpoints and
+ * Start order: metrics → RPC client → hub, broker, session cache, disconnect queue, node → pinger → broadcast ingest → endpoints and
  * servlets → SIGTERM hook. Stop order is the reverse, with the graceful client notice and the Disconnect
  * drain first (bounded by {@code ANYCABLE_SHUTDOWN_TIMEOUT}).
  */
@@ -64,6 +67,7 @@ public final class CableBootstrap implements ServletContextListener {
     private Node node;
     private Pinger pinger;
     private Broker broker;
+    private SessionCache sessionCache;
     private RedisSubscriber redis;
     private CableStats stats;
     private TermSignal termSignal;
@@ -109,13 +113,15 @@ public final class CableBootstrap implements ServletContextListener {
         Hub hub = new Hub();
         broker = config.broker().kind() == BrokerKind.MEMORY
                 ? new MemoryBroker(config.broker().historyLimit(), config.broker().historyTtl()) : new NoBroker();
+        sessionCache = config.broker().kind() == BrokerKind.MEMORY && !config.broker().sessionsTtl().isZero()
+                ? new MemorySessionCache(config.broker().sessionsTtl()) : new NoSessionCache();
         disconnects = new DisconnectQueue(controller, config.rpc().disconnectBacklog(), config.rpc().disconnectRate(),
                 config.rpc().concurrency(), metrics);
         WriteWatch writes = new WriteWatch();
         pinger = new Pinger(Clock.systemUTC(), writes, config.server().pingInterval(),
                 config.server().pongTimeout());
-        node = new Node(new StandaloneAnswers(config.auth(), Clock.systemUTC()), controller, hub, broker, disconnects,
-                pinger, config.rpc().disconnectMode(), config.server().sidFromRequestId(),
+        node = new Node(new StandaloneAnswers(config.auth(), Clock.systemUTC()), controller, hub, broker, sessionCache,
+                disconnects, pinger, config.rpc().disconnectMode(), config.server().sidFromRequestId(),
                 config.server().maxPendingInput(), metrics);
         BroadcastHandler broadcasts = new BroadcastHandler(hub, broker, node.remoteDisconnects(), metrics);
         if (config.broadcast().redis()) {
@@ -254,6 +260,9 @@ public final class CableBootstrap implements ServletContextListener {
         }
         if (broker != null) {
             broker.stop();
+        }
+        if (sessionCache != null) {
+            sessionCache.stop();
         }
         if (disconnects != null) {
             disconnects.stop();

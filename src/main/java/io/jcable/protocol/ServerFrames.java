@@ -1,5 +1,7 @@
 package io.jcable.protocol;
 
+import java.util.Collection;
+
 /** Server-made frames (docs/protocol.md §3), key order as anycable-go writes them. */
 public final class ServerFrames {
     public static final String PONG = "{\"type\":\"pong\"}";
@@ -22,6 +24,21 @@ public final class ServerFrames {
     /** The welcome of a session the server identified itself (JWT, noauth): {@code {"type":"welcome","sid":…}}. */
     public static String welcome(String sid) {
         return "{\"type\":\"welcome\",\"sid\":" + Json.quote(sid) + "}";
+    }
+
+    /**
+     * The welcome of a restored session (docs/protocol.md §6.2):
+     * {@code {"type":"welcome","sid":…,"restored":true,"restored_ids":[…]}}.
+     */
+    public static String restoredWelcome(String sid, Collection<String> restoredIdentifiers) {
+        StringBuilder frame = new StringBuilder(64).append("{\"type\":\"welcome\",\"sid\":").append(Json.quote(sid))
+                .append(",\"restored\":true,\"restored_ids\":[");
+        String separator = "";
+        for (String identifier : restoredIdentifiers) {
+            frame.append(separator).append(Json.quote(identifier));
+            separator = ",";
+        }
+        return frame.append("]}").toString();
     }
 
     /** A subscription the server confirmed itself ({@code $pubsub}, Turbo, CableReady), in anycable-go's order. */

@@ -39,6 +39,11 @@ public final class ClientSession implements Subscriber {
     private boolean draining;
 
     private volatile boolean closed;
+    /**
+     * Closed on purpose, by the server (remote disconnect, the application, bad input) or by the client's own close
+     * frame: never kept for a restore. A lost socket (or a {@code no_pong}) leaves it false.
+     */
+    volatile boolean leftForGood;
     /** The pinger's tick for this session's next ping; owned by the {@link Pinger}. */
     long pingTick;
     /** The pinger's tick by which an extended session must have sent something (0 = none); pinger-owned. */

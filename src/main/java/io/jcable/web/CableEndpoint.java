@@ -77,6 +77,11 @@ public final class CableEndpoint {
 
     @OnClose
     public void onClose(CloseReason reason) {
+        int code = reason.getCloseCode().getCode();
+        if (session != null && transport != null && (code == 1000 || code == 1001) && !transport.isClosingByServer()) {
+            // The client closed on purpose: it is not coming back to restore this session.
+            context.node().clientLeft(session);
+        }
         socketGone();
     }
 

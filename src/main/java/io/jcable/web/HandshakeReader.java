@@ -86,9 +86,11 @@ final class HandshakeReader {
         }
         Duration interval = pingInterval(query.get("pi"));
         PingPrecision precision = PingPrecision.parse(query.get("ptp"));
+        boolean extended = Subprotocols.V1_EXT_JSON.equals(subprotocol);
+        String restoreSid = extended ? nonEmpty(header(headers, "x-anycable-restore-sid"), query.get("sid")) : null;
         return new Handshake(new RequestEnv(url, Map.copyOf(forwarded)), interval,
-                precision == null ? pingPrecision : precision, header(headers, "x-request-id"), token,
-                Subprotocols.V1_EXT_JSON.equals(subprotocol));
+                precision == null ? pingPrecision : precision, header(headers, "x-request-id"), token, extended,
+                restoreSid);
     }
 
     /** {@code value} unless it is null or empty, else {@code fallback} (null when that is empty too). */

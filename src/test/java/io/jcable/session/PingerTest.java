@@ -140,7 +140,7 @@ class PingerTest {
 
     private static ClientSession session(Transport transport, Duration pingInterval, boolean extended) {
         Handshake handshake = new Handshake(new RequestEnv("http://localhost/cable", Map.of()), pingInterval,
-                PingPrecision.S, null, null, extended);
+                PingPrecision.S, null, null, extended, null);
         return new ClientSession("sid-" + System.identityHashCode(transport), handshake, transport, Runnable::run);
     }
 
