@@ -18,6 +18,18 @@ jcable_require_redis_binary() {
   fi
 }
 
+# nats-server and redis-sentinel: the tests of several nodes start private ones (NATS pub/sub and adapter,
+# Redis Sentinel failover).
+jcable_require_cluster_binaries() {
+  local missing=()
+  command -v nats-server >/dev/null 2>&1 || [ -x /usr/sbin/nats-server ] || missing+=(nats-server)
+  command -v redis-sentinel >/dev/null 2>&1 || [ -x /usr/bin/redis-sentinel ] || missing+=(redis-sentinel)
+  if [ ${#missing[@]} -gt 0 ]; then
+    echo "jcable: ${missing[*]} not found, installing" >&2
+    jcable_install_packages "${missing[@]}" || { echo "jcable: cannot install ${missing[*]}" >&2; return 1; }
+  fi
+}
+
 # Node.js and the official JavaScript clients (@rails/actioncable, @anycable/web) used by the end-to-end tests.
 jcable_require_node_client() {
   if ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then

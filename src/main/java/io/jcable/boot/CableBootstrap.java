@@ -1,8 +1,8 @@
 package io.jcable.boot;
 
+import io.jcable.broadcast.BroadcastAdapters;
 import io.jcable.broadcast.BroadcastHandler;
 import io.jcable.broadcast.HttpBroadcastServlet;
-import io.jcable.broadcast.RedisSubscriber;
 import io.jcable.broker.Broker;
 import io.jcable.broker.MemoryBroker;
 import io.jcable.broker.MemorySessionCache;
@@ -18,6 +18,11 @@ import io.jcable.hub.Hub;
 import io.jcable.metrics.CableStats;
 import io.jcable.metrics.Metrics;
 import io.jcable.protocol.Subprotocols;
+import io.jcable.pubsub.LocalPubSub;
+import io.jcable.pubsub.NatsPubSub;
+import io.jcable.pubsub.PubSub;
+import io.jcable.pubsub.RedisPubSub;
+import io.jcable.redis.RedisConnector;
 import io.jcable.rpc.Controller;
 import io.jcable.rpc.GrpcController;
 import io.jcable.rpc.HttpController;
@@ -42,25 +47,28 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.Locale;
 import java.util.Properties;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * Builds jcable when the web app starts and takes it down when it stops. The only static entry point.
- * Start order: metrics → RPC client → hub, broker, session cache, disconnect queue, node → pinger → broadcast ingest → endpoints and
- * servlets → SIGTERM hook. Stop order is the reverse, with the graceful client notice and the Disconnect
- * drain first (bounded by {@code ANYCABLE_SHUTDOWN_TIMEOUT}).
+ * Start order: metrics → RPC client → pub/sub, hub, broker, session cache, disconnect queue, node → pinger →
+ * pub/sub and broadcast adapters → endpoints and servlets → SIGTERM hook. Stop order is the reverse, with the
+ * graceful client notice and the Disconnect drain first (bounded by {@code ANYCABLE_SHUTDOWN_TIMEOUT}).
  */
 public final class CableBootstrap implements ServletContextListener {
     private static final Logger LOG = LoggerFactory.getLogger(CableBootstrap.class);
     /** Container message buffer per socket, in characters or bytes; longer messages arrive in several parts. */
     private static final int MESSAGE_PART_SIZE = 2048;
-    /** How long undeploy waits for the Redis subscriber's threads (it closes their socket first). */
-    private static final Duration REDIS_STOP_WAIT = Duration.ofMillis(500);
+    /** How long undeploy waits for each adapter's and the pub/sub's threads (it closes their sockets first). */
+    private static final Duration CONNECTIONS_STOP_WAIT = Duration.ofMillis(500);
 
     private final ReentrantLock shutdownLock = new ReentrantLock();
+    private final Function<ServletContext, ConfigSource> configSource;
     private CableConfig config;
     private Controller controller;
     private DisconnectQueue disconnects;
@@ -68,16 +76,32 @@ public final class CableBootstrap implements ServletContextListener {
     private Pinger pinger;
     private Broker broker;
     private SessionCache sessionCache;
-    private RedisSubscriber redis;
+    private RedisConnector redisConnector;
+    private PubSub pubsub;
+    private BroadcastAdapters adapters;
     private CableStats stats;
     private TermSignal termSignal;
     private boolean drained;
     private String version;
 
+    /** As a container deploys the WAR: system properties, then the environment, then the context's init parameters. */
+    public CableBootstrap() {
+        this(context -> ConfigSource.of(context::getInitParameter));
+    }
+
+    /** Options from {@code source} instead of the process's own: for an embedding that owns its configuration. */
+    public CableBootstrap(ConfigSource source) {
+        this(context -> source);
+    }
+
+    private CableBootstrap(Function<ServletContext, ConfigSource> configSource) {
+        this.configSource = configSource;
+    }
+
     @Override
     public void contextInitialized(ServletContextEvent event) {
         ServletContext context = event.getServletContext();
-        ConfigSource source = ConfigSource.of(context::getInitParameter);
+        ConfigSource source = configSource.apply(context);
         try {
             config = CableConfig.load(source);
         } catch (ConfigException e) {
@@ -85,11 +109,12 @@ public final class CableBootstrap implements ServletContextListener {
             throw e;
         }
         version = version();
-        LOG.info("jcable {} starting: paths={} rpc={} broadcast={} redis={} channel={}", version,
-                config.server().paths(),
+        redisConnector = new RedisConnector(config.redis());
+        LOG.info("jcable {} starting as node {}: paths={} rpc={} broadcast={} pubsub={} redis={} channel={}", version,
+                config.broadcast().nodeId(), config.server().paths(),
                 config.auth().noRpc() ? "none (ANYCABLE_NORPC)" : CableConfig.maskedUrl(config.rpc().host()),
-                config.broadcast().adapters(), CableConfig.maskedUrl(config.broadcast().redisUrl()),
-                config.broadcast().redisChannel());
+                config.broadcast().adapters(), config.broadcast().pubsub().name().toLowerCase(Locale.ROOT),
+                redisConnector.describe(), config.broadcast().redisChannel());
         logStandalone(config.auth());
         config.ignored().forEach(name -> LOG.warn("{} is ignored: the servlet container owns sockets and TLS", name));
         source.unusedEnvironment().keySet().forEach(name -> LOG.warn("{} is not supported by jcable", name));
@@ -110,7 +135,12 @@ public final class CableBootstrap implements ServletContextListener {
         controller = config.auth().noRpc() ? new NoRpcController()
                 : config.rpc().http() ? new HttpController(config.rpc(), metrics)
                 : new GrpcController(config.rpc(), metrics);
-        Hub hub = new Hub();
+        pubsub = switch (config.broadcast().pubsub()) {
+            case NONE -> new LocalPubSub();
+            case REDIS -> new RedisPubSub(redisConnector, config.broadcast().redisChannel(), metrics);
+            case NATS -> new NatsPubSub(config.nats(), config.broadcast().natsChannel(), metrics);
+        };
+        Hub hub = new Hub(pubsub);
         broker = config.broker().kind() == BrokerKind.MEMORY
                 ? new MemoryBroker(config.broker().historyLimit(), config.broker().historyTtl()) : new NoBroker();
         sessionCache = config.broker().kind() == BrokerKind.MEMORY && !config.broker().sessionsTtl().isZero()
@@ -123,17 +153,13 @@ public final class CableBootstrap implements ServletContextListener {
         node = new Node(new StandaloneAnswers(config.auth(), Clock.systemUTC()), controller, hub, broker, sessionCache,
                 disconnects, pinger, config.rpc().disconnectMode(), config.server().sidFromRequestId(),
                 config.server().maxPendingInput(), metrics);
-        BroadcastHandler broadcasts = new BroadcastHandler(hub, broker, node.remoteDisconnects(), metrics);
-        if (config.broadcast().redis()) {
-            redis = new RedisSubscriber(config.broadcast().redisUrl(), config.broadcast().redisChannel(),
-                    broadcasts::handle, metrics);
-        }
+        BroadcastHandler broadcasts = new BroadcastHandler(hub, broker, node.remoteDisconnects(), pubsub, metrics);
+        adapters = new BroadcastAdapters(config.broadcast(), redisConnector, config.nats(), broadcasts, metrics);
 
         disconnects.start();
         pinger.start();
-        if (redis != null) {
-            redis.start();
-        }
+        pubsub.start(broadcasts);
+        adapters.start();
         EndpointContext endpoints = EndpointContext.create(node, writes, config.server(), config.rpc(), config.auth(),
                 version, metrics);
         endpoints.installRemoteAddressFilter(context);
@@ -210,7 +236,7 @@ public final class CableBootstrap implements ServletContextListener {
     }
 
     private boolean ready() {
-        return !node.isShuttingDown() && (redis == null || redis.isSubscribed());
+        return !node.isShuttingDown() && adapters.isReady() && pubsub.isReady();
     }
 
     /** Notify every client and drain the Disconnect queue; runs once (SIGTERM or undeploy, whichever first). */
@@ -252,8 +278,11 @@ public final class CableBootstrap implements ServletContextListener {
         if (stats != null) {
             stats.unregister();
         }
-        if (redis != null) {
-            redis.stop(REDIS_STOP_WAIT);
+        if (adapters != null) {
+            adapters.stop(CONNECTIONS_STOP_WAIT);
+        }
+        if (pubsub != null) {
+            pubsub.stop(CONNECTIONS_STOP_WAIT);
         }
         if (pinger != null) {
             pinger.stop();

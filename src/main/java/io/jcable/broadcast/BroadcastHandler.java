@@ -5,74 +5,167 @@ import io.jcable.hub.Hub;
 import io.jcable.metrics.Counter;
 import io.jcable.metrics.Metrics;
 import io.jcable.protocol.Json;
+import io.jcable.protocol.LogText;
 import io.jcable.protocol.StreamPosition;
+import io.jcable.pubsub.PubSub;
 import io.jcable.session.RemoteDisconnects;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Applies broadcast payloads from any adapter: publications to the broker (which stores those that are not
- * transient) and the hub, remote commands to the sessions.
+ * Where broadcast payloads enter, from any adapter. Fan-out adapters ({@code redis}, {@code nats}: every node gets
+ * every message) deliver on this node only ({@link #deliverHere}). The others ({@code http}, {@code redisx}: one
+ * node gets a message) hand it to the pub/sub ({@link #accept}), and every node, this one included, delivers it
+ * when it comes back from there ({@link #publication}, {@link #command}), so each session gets it exactly once. The
+ * payload's counters ({@code publications_total}, {@code broadcast_msg_total}, {@code remote_commands_total},
+ * {@code failed_broadcast_msg_total}) count on the node where it entered. Before the hub, the broker stores
+ * what is not transient and gives it its position (the memory broker of each node numbers its own copy).
  */
-public final class BroadcastHandler {
+public final class BroadcastHandler implements PubSub.Receiver {
     private static final Logger LOG = LoggerFactory.getLogger(BroadcastHandler.class);
 
     private final Hub hub;
     private final Broker broker;
     private final RemoteDisconnects remoteDisconnects;
+    private final PubSub pubsub;
     private final Counter publications;
     private final Counter streamMessages;
     private final Counter remoteCommands;
     private final Counter failed;
 
-    public BroadcastHandler(Hub hub, Broker broker, RemoteDisconnects remoteDisconnects, Metrics metrics) {
+    public BroadcastHandler(Hub hub, Broker broker, RemoteDisconnects remoteDisconnects, PubSub pubsub,
+                            Metrics metrics) {
         this.hub = hub;
         this.broker = broker;
         this.remoteDisconnects = remoteDisconnects;
+        this.pubsub = pubsub;
         this.publications = metrics.counter("publications_total");
         this.streamMessages = metrics.counter("broadcast_msg_total");
         this.remoteCommands = metrics.counter("remote_commands_total");
         this.failed = metrics.counter("failed_broadcast_msg_total");
     }
 
-    /** Handles one payload; returns what it was parsed as (callers answer HTTP from it). */
-    public BroadcastMessage handle(String payload) {
-        BroadcastMessage message = BroadcastParser.parse(payload);
+    /** A payload from a fan-out adapter: delivered and executed on this node. */
+    public BroadcastMessage deliverHere(String payload) {
+        BroadcastMessage message = count(payload);
         switch (message) {
-            case BroadcastMessage.Publication publication -> {
-                publications.inc();
-                deliver(publication);
-            }
-            case BroadcastMessage.Batch batch -> {
-                if (!batch.skipped().isEmpty()) {
-                    failed.add(batch.skipped().size());
-                    LOG.warn("Invalid batch elements dropped ({}): {}", String.join("; ", batch.skipped()),
-                            abbreviate(payload));
-                }
-                if (!batch.publications().isEmpty()) {
-                    publications.inc();
-                    batch.publications().forEach(this::deliver);
-                }
-            }
-            case BroadcastMessage.RemoteDisconnect disconnect -> {
-                remoteCommands.inc();
-                int closed = remoteDisconnects.disconnect(disconnect.identifier(), disconnect.reconnect());
-                LOG.info("Remote disconnect of {} closed {} sessions", disconnect.identifier(), closed);
-            }
-            case BroadcastMessage.UnknownCommand unknown -> {
-                remoteCommands.inc();
-                LOG.warn("Unknown remote command ignored: {}", unknown.command());
-            }
-            case BroadcastMessage.Invalid invalid -> {
-                failed.inc();
-                LOG.warn("Invalid broadcast dropped ({}): {}", invalid.reason(), abbreviate(payload));
+            case BroadcastMessage.Publication publication -> deliver(publication);
+            case BroadcastMessage.Batch batch -> batch.publications().forEach(this::deliver);
+            case BroadcastMessage.RemoteDisconnect disconnect -> disconnect(disconnect);
+            default -> {
             }
         }
         return message;
     }
 
+    /**
+     * A payload that reached only this node ({@code http}): distributed through the pub/sub; what the pub/sub
+     * cannot take (it is down) is delivered on this node rather than dropped. Returns what it was parsed as.
+     */
+    public BroadcastMessage accept(String payload) {
+        BroadcastMessage message = count(payload);
+        switch (message) {
+            case BroadcastMessage.Publication publication -> distribute(publication, payload);
+            case BroadcastMessage.Batch batch -> batch.publications().forEach(p -> distribute(p, null));
+            case BroadcastMessage.RemoteDisconnect disconnect -> pubsub.publishCommand(payload)
+                    .exceptionally(e -> {
+                        disconnect(disconnect);
+                        return null;
+                    });
+            default -> {
+            }
+        }
+        return message;
+    }
+
+    /**
+     * A payload from a source that redelivers ({@code redisx}): completes when every part was handed to the pub/sub,
+     * fails when one could not be (the source keeps the message and retries). Invalid payloads complete at once.
+     */
+    public CompletableFuture<Void> acceptReliably(String payload) {
+        BroadcastMessage message = count(payload);
+        List<CompletableFuture<Void>> sent = new ArrayList<>();
+        switch (message) {
+            case BroadcastMessage.Publication publication -> sent.add(pubsub.publish(publication.stream(), payload));
+            case BroadcastMessage.Batch batch -> batch.publications()
+                    .forEach(p -> sent.add(pubsub.publish(p.stream(), p.toJson())));
+            case BroadcastMessage.RemoteDisconnect disconnect -> sent.add(pubsub.publishCommand(payload));
+            default -> {
+            }
+        }
+        return CompletableFuture.allOf(sent.toArray(CompletableFuture[]::new));
+    }
+
+    /** A publication from the pub/sub: delivered on this node. */
+    @Override
+    public void publication(String payload) {
+        if (BroadcastParser.parse(payload) instanceof BroadcastMessage.Publication publication) {
+            deliver(publication);
+        } else {
+            failed.inc();
+            LOG.warn("Invalid publication from the pub/sub dropped: {}", LogText.clip(payload));
+        }
+    }
+
+    /** A remote command from the pub/sub: executed on this node. */
+    @Override
+    public void command(String payload) {
+        switch (BroadcastParser.parse(payload)) {
+            case BroadcastMessage.RemoteDisconnect disconnect -> disconnect(disconnect);
+            case BroadcastMessage.UnknownCommand unknown -> LOG.warn("Unknown remote command ignored: {}",
+                    LogText.clip(unknown.command()));
+            default -> {
+                failed.inc();
+                LOG.warn("Invalid remote command from the pub/sub dropped: {}", LogText.clip(payload));
+            }
+        }
+    }
+
+    /** Parses and counts a payload where it entered; logs what is dropped. */
+    private BroadcastMessage count(String payload) {
+        BroadcastMessage message = BroadcastParser.parse(payload);
+        switch (message) {
+            case BroadcastMessage.Publication publication -> {
+                publications.inc();
+                streamMessages.inc();
+            }
+            case BroadcastMessage.Batch batch -> {
+                if (!batch.skipped().isEmpty()) {
+                    failed.add(batch.skipped().size());
+                    LOG.warn("Invalid batch elements dropped ({}): {}", String.join("; ", batch.skipped()),
+                            LogText.clip(payload));
+                }
+                if (!batch.publications().isEmpty()) {
+                    publications.inc();
+                    streamMessages.add(batch.publications().size());
+                }
+            }
+            case BroadcastMessage.RemoteDisconnect disconnect -> remoteCommands.inc();
+            case BroadcastMessage.UnknownCommand unknown -> {
+                remoteCommands.inc();
+                LOG.warn("Unknown remote command ignored: {}", LogText.clip(unknown.command()));
+            }
+            case BroadcastMessage.Invalid invalid -> {
+                failed.inc();
+                LOG.warn("Invalid broadcast dropped ({}): {}", invalid.reason(), LogText.clip(payload));
+            }
+        }
+        return message;
+    }
+
+    /** Publishes through the pub/sub; {@code payload} is the publication's own text when it came alone. */
+    private void distribute(BroadcastMessage.Publication publication, String payload) {
+        pubsub.publish(publication.stream(), payload != null ? payload : publication.toJson())
+                .exceptionally(e -> {
+                    deliver(publication);
+                    return null;
+                });
+    }
+
     private void deliver(BroadcastMessage.Publication publication) {
-        streamMessages.inc();
         String message = Json.embed(publication.data());
         StreamPosition position = publication.transientData() ? null
                 : broker.store(publication.stream(), message, publication.broadcastType());
@@ -80,7 +173,8 @@ public final class BroadcastHandler {
                 position);
     }
 
-    private static String abbreviate(String payload) {
-        return payload.length() <= 200 ? payload : payload.substring(0, 200) + "…";
+    private void disconnect(BroadcastMessage.RemoteDisconnect disconnect) {
+        int closed = remoteDisconnects.disconnect(disconnect.identifier(), disconnect.reconnect());
+        LOG.info("Remote disconnect of {} closed {} sessions", LogText.clip(disconnect.identifier()), closed);
     }
 }

@@ -1,5 +1,6 @@
 package io.jcable.broadcast;
 
+import io.jcable.protocol.Json;
 import java.util.List;
 
 /** A parsed broadcast payload (docs/broadcasting.md §1–2). */
@@ -18,6 +19,30 @@ public sealed interface BroadcastMessage {
 
         public Publication(String stream, String data, String excludeSocket, String broadcastType) {
             this(stream, data, excludeSocket, broadcastType, false);
+        }
+
+        /** The publication as a payload of its own (what travels between nodes). */
+        public String toJson() {
+            StringBuilder json = new StringBuilder(data.length() + stream.length() + 32)
+                    .append("{\"stream\":").append(Json.quote(stream))
+                    .append(",\"data\":").append(Json.quote(data));
+            if (excludeSocket != null || broadcastType != null || transientData) {
+                String separator = "";
+                json.append(",\"meta\":{");
+                if (excludeSocket != null) {
+                    json.append("\"exclude_socket\":").append(Json.quote(excludeSocket));
+                    separator = ",";
+                }
+                if (broadcastType != null) {
+                    json.append(separator).append("\"broadcast_type\":").append(Json.quote(broadcastType));
+                    separator = ",";
+                }
+                if (transientData) {
+                    json.append(separator).append("\"transient\":true");
+                }
+                json.append('}');
+            }
+            return json.append('}').toString();
         }
     }
 

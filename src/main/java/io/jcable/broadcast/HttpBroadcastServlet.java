@@ -65,7 +65,7 @@ public final class HttpBroadcastServlet extends HttpServlet {
                     "Body larger than " + maxBodyBytes + " bytes");
             return;
         }
-        String rejection = rejection(handler.handle(new String(body, StandardCharsets.UTF_8)));
+        String rejection = rejection(handler.accept(new String(body, StandardCharsets.UTF_8)));
         if (rejection != null) {
             response.setStatus(HttpServletResponse.SC_BAD_REQUEST);
             response.setContentType("text/plain;charset=utf-8");

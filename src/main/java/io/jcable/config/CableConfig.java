@@ -4,6 +4,7 @@ import java.net.URI;
 import java.net.URISyntaxException;
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
+import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HexFormat;
@@ -24,9 +25,11 @@ import javax.crypto.spec.SecretKeySpec;
  * @param ignored         options that make no sense in a WAR and were set (logged at start)
  */
 public record CableConfig(ServerConfig server, RpcConfig rpc, BroadcastConfig broadcast, AuthConfig auth,
-                          BrokerConfig broker, Duration shutdownTimeout, Duration shutdownDelay, List<String> ignored) {
+                          RedisConfig redis, NatsConfig nats, BrokerConfig broker, Duration shutdownTimeout,
+                          Duration shutdownDelay, List<String> ignored) {
 
-    private static final Set<String> KNOWN_ADAPTERS = Set.of("redis", "http");
+    private static final Set<String> KNOWN_ADAPTERS = Set.of("redis", "http", "redisx", "nats");
+    private static final String NODE_ID_ALPHABET = "abcdefghijklmnopqrstuvwxyz0123456789";
     private static final List<String> NOT_APPLICABLE_IN_WAR =
             List.of("host", "port", "ssl_cert", "ssl_key", "metrics_host", "metrics_port", "http_broadcast_port");
 
@@ -87,19 +90,17 @@ public record CableConfig(ServerConfig server, RpcConfig rpc, BroadcastConfig br
         for (String adapter : options.list("broadcast_adapter", "http,redis")) {
             String name = adapter.toLowerCase(Locale.ROOT);
             if (!KNOWN_ADAPTERS.contains(name)) {
-                throw OptionReader.invalid("broadcast_adapter", adapter, "supported adapters are redis and http");
+                throw OptionReader.invalid("broadcast_adapter", adapter,
+                        "supported adapters are http, redis, redisx and nats");
             }
             adapters.add(name);
         }
-        String redisUrl = source.anycable("redis_url");
-        if (redisUrl == null) {
-            redisUrl = source.env("REDIS_URL");
-        }
-        if (redisUrl == null) {
-            redisUrl = "redis://localhost:6379";
-        }
-        if (!redisUrl.startsWith("redis://") && !redisUrl.startsWith("rediss://")) {
-            throw OptionReader.invalid("redis_url", redisUrl, "must start with redis:// or rediss://");
+        RedisConfig redis = redis(source, options);
+        NatsConfig nats = new NatsConfig(options.list("nats_servers", "nats://127.0.0.1:4222"));
+        for (String natsServer : nats.servers()) {
+            if (!natsServer.matches("(nats|tls|ws|wss)://.+")) {
+                throw OptionReader.invalid("nats_servers", natsServer, "each server must be a nats://host:port URL");
+            }
         }
         String broadcastKey = derivedKey(options, "broadcast_key", secret, "broadcast-cable");
         boolean broadcastOpen = broadcastKey == null && options.isSet("broadcast_key");
@@ -108,10 +109,19 @@ public record CableConfig(ServerConfig server, RpcConfig rpc, BroadcastConfig br
             broadcastKey = null;
             broadcastOpen = true;
         }
-        BroadcastConfig broadcast = new BroadcastConfig(Set.copyOf(adapters), redisUrl,
+        PubSubKind pubsub = options.choice("pubsub", PubSubKind.class, null);
+        if (pubsub == null) {
+            pubsub = redis.explicit() || adapters.contains("redisx") ? PubSubKind.REDIS : PubSubKind.NONE;
+        }
+        String nodeId = options.string("node_id", null);
+        BroadcastConfig broadcast = new BroadcastConfig(Set.copyOf(adapters),
                 options.string("redis_channel", "__anycable__"),
                 options.path("http_broadcast_path", "/_broadcast"),
-                broadcastKey, broadcastOpen);
+                broadcastKey, broadcastOpen,
+                options.string("redisx_stream", "__anycable__"),
+                options.string("nats_channel", "__anycable__"),
+                pubsub,
+                nodeId == null ? randomNodeId() : nodeId);
 
         List<String> ignored = new ArrayList<>(NOT_APPLICABLE_IN_WAR.stream()
                 .filter(name -> source.anycable(name) != null)
@@ -121,8 +131,38 @@ public record CableConfig(ServerConfig server, RpcConfig rpc, BroadcastConfig br
         if (source.env("PORT") != null) {
             ignored.add("PORT");
         }
-        return new CableConfig(server, rpc, broadcast, auth, BrokerConfig.load(options),
+        return new CableConfig(server, rpc, broadcast, auth, redis, nats, BrokerConfig.load(options),
                 options.seconds("shutdown_timeout", 30), options.seconds("shutdown_delay", 0), List.copyOf(ignored));
+    }
+
+    private static RedisConfig redis(ConfigSource source, OptionReader options) {
+        String url = source.anycable("redis_url");
+        if (url == null) {
+            url = source.env("REDIS_URL");
+        }
+        boolean explicit = url != null;
+        if (url == null) {
+            url = RedisConfig.DEFAULT_URL;
+        }
+        if (!url.startsWith("redis://") && !url.startsWith("rediss://")) {
+            throw OptionReader.invalid("redis_url", maskedUrl(url), "must start with redis:// or rediss://");
+        }
+        List<String> sentinels = options.list("redis_sentinels", "");
+        for (String sentinel : sentinels) {
+            if (!sentinel.matches("[^:\\s]+:\\d{1,5}")) {
+                throw OptionReader.invalid("redis_sentinels", sentinel, "each sentinel must be host:port");
+            }
+        }
+        return new RedisConfig(url, sentinels, explicit);
+    }
+
+    private static String randomNodeId() {
+        SecureRandom random = new SecureRandom();
+        StringBuilder id = new StringBuilder(6);
+        for (int i = 0; i < 6; i++) {
+            id.append(NODE_ID_ALPHABET.charAt(random.nextInt(NODE_ID_ALPHABET.length())));
+        }
+        return id.toString();
     }
 
     /**

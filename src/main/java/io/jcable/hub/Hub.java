@@ -23,31 +23,58 @@ public final class Hub {
 
     private final ConcurrentMap<String, ConcurrentMap<String, IdentifierGroup>> streams = new ConcurrentHashMap<>();
     private final ConcurrentMap<String, Set<Subscriber>> byConnectionIdentifiers = new ConcurrentHashMap<>();
+    private final StreamInterest interest;
+
+    public Hub() {
+        this(StreamInterest.NONE);
+    }
+
+    /** @param interest told when a stream gets its first local subscriber or loses its last */
+    public Hub(StreamInterest interest) {
+        this.interest = interest;
+    }
 
     /** Subscribers of one identifier on one stream, with the identifier pre-encoded as a JSON string. */
     private record IdentifierGroup(String quotedIdentifier, Set<Subscriber> members) {
     }
 
-    /** Attaches {@code subscriber}'s subscription {@code identifier} to {@code stream}. */
+    /**
+     * Attaches {@code subscriber}'s subscription {@code identifier} to {@code stream}. Returns once the pub/sub
+     * delivers the stream to this node (bounded, {@link StreamInterest#follow}).
+     */
     public void subscribe(String stream, String identifier, Subscriber subscriber) {
         streams.compute(stream, (name, groups) -> {
-            ConcurrentMap<String, IdentifierGroup> result = groups == null ? new ConcurrentHashMap<>(SMALL) : groups;
+            ConcurrentMap<String, IdentifierGroup> result = groups;
+            if (result == null) {
+                result = new ConcurrentHashMap<>(SMALL);
+                interest.mark(name, true);
+            }
             result.computeIfAbsent(identifier,
                             id -> new IdentifierGroup(Json.quote(id), ConcurrentHashMap.newKeySet(SMALL)))
                     .members().add(subscriber);
             return result;
         });
+        interest.follow(stream);
     }
 
     /** Detaches one (stream, identifier, subscriber) triple; drops empty groups and streams. */
     public void unsubscribe(String stream, String identifier, Subscriber subscriber) {
+        boolean[] removed = new boolean[1];
         streams.computeIfPresent(stream, (name, groups) -> {
             groups.computeIfPresent(identifier, (id, group) -> {
                 group.members().remove(subscriber);
                 return group.members().isEmpty() ? null : group;
             });
-            return groups.isEmpty() ? null : groups;
+            if (groups.isEmpty()) {
+                removed[0] = true;
+                interest.mark(name, false);
+                return null;
+            }
+            return groups;
         });
+        if (removed[0]) {
+            interest.follow(stream);
+        }
     }
 
     /**

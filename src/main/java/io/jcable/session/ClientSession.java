@@ -49,10 +49,11 @@ public final class ClientSession implements Subscriber {
     /** The pinger's tick by which an extended session must have sent something (0 = none); pinger-owned. */
     long pongDeadlineTick;
     /**
-     * For a session without pings ({@code ?pi=0}): whether a WebSocket ping was sent and the client must have
-     * been heard from by the next check; owned by the {@link Pinger}.
+     * For a session without pings ({@code ?pi=0}): whether a WebSocket ping was sent, and how many liveness
+     * checks in a row found the client silent since; owned by the {@link Pinger}.
      */
     boolean awaitingPong;
+    byte unansweredPings;
     /** Whether the client sent anything (a message or a pong) since the pinger last cleared it. */
     volatile boolean heardFrom;
     /** Log lines this client may still cause before the next refill ({@link #mayLog}); mailbox-owned. */

@@ -33,6 +33,8 @@ public final class Pinger {
     static final Duration TICK = Duration.ofMillis(100);
     /** 6.4 s per turn: the default 3 s interval never waits a whole turn. A power of two. */
     private static final int SLOTS = 64;
+    /** Liveness checks in a row without a sign of life after which a session without pings is dropped. */
+    static final int UNANSWERED_PINGS_LIMIT = 2;
 
     private final Clock clock;
     private final WriteWatch writes;
@@ -131,12 +133,18 @@ public final class Pinger {
 
     /**
      * A session without pings: closed with {@code no_pong} when it sent nothing (not even the pong every
-     * WebSocket client owes) since the previous check's ping, else pinged again.
+     * WebSocket client owes) through {@link #UNANSWERED_PINGS_LIMIT} checks in a row, else pinged again. One
+     * late pong (a busy client, a slow network) is not enough to drop it.
      */
     private void checkLiveness(ClientSession session) {
-        if (session.awaitingPong && !session.heardFrom) {
-            LOG.info("sid={} answered no WebSocket ping within {} s: closing", session.sid(),
-                    livenessInterval.toSeconds());
+        if (session.heardFrom) {
+            session.unansweredPings = 0;
+        } else if (session.awaitingPong) {
+            session.unansweredPings++;
+        }
+        if (session.unansweredPings >= UNANSWERED_PINGS_LIMIT) {
+            LOG.info("sid={} answered no WebSocket ping in {} s: closing", session.sid(),
+                    livenessInterval.toSeconds() * UNANSWERED_PINGS_LIMIT);
             session.transport().abandon(DisconnectReason.NO_PONG);
             return;
         }

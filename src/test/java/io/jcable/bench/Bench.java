@@ -4,7 +4,7 @@ import java.time.Duration;
 import java.util.List;
 
 /**
- * The benchmark tool: {@code scripts/bench <connect|fanout|memory|rpc|slow|standalone> [options]} (see
+ * The benchmark tool: {@code scripts/bench <connect|fanout|memory|rpc|slow|standalone|nodes> [options]} (see
  * {@link BenchOptions#USAGE}). Prints one Markdown section per run and appends it to the results file.
  * Exits 0 when every client connected and nothing was lost, 1 otherwise, 2 on a usage error.
  */
@@ -23,7 +23,7 @@ public final class Bench {
         String command = System.getenv().getOrDefault("BENCH_COMMAND", "Bench " + String.join(" ", args));
         int status;
         try {
-            BenchOptions options = BenchOptions.parse(List.of(args), command);
+            BenchOptions options = BenchOptions.parse(List.of(args), command, System.getenv());
             try (Target target = Target.open(options.target())) {
                 ScenarioResult result = execute(options, target);
                 status = result.failures() == 0 && result.lost() == 0 ? 0 : 1;
@@ -53,6 +53,7 @@ public final class Bench {
             case RPC -> RpcScenario.run(options, target);
             case SLOW -> SlowScenario.run(options, target);
             case STANDALONE -> StandaloneScenario.run(options, target);
+            case NODES -> NodesScenario.run(options, target);
         };
         ScenarioResult result = measured.withNote(warmup);
         String section = Report.section(options, environment, target.description(), result);

@@ -10,6 +10,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
+import io.jcable.testing.CableEnvironment;
+
 /**
  * Options of one benchmark run, parsed from {@code <scenario> [--name value | --name=value]...}.
  *
@@ -39,12 +41,14 @@ record BenchOptions(Scenario scenario, TargetOptions target, int clients, int co
                     String command) {
 
     static final String USAGE = """
-            usage: scripts/bench <connect|fanout|memory|rpc|slow|standalone> [options]
+            usage: scripts/bench <connect|fanout|memory|rpc|slow|standalone|nodes> [options]
+            nodes: one jcable with N subscribers against three jcable processes on the Redis pub/sub with N/3
+            each (HTTP broadcasts to the first), then the redisx consumption rate of one node (own target only).
             One generator process holds at most (open-files limit - 300) clients: about 19,700 with 20,000.
-              --clients N            clients (connect 19000, fanout 10000, rpc 200, slow 1000,
+              --clients N            clients (connect 19000, fanout 10000, nodes 9000, rpc 200, slow 1000,
                                      standalone 10000)
               --concurrency C        connection attempts in flight (100)
-              --messages M           broadcasts per path (fanout: 50)
+              --messages M           broadcasts per path (fanout, nodes: 50)
               --interval-ms T        time between broadcasts (fanout 200, slow 50)
               --paths a,b            publish paths: redis, http, action (own target: redis,http)
               --levels a,b,...       idle clients to measure memory at (0,1000,5000,10000,19000)
@@ -71,6 +75,8 @@ record BenchOptions(Scenario scenario, TargetOptions target, int clients, int co
               --broadcast-url URL    external server's HTTP broadcast endpoint (enables path http)
               --redis-channel NAME   Redis channel (__anycable__)
               --secret S             the server's JWT and streams secret for standalone (own target: random)
+            ANYCABLE_* and JCABLE_* variables of the environment go to the jcable process the tool starts
+            (e.g. ANYCABLE_RPC_CONCURRENCY=128); its own settings (RPC host, Redis, paths) win.
             """.formatted(TargetOptions.DEFAULT_SERVER_JVM);
 
     private static final Set<String> NAMES = Set.of("clients", "concurrency", "messages", "interval-ms", "paths",
@@ -79,8 +85,11 @@ record BenchOptions(Scenario scenario, TargetOptions target, int clients, int co
             "server-pid", "metrics-url", "redis-url", "broadcast-url", "redis-channel", "secret");
     private static final Set<String> PATHS = Set.of("redis", "http", "action");
 
-    /** Parses the arguments; IllegalArgumentException names the bad one. */
-    static BenchOptions parse(List<String> args, String command) {
+    /**
+     * Parses the arguments; IllegalArgumentException names the bad one. The {@code ANYCABLE_*} / {@code JCABLE_*}
+     * variables of {@code environment} go to the jcable process the tool starts.
+     */
+    static BenchOptions parse(List<String> args, String command, Map<String, String> environment) {
         if (args.isEmpty()) {
             throw new IllegalArgumentException("no scenario given");
         }
@@ -110,7 +119,7 @@ record BenchOptions(Scenario scenario, TargetOptions target, int clients, int co
                 values.uri("metrics-url"), redisUrl, broadcastUrl, values.text("redis-channel", "__anycable__"),
                 Duration.ofMillis(values.integer("app-latency-ms", 1, 0, 10_000)),
                 values.text("server-jvm", TargetOptions.DEFAULT_SERVER_JVM), values.text("server-cpus", "0"),
-                values.text("secret", null));
+                values.text("secret", null), CableEnvironment.cableVariables(environment));
 
         List<String> defaultPaths = new ArrayList<>();
         if (url == null || redisUrl != null) {
@@ -132,6 +141,7 @@ record BenchOptions(Scenario scenario, TargetOptions target, int clients, int co
         int defaultClients = switch (scenario) {
             case CONNECT -> 19_000;
             case FANOUT, STANDALONE -> 10_000;
+            case NODES -> 9_000;
             case RPC -> 200;
             case MEMORY, SLOW -> 1_000;
         };

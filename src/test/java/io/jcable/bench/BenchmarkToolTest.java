@@ -9,6 +9,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -82,6 +83,13 @@ final class BenchmarkToolTest {
     }
 
     @Test
+    void severalNodesAgainstOneAndTheRedisxRate() throws IOException {
+        ScenarioResult result = run("nodes", "--clients", "30", "--messages", "2", "--interval-ms", "20");
+        assertClean(result);
+        assertEquals(3, result.tables().getFirst().rows().size(), "one node by HTTP and by Redis, three nodes");
+    }
+
+    @Test
     void externalServerByUrl() throws IOException {
         BenchOptions options = options("rpc", "--clients", "5", "--rates", "20", "--duration-s", "1",
                 "--url", target.cableUrl().toString(), "--server-pid", Long.toString(target.server().pid()));
@@ -94,10 +102,16 @@ final class BenchmarkToolTest {
 
     @Test
     void badOptionsAreRefused() {
-        assertThrows(IllegalArgumentException.class, () -> BenchOptions.parse(List.of("fanout", "--nope", "1"), "x"));
-        assertThrows(IllegalArgumentException.class,
-                () -> BenchOptions.parse(List.of("fanout", "--clients", "0"), "x"));
-        assertThrows(IllegalArgumentException.class, () -> BenchOptions.parse(List.of("teleport"), "x"));
+        assertRefused("unknown option --nope", "fanout", "--nope", "1");
+        assertRefused("--clients must be in [1, ", "fanout", "--clients", "0");
+        assertRefused("unknown scenario 'teleport'", "teleport");
+    }
+
+    /** Each refusal for its own reason: the message names the bad option. */
+    private static void assertRefused(String messageStart, String... args) {
+        IllegalArgumentException refused = assertThrows(IllegalArgumentException.class,
+                () -> BenchOptions.parse(List.of(args), "x", Map.of()));
+        assertTrue(refused.getMessage().startsWith(messageStart), refused.getMessage());
     }
 
     private static ScenarioResult run(String... args) throws IOException {
@@ -114,7 +128,8 @@ final class BenchmarkToolTest {
         }
         all.addAll(List.of("--timeout-s", "10", "--app-latency-ms", "1", "--server-cpus", "none",
                 "--out", dir.resolve("results.md").toString()));
-        return BenchOptions.parse(all, "test " + String.join(" ", args));
+        // None of the shell's ANYCABLE_* variables: the test runs the same whatever it exports.
+        return BenchOptions.parse(all, "test " + String.join(" ", args), Map.of());
     }
 
     private static void assertClean(ScenarioResult result) {

@@ -13,6 +13,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
+import io.jcable.testing.CableEnvironment;
 import io.jcable.testing.EmbeddedCableMain;
 
 /**
@@ -41,7 +42,7 @@ final class ServerProcess implements AutoCloseable {
      * Starts jcable and waits for its {@code READY <port>} line.
      *
      * @param cpus {@code taskset -c} CPU list, or "none" to leave it unpinned
-     * @param env  {@code ANYCABLE_*} settings added to this process's environment
+     * @param env  {@code ANYCABLE_*} settings: the only ones the process gets (none of this process's own)
      */
     static ServerProcess start(String jvmFlags, String cpus, Map<String, String> env) {
         List<String> command = new ArrayList<>();
@@ -57,7 +58,7 @@ final class ServerProcess implements AutoCloseable {
             log = Files.createTempFile("jcable-bench-server-", ".log");
             ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true)
                     .redirectOutput(log.toFile());
-            builder.environment().putAll(env);
+            CableEnvironment.replaceCableVariables(builder.environment(), env);
             process = builder.start();
         } catch (IOException e) {
             throw new UncheckedIOException("cannot start jcable: " + command, e);

@@ -1,6 +1,5 @@
 package io.jcable.bench;
 
-import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -26,8 +25,6 @@ import io.jcable.testing.RedisServer;
  * BenchmarkChannel in this process, jcable in its own JVM pinned with taskset) or an external server.
  */
 final class Target implements AutoCloseable {
-    private static final Duration METRICS_TIMEOUT = Duration.ofSeconds(10);
-
     private final URI cableUrl;
     private final ProcessProbe server;
     private final URI metricsUrl;
@@ -38,8 +35,7 @@ final class Target implements AutoCloseable {
     private final FakeRpcApp app;
     private final List<String> description;
     private final Deque<AutoCloseable> resources;
-    private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
-            .connectTimeout(METRICS_TIMEOUT).build();
+    private final MetricsReader metrics;
 
     private Target(URI cableUrl, ProcessProbe server, URI metricsUrl, URI redisUrl, URI broadcastUrl,
                    String redisChannel, String secret, FakeRpcApp app, List<String> description,
@@ -54,6 +50,7 @@ final class Target implements AutoCloseable {
         this.app = app;
         this.description = description;
         this.resources = resources;
+        this.metrics = metricsUrl == null ? null : new MetricsReader(metricsUrl);
     }
 
     static Target open(TargetOptions options) {
@@ -88,35 +85,39 @@ final class Target implements AutoCloseable {
             // pauses (60-75 ms at 5,000 performs/s) would show up as latency.
             app.recordCalls(false);
 
-            Map<String, String> env = new LinkedHashMap<>();
-            env.put("ANYCABLE_RPC_HOST", app.target());
-            env.put("ANYCABLE_REDIS_URL", redis.url());
-            env.put("ANYCABLE_REDIS_CHANNEL", options.redisChannel());
-            env.put("ANYCABLE_BROADCAST_ADAPTER", "redis,http");
+            Map<String, String> own = new LinkedHashMap<>();
+            own.put("ANYCABLE_RPC_HOST", app.target());
+            own.put("ANYCABLE_REDIS_URL", redis.url());
+            own.put("ANYCABLE_REDIS_CHANNEL", options.redisChannel());
+            own.put("ANYCABLE_BROADCAST_ADAPTER", "redis,http");
+            // One node: no pub/sub between nodes (the Redis URL alone would turn it on); the nodes scenario
+            // starts its own cluster beside it.
+            own.put("ANYCABLE_PUBSUB", "none");
             // The generator publishes over loopback without a key.
-            env.put("ANYCABLE_BROADCAST_KEY", "none");
-            env.put("ANYCABLE_METRICS_HTTP", "/metrics");
-            env.put("ANYCABLE_SHUTDOWN_TIMEOUT", "2");
+            own.put("ANYCABLE_BROADCAST_KEY", "none");
+            own.put("ANYCABLE_METRICS_HTTP", "/metrics");
+            own.put("ANYCABLE_SHUTDOWN_TIMEOUT", "2");
             // JWT identification and signed streams for the standalone scenario; connections without a token
             // (every other scenario) go to the application as before.
             String secret = options.secret() != null ? options.secret() : randomSecret();
-            env.put("ANYCABLE_JWT_SECRET", secret);
-            env.put("ANYCABLE_STREAMS_SECRET", secret);
-            env.put("MALLOC_ARENA_MAX", System.getenv().getOrDefault("MALLOC_ARENA_MAX", TargetOptions.MALLOC_ARENAS));
+            own.put("ANYCABLE_JWT_SECRET", secret);
+            own.put("ANYCABLE_STREAMS_SECRET", secret);
+            own.put("MALLOC_ARENA_MAX", System.getenv().getOrDefault("MALLOC_ARENA_MAX", TargetOptions.MALLOC_ARENAS));
+            Map<String, String> env = new LinkedHashMap<>(options.serverSettings());
+            env.putAll(own);
             ServerProcess process = ServerProcess.start(options.serverJvm(), options.serverCpus(), env);
             resources.push(process);
             ProcessProbe probe = new ProcessProbe(process.pid());
             String base = "http://127.0.0.1:" + process.port();
 
-            List<String> inherited = System.getenv().keySet().stream()
-                    .filter(name -> name.startsWith("ANYCABLE_") || name.startsWith("JCABLE_"))
-                    .filter(name -> !env.containsKey(name))
+            List<String> inherited = options.serverSettings().keySet().stream()
+                    .filter(name -> !own.containsKey(name))
                     .sorted().toList();
             List<String> description = new ArrayList<>();
             description.add("server: jcable in its own JVM (" + EmbeddedCableMain.class.getSimpleName()
                     + ", embedded Jetty), pid " + probe.pid() + " on CPUs " + probe.cpus()
                     + ", JVM flags: " + probe.jvmFlags());
-            description.add("server settings: " + env.entrySet().stream()
+            description.add("server settings: " + own.entrySet().stream()
                     .filter(entry -> !entry.getKey().endsWith("_HOST") && !entry.getKey().endsWith("_URL"))
                     .map(entry -> entry.getKey() + "=" + (entry.getKey().endsWith("_SECRET") ? "<secret>"
                             : entry.getValue())).toList()
@@ -136,6 +137,24 @@ final class Target implements AutoCloseable {
 
     URI cableUrl() {
         return cableUrl;
+    }
+
+    /** The Redis this target's jcable uses, or null. */
+    URI redisUrl() {
+        return redisUrl;
+    }
+
+    /** The gRPC target of the fake app (own target only). */
+    String appTarget() {
+        if (app == null) {
+            throw new IllegalArgumentException("this scenario needs its own target (no --url)");
+        }
+        return app.target();
+    }
+
+    /** The HTTP broadcast endpoint, or null. */
+    URI broadcastUrl() {
+        return broadcastUrl;
     }
 
     /** The server's JWT and streams secret, or null when unknown (an external server without --secret). */
@@ -195,26 +214,7 @@ final class Target implements AutoCloseable {
 
     /** An {@code anycable_go_<name>} value from the server's metrics; empty when it has none or no endpoint. */
     OptionalLong metric(String name) {
-        if (metricsUrl == null) {
-            return OptionalLong.empty();
-        }
-        String body;
-        try {
-            body = http.send(HttpRequest.newBuilder(metricsUrl).timeout(METRICS_TIMEOUT).GET().build(),
-                    HttpResponse.BodyHandlers.ofString()).body();
-        } catch (IOException e) {
-            throw new IllegalStateException("GET " + metricsUrl + " failed: " + e, e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted", e);
-        }
-        String prefix = "anycable_go_" + name + " ";
-        for (String line : body.split("\n")) {
-            if (line.startsWith(prefix)) {
-                return OptionalLong.of((long) Double.parseDouble(line.substring(prefix.length()).trim()));
-            }
-        }
-        return OptionalLong.empty();
+        return metrics == null ? OptionalLong.empty() : metrics.metric(name);
     }
 
     /**
@@ -232,7 +232,9 @@ final class Target implements AutoCloseable {
     @Override
     public void close() {
         closeAll(resources);
-        http.close();
+        if (metrics != null) {
+            metrics.close();
+        }
     }
 
     private void awaitRedisSubscription() {

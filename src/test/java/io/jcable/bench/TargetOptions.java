@@ -2,6 +2,7 @@ package io.jcable.bench;
 
 import java.net.URI;
 import java.time.Duration;
+import java.util.Map;
 
 /**
  * Which server the load goes to. With no {@code url} the tool starts its own target (private redis-server, the
@@ -19,9 +20,12 @@ import java.time.Duration;
  * @param serverCpus   {@code taskset -c} list for the jcable process, or "none"
  * @param secret       the server's JWT and streams secret (standalone scenario), or null: an own target gets a
  *                     random one, an external one cannot run that scenario
+ * @param serverSettings {@code ANYCABLE_*} / {@code JCABLE_*} variables for the jcable process, under the tool's
+ *                     own (own target only; {@code scripts/bench} passes those of its environment)
  */
 record TargetOptions(URI url, long serverPid, URI metricsUrl, URI redisUrl, URI broadcastUrl, String redisChannel,
-                     Duration appLatency, String serverJvm, String serverCpus, String secret) {
+                     Duration appLatency, String serverJvm, String serverCpus, String secret,
+                     Map<String, String> serverSettings) {
     /**
      * One core's worth of server, sized for memory per connection (BENCHMARKS.md): Serial GC; a 16 MB young
      * generation (each young collection also scans the old-generation cards a fan-out dirtied in every session, so
@@ -38,6 +42,10 @@ record TargetOptions(URI url, long serverPid, URI metricsUrl, URI redisUrl, URI 
             + (Runtime.version().feature() >= 25 ? " -XX:+UseCompactObjectHeaders" : "");
     /** glibc malloc arenas of the jcable process (default: 8 per core, each holding freed memory). */
     static final String MALLOC_ARENAS = "2";
+
+    TargetOptions {
+        serverSettings = Map.copyOf(serverSettings);
+    }
 
     boolean selfHosted() {
         return url == null;

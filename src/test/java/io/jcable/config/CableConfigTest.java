@@ -27,7 +27,7 @@ class CableConfigTest {
         assertEquals(List.of("cookie"), config.rpc().headers());
         assertEquals(DisconnectMode.AUTO, config.rpc().disconnectMode());
         assertEquals(Set.of("http", "redis"), config.broadcast().adapters());
-        assertEquals("redis://localhost:6379", config.broadcast().redisUrl());
+        assertEquals("redis://localhost:6379", config.redis().url());
         assertEquals("__anycable__", config.broadcast().redisChannel());
         assertEquals(Duration.ofSeconds(30), config.shutdownTimeout());
     }
@@ -56,7 +56,7 @@ class CableConfigTest {
     void redisUrlFallsBackToRedisUrlAndLegacyDisableDisconnectMeansNever() {
         CableConfig config = load(Map.of(), Map.of("REDIS_URL", "redis://r:1", "ANYCABLE_DISABLE_DISCONNECT", "1"),
                 Map.of());
-        assertEquals("redis://r:1", config.broadcast().redisUrl());
+        assertEquals("redis://r:1", config.redis().url());
         assertEquals(DisconnectMode.NEVER, config.rpc().disconnectMode());
     }
 
@@ -143,6 +143,33 @@ class CableConfigTest {
         assertMessage("ANYCABLE_REDIS_URL", Map.of("ANYCABLE_REDIS_URL", "localhost:6379"));
         assertMessage("ANYCABLE_PATH", Map.of("ANYCABLE_PATH", "cable"));
         assertMessage("JCABLE_SID_FROM_REQUEST_ID", Map.of("JCABLE_SID_FROM_REQUEST_ID", "maybe"));
+    }
+
+    @Test
+    void thePubSubFollowsTheRedisUrlAndRedisxUnlessSetAndEveryAdapterIsKnown() {
+        assertEquals(PubSubKind.NONE, load(Map.of(), Map.of(), Map.of()).broadcast().pubsub());
+        assertEquals(PubSubKind.REDIS, load(Map.of(), Map.of("REDIS_URL", "redis://r:1"), Map.of()).broadcast().pubsub());
+        assertEquals(PubSubKind.REDIS, load(Map.of(), Map.of("ANYCABLE_BROADCAST_ADAPTER", "redisx"), Map.of())
+                .broadcast().pubsub());
+        CableConfig nats = load(Map.of(), Map.of("ANYCABLE_REDIS_URL", "redis://r:1", "ANYCABLE_PUBSUB", "nats",
+                "ANYCABLE_BROADCAST_ADAPTER", "http,redis,redisx,nats", "ANYCABLE_NATS_SERVERS",
+                "nats://a:4222, nats://b:4222", "ANYCABLE_NODE_ID", "n1"), Map.of());
+        assertEquals(PubSubKind.NATS, nats.broadcast().pubsub());
+        assertEquals(Set.of("http", "redis", "redisx", "nats"), nats.broadcast().adapters());
+        assertEquals(List.of("nats://a:4222", "nats://b:4222"), nats.nats().servers());
+        assertEquals("n1", nats.broadcast().nodeId());
+        assertEquals(6, load(Map.of(), Map.of(), Map.of()).broadcast().nodeId().length());
+    }
+
+    @Test
+    void sentinelsAndNatsServersAreChecked() {
+        CableConfig sentinels = load(Map.of(), Map.of("ANYCABLE_REDIS_URL", "redis://:pw@mymaster",
+                "ANYCABLE_REDIS_SENTINELS", "s1:26379,s2:26380"), Map.of());
+        assertEquals(List.of("s1:26379", "s2:26380"), sentinels.redis().sentinels());
+        assertMessage("ANYCABLE_REDIS_SENTINELS=s1: each sentinel must be host:port",
+                Map.of("ANYCABLE_REDIS_SENTINELS", "s1"));
+        assertMessage("ANYCABLE_NATS_SERVERS=localhost:4222", Map.of("ANYCABLE_NATS_SERVERS", "localhost:4222"));
+        assertMessage("ANYCABLE_PUBSUB=kafka", Map.of("ANYCABLE_PUBSUB", "kafka"));
     }
 
     @Test

@@ -15,8 +15,9 @@ import org.junit.jupiter.api.Test;
  */
 class RpcHostTest {
 
+    /** Only the given host: none of the JVM's own properties or environment (a developer's shell may set it). */
     private static RpcConfig rpc(String host) {
-        return CableConfig.load(ConfigSource.of(Map.of("anycable.rpc_host", host)::get)).rpc();
+        return CableConfig.load(new ConfigSource(name -> null, Map.of(), Map.of("anycable.rpc_host", host)::get)).rpc();
     }
 
     @Test

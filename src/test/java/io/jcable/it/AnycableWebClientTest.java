@@ -93,6 +93,9 @@ class AnycableWebClientTest extends CableTestSupport {
         client.assertNoFailure();
         Matcher done = DONE.matcher(client.valueAfter("DONE "));
         assertTrue(done.matches(), "DONE line; output:\n" + transcript);
+        // disconnect() closes without a status code (1005 on both sides), which jcable answers in kind: a 1011
+        // (server error) or 1006 (connection dropped) would mean the close went wrong
+        assertEquals("1005", done.group(1), "close code; output:\n" + transcript);
         long framesSent = Long.parseLong(done.group(2));
         long pongsSent = Long.parseLong(done.group(3));
         if (ext) {

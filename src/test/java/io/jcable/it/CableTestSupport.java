@@ -17,6 +17,7 @@ import io.jcable.testing.FakeRpcApp.RecordedCall;
 import io.jcable.testing.RedisServer;
 import java.util.List;
 import java.util.Map;
+import java.util.UUID;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -168,6 +169,32 @@ abstract class CableTestSupport {
         payload.addProperty("stream", stream);
         payload.addProperty("data", dataJson);
         redis.publish("__anycable__", payload.toString());
+    }
+
+    /**
+     * A stream that only one client follows, through {@code NamedStreamChannel}: a broadcast to it is that
+     * client's next frame unless something published earlier on the same ingest path was sent to the client too.
+     * That turns "nothing arrived" into "nothing was sent", without waiting for a quiet period.
+     */
+    protected record Marker(String stream, String identifier) {
+    }
+
+    /** Subscribes {@code c} to a stream of its own (confirmed) for {@link #assertMarkerIsNext}. */
+    protected Marker followMarker(CableClient c) {
+        String stream = "marker_" + UUID.randomUUID();
+        Marker marker = new Marker(stream, CableClient.identifier("NamedStreamChannel", "stream", stream));
+        c.subscribe(marker.identifier());
+        return marker;
+    }
+
+    /**
+     * Publishes to the marker's stream through Redis and asserts that this is the next frame {@code c} gets:
+     * jcable handles the Redis channel in publish order and writes each socket's frames in order, so a frame for
+     * anything published before would have come first.
+     */
+    protected void assertMarkerIsNext(CableClient c, Marker marker) {
+        broadcast(marker.stream(), "{\"marker\":true}");
+        assertEquals(data(message(marker.identifier(), "{\"marker\":true}")), c.receive());
     }
 
     /** anyt's matching: every expected top-level key present with an equal value; extra keys allowed. */

@@ -14,7 +14,6 @@ import org.junit.jupiter.api.Test;
 /** anyt's default scenarios (docs/conformance.md §3), numbered as there. Scenario 15 lives in ShutdownTest. */
 class ConformanceTest extends CableTestSupport {
     private static final Duration CLOSE_WAIT = Duration.ofSeconds(5);
-    private static final Duration QUIET = Duration.ofMillis(500);
 
     @Test
     void s01_pingsCarryIncreasingUnixSeconds() {
@@ -45,8 +44,7 @@ class ConformanceTest extends CableTestSupport {
 
     @Test
     void s04_cookieMissingClosesTheSocket() {
-        CableClient c = client("?test=cookies");
-        c.awaitClose(CLOSE_WAIT);
+        assertRejectedAndClosedNormally(client("?test=cookies"));
     }
 
     @Test
@@ -58,7 +56,7 @@ class ConformanceTest extends CableTestSupport {
 
     @Test
     void s06_headerMissingClosesTheSocket() {
-        client("?test=headers").awaitClose(CLOSE_WAIT);
+        assertRejectedAndClosedNormally(client("?test=headers"));
     }
 
     @Test
@@ -70,9 +68,7 @@ class ConformanceTest extends CableTestSupport {
 
     @Test
     void s08_rejectionFrameThenNormalClose() {
-        CableClient c = client("?test=reasons&reason=unauthorized", CableClient.Options.defaults().ignoring());
-        assertEquals(data("{\"type\":\"disconnect\",\"reason\":\"unauthorized\",\"reconnect\":false}"), c.receive());
-        assertEquals(1000, c.awaitClose(CLOSE_WAIT).getCloseCode().getCode());
+        assertRejectedAndClosedNormally(client("?test=reasons&reason=unauthorized", CableClient.Options.defaults().ignoring()));
     }
 
     @Test
@@ -193,10 +189,10 @@ class ConformanceTest extends CableTestSupport {
         CableClient c2 = client("");
         c.subscribe(id);
         c2.subscribe(id);
-        unsubscribeAndSettle(c, id);
+        Marker marker = unsubscribeAndSettle(c, id);
         broadcast("a", "{\"data\":\"Y\"}");
         assertEquals(data(message(id, "{\"data\":\"Y\"}")), c2.receive());
-        c.expectNothing(QUIET);
+        assertMarkerIsNext(c, marker);
     }
 
     @Test
@@ -214,13 +210,18 @@ class ConformanceTest extends CableTestSupport {
     void s22_multipleStreamsStopAfterUnsubscribe() {
         String id = identifier("TwoStreamsChannel");
         CableClient c = client("");
+        CableClient control = client("");
         c.subscribe(id);
+        control.subscribe(id);
         broadcast("a", "{\"data\":\"X\"}");
         assertEquals(data(message(id, "{\"data\":\"X\"}")), c.receive());
-        unsubscribeAndSettle(c, id);
+        assertEquals(data(message(id, "{\"data\":\"X\"}")), control.receive());
+        Marker marker = unsubscribeAndSettle(c, id);
         broadcast("a", "{\"data\":\"Y\"}");
         broadcast("b", "{\"data\":\"Z\"}");
-        c.expectNothing(QUIET);
+        assertEquals(data(message(id, "{\"data\":\"Y\"}")), control.receive());
+        assertEquals(data(message(id, "{\"data\":\"Z\"}")), control.receive());
+        assertMarkerIsNext(c, marker);
     }
 
     @Test
@@ -240,12 +241,16 @@ class ConformanceTest extends CableTestSupport {
     void s24_singleStreamStopsAfterUnsubscribe() {
         String id = identifier("StreamChannel");
         CableClient c = client("");
+        CableClient control = client("");
         c.subscribe(id);
+        control.subscribe(id);
         broadcast("a", "{\"data\":\"X\"}");
         assertEquals(data(message(id, "{\"data\":\"X\"}")), c.receive());
-        unsubscribeAndSettle(c, id);
+        assertEquals(data(message(id, "{\"data\":\"X\"}")), control.receive());
+        Marker marker = unsubscribeAndSettle(c, id);
         broadcast("a", "{\"data\":\"Y\"}");
-        c.expectNothing(QUIET);
+        assertEquals(data(message(id, "{\"data\":\"Y\"}")), control.receive());
+        assertMarkerIsNext(c, marker);
     }
 
     @Test
@@ -330,10 +335,18 @@ class ConformanceTest extends CableTestSupport {
         assertEquals(data(confirm(id)), c.receive());
     }
 
-    /** Unsubscribes, then waits until a later command of the same socket reached the app (mailbox order). */
-    private void unsubscribeAndSettle(CableClient c, String id) {
+    /** The app's FAILURE: its {@code unauthorized} frame first, then a normal close (not 1011, not 1006). */
+    private static void assertRejectedAndClosedNormally(CableClient c) {
+        assertEquals(data("{\"type\":\"disconnect\",\"reason\":\"unauthorized\",\"reconnect\":false}"), c.receive());
+        assertEquals(1000, c.awaitClose(CLOSE_WAIT).getCloseCode().getCode());
+    }
+
+    /**
+     * Unsubscribes, then subscribes to a marker stream: its confirmation means the unsubscribe was handled
+     * (commands run in arrival order), and the marker later shows what the client was sent meanwhile.
+     */
+    private Marker unsubscribeAndSettle(CableClient c, String id) {
         c.unsubscribe(id);
-        String marker = identifier("EmptyChannel", "marker", System.nanoTime());
-        c.subscribe(marker);
+        return followMarker(c);
     }
 }

@@ -3,7 +3,6 @@ package io.jcable.it;
 import static io.jcable.testing.CableClient.identifier;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -24,7 +23,6 @@ import org.junit.jupiter.api.Test;
 /** jcable's own checks (docs/conformance.md §5, docs/protocol.md §9) and the core edge cases of docs/protocol.md §4. */
 class JcableBehaviourTest extends CableTestSupport {
     private static final Duration WAIT = Duration.ofSeconds(5);
-    private static final Duration QUIET = Duration.ofMillis(500);
 
     /** ANYCABLE_MAX_MESSAGE_SIZE's default, which this class's server keeps. */
     private static final int MAX_MESSAGE_SIZE = 65_536;
@@ -130,6 +128,7 @@ class JcableBehaviourTest extends CableTestSupport {
     @Test
     void appThatNeverAnswersCostsTheCallBudgetNotAHang() {
         FakeRpcApp.Gate gate = app.hold("Command");
+        long timeouts = server.metric("rpc_timeout_total");
         try {
             CableClient c = client("");
             String id = identifier("EmptyChannel", "hung", 1);
@@ -137,7 +136,7 @@ class JcableBehaviourTest extends CableTestSupport {
             gate.awaitBlocked(1, WAIT);
             // rpc_command_timeout is 3000 ms: the attempt's deadline expires and the client is told.
             assertEquals(data(reject(id)), c.receive(Duration.ofSeconds(10)));
-            assertTrue(server.metric("rpc_timeout_total") >= 1);
+            assertEquals(timeouts + 1, server.metric("rpc_timeout_total"));
         } finally {
             gate.release();
         }
@@ -149,8 +148,8 @@ class JcableBehaviourTest extends CableTestSupport {
         CableClient c = client("");
         c.subscribe(id);
         c.sendSubscribe(id);
+        // Commands run in arrival order: an answer to the duplicate would have come before this confirmation.
         c.subscribe(identifier("EmptyChannel", "dup", 2));
-        c.expectNothing(QUIET);
         assertEquals(1, app.calls("Command").stream()
                 .filter(call -> call.request(CommandMessage.class).getIdentifier().equals(id)).count());
     }
@@ -161,7 +160,12 @@ class JcableBehaviourTest extends CableTestSupport {
         CableClient c = client("");
         c.subscribe(id);
         c.unsubscribe(id);
-        c.expectNothing(QUIET);
+        // Commands run in arrival order: a reply to the unsubscribe would have come before the pong.
+        c.send("{\"command\":\"ping\"}");
+        assertEquals(data(ServerFrames.PONG), c.receive());
+        assertEquals(List.of(id), app.calls("Command").stream().map(call -> call.request(CommandMessage.class))
+                .filter(command -> command.getCommand().equals("unsubscribe")).map(CommandMessage::getIdentifier)
+                .toList());
     }
 
     @Test
@@ -206,8 +210,12 @@ class JcableBehaviourTest extends CableTestSupport {
 
     @Test
     void requestIdHeaderDoesNotBecomeTheSid() {
-        client("", CableClient.Options.defaults().withHeader("X-Request-ID", "abc")).subscribe(identifier("EmptyChannel"));
-        assertNotEquals("abc", app.calls("Connect").getLast().sid());
+        client("?n=request-id", CableClient.Options.defaults().withHeader("X-Request-ID", "abc"))
+                .subscribe(identifier("EmptyChannel"));
+        String sid = app.awaitCall("Connect", call -> call.request(ConnectionRequest.class).getEnv().getUrl()
+                .endsWith("?n=request-id"), WAIT).sid();
+        // A generated one (21 characters), not the header's value and not left empty.
+        assertEquals(21, sid.length(), sid);
     }
 
     @Test
@@ -224,6 +232,9 @@ class JcableBehaviourTest extends CableTestSupport {
             assertEquals(data("{\"type\":\"disconnect\",\"reason\":\"remote\",\"reconnect\":false}"), c.receive());
             assertEquals(1000, c.awaitClose(WAIT).getCloseCode().getCode());
         }
+        // The command wrote its frames in one pass: a disconnect frame for this socket would come before the pong.
+        other.send("{\"command\":\"ping\"}");
+        assertEquals(data(ServerFrames.PONG), other.receive());
         assertTrue(other.isOpen());
         app.awaitCall("Disconnect", call -> disconnectsOf("77") == 2, WAIT);
     }
@@ -237,10 +248,12 @@ class JcableBehaviourTest extends CableTestSupport {
         for (CableClient c : List.of(sender, c2, c3)) {
             c.subscribe(id);
         }
+        Marker marker = followMarker(sender);
         sender.perform(id, data("{\"action\":\"speak\",\"content\":\"The Other Side\"}"));
         assertEquals(data(message(id, "{\"content\":\"The Other Side\"}")), c2.receive());
         assertEquals(data(message(id, "{\"content\":\"The Other Side\"}")), c3.receive());
-        sender.expectNothing(QUIET);
+        // The app published through Redis before c2 got it: the marker, published after, is the sender's next frame.
+        assertMarkerIsNext(sender, marker);
     }
 
     @Test
@@ -325,7 +338,7 @@ class JcableBehaviourTest extends CableTestSupport {
         closedEarly.close();
         abortedEarly.abort();
         gate.release();
-        rejected.awaitClose(WAIT);
+        assertEquals(1000, rejected.awaitClose(WAIT).getCloseCode().getCode());
         assertEquals(1011, failed.awaitClose(WAIT).getCloseCode().getCode());
         CableClient dropped = client("?n=dropped");
         dropped.subscribe(identifier("EmptyChannel"));
@@ -369,7 +382,9 @@ class JcableBehaviourTest extends CableTestSupport {
         assertTrue(invalid.body().contains("\"data\" must be a string"), invalid.body());
         assertEquals(405, server.get("/_broadcast").statusCode());
         assertEquals(413, post("{\"stream\":\"a\",\"data\":\"" + "x".repeat(65536 * 16) + "\"}").statusCode());
-        c.expectNothing(QUIET);
+        // Each POST is handled before its answer: a frame for a refused one would have come before this one.
+        assertEquals(201, post("{\"stream\":\"a\",\"data\":\"{\\\"after\\\":\\\"refusals\\\"}\"}").statusCode());
+        assertEquals(data(message(id, "{\"after\":\"refusals\"}")), c.receive());
     }
 
     @Test
@@ -412,6 +427,9 @@ class JcableBehaviourTest extends CableTestSupport {
 
     @Test
     void unknownPathIsNotUpgraded() {
-        assertThrows(RuntimeException.class, () -> CableClient.connect(server.ws("/nowhere")));
+        // The handshake reaches the server and is refused there: not a connection error or a client-side failure.
+        IllegalStateException refused = assertThrows(IllegalStateException.class,
+                () -> CableClient.connect(server.ws("/nowhere")));
+        assertTrue(refused.getMessage().contains(": HTTP 404 ("), refused.getMessage());
     }
 }

@@ -2,6 +2,7 @@ package io.jcable.it;
 
 import static org.junit.jupiter.api.Assertions.fail;
 
+import io.jcable.testing.CableEnvironment;
 import java.io.BufferedReader;
 import java.io.File;
 import java.io.IOException;
@@ -70,7 +71,8 @@ final class NodeClient implements AutoCloseable {
         ProcessBuilder builder = new ProcessBuilder(command)
                 .directory(new File(System.getProperty("user.dir")))
                 .redirectErrorStream(true);
-        builder.environment().putAll(env);
+        // The scripts read ANYCABLE_* settings of their own: only the test's, none the shell exports.
+        CableEnvironment.replaceCableVariables(builder.environment(), env);
         Process process = builder.start();
         process.getOutputStream().close();
         return new NodeClient(label, process, clientTimeout.plus(GRACE));

@@ -69,6 +69,9 @@ class OfficialJsClientTest extends CableTestSupport {
         client.assertInOrder("WELCOME sid=" + sid, "CONNECTED StreamChannel", "PROTOCOL actioncable-v1-json", "ECHO ok {\"response\":\"" + echoText + "\"}", "SUBSCRIBED",
                 "BROADCAST ok {\"text\":\"" + broadcastText + "\"}", "PING ok 1", "PING ok 2", "PINGS ok", "DONE close=");
         client.assertNoFailure();
+        // disconnect() closes without a status code (1005 on both sides), which jcable answers in kind: a 1011
+        // (server error) or 1006 (connection dropped) would mean the close went wrong
+        assertEquals("1005", client.valueAfter("DONE close="), "close code; output:\n" + transcript);
 
         // server side: one connection (no reconnect), its sid in every RPC, the perform as sent by the client
         List<RecordedCall> connects = app.calls("Connect");

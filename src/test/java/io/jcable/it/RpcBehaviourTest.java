@@ -164,23 +164,36 @@ class RpcBehaviourTest extends CableTestSupport {
 
     @Test
     void disconnectModeNeverMakesNoDisconnectCall() {
+        // The control: the same sessions under the default mode get their Disconnects, so an empty list below
+        // means none were made, not that they were missed.
+        assertEquals(List.of("closing", "staying"), disconnectsOfOwnServer(Map.of()));
         for (Map.Entry<String, String> setting : Map.of("disconnect_mode", "never", "disable_disconnect", "true")
                 .entrySet()) {
-            CableServer own = startOwn(Map.of(setting.getKey(), setting.getValue()));
-            CableClient closing = track(CableClient.connect(own.ws("/cable?n=closing")));
-            closing.subscribe(identifier("EmptyChannel"));
-            closing.close();
-            CableClient staying = track(CableClient.connect(own.ws("/cable?n=staying")));
-            staying.subscribe(identifier("EmptyChannel"));
-            own.awaitMetric("clients_num", value -> value == 1, WAIT);
-            // Undeploy drains the Disconnect queue: whatever was queued has been called once stop() returns.
-            own.stop();
-            // Only this server's calls: the shared server may still be making Disconnects of earlier tests' clients.
-            String ownUrl = own.http("/cable").toString();
-            assertEquals(List.of(), app.calls("Disconnect").stream()
-                    .filter(call -> call.request(DisconnectRequest.class).getEnv().getUrl().startsWith(ownUrl))
-                    .toList(), setting.toString());
+            assertEquals(List.of(), disconnectsOfOwnServer(Map.ofEntries(setting)), setting.toString());
         }
+    }
+
+    /**
+     * Runs a jcable of its own with {@code overrides}: one session closes, one stays until undeploy. Returns the
+     * {@code n} query values of the Disconnect calls it made, sorted.
+     */
+    private List<String> disconnectsOfOwnServer(Map<String, String> overrides) {
+        CableServer own = startOwn(overrides);
+        CableClient closing = track(CableClient.connect(own.ws("/cable?n=closing")));
+        closing.subscribe(identifier("EmptyChannel"));
+        closing.close();
+        CableClient staying = track(CableClient.connect(own.ws("/cable?n=staying")));
+        staying.subscribe(identifier("EmptyChannel"));
+        own.awaitMetric("clients_num", value -> value == 1, WAIT);
+        // Undeploy drains the Disconnect queue: whatever was queued has been called once stop() returns.
+        own.stop();
+        // Only this server's calls: the shared server may still be making Disconnects of earlier tests' clients.
+        String ownUrl = own.http("/cable").toString();
+        return app.calls("Disconnect").stream()
+                .map(call -> call.request(DisconnectRequest.class).getEnv().getUrl())
+                .filter(url -> url.startsWith(ownUrl))
+                .map(url -> url.substring(url.indexOf("n=") + 2))
+                .sorted().toList();
     }
 
     @Test

@@ -2,12 +2,12 @@ package io.jcable.it;
 
 import static io.jcable.testing.CableClient.identifier;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.jcable.rpc.proto.ConnectionRequest;
 import io.jcable.rpc.proto.DisconnectRequest;
 import io.jcable.testing.CableClient;
+import io.jcable.testing.CableEnvironment;
 import io.jcable.testing.CableServer;
 import io.jcable.testing.EmbeddedCableMain;
 import io.jcable.testing.FakeRpcApp;
@@ -22,12 +22,19 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 
 /** Graceful shutdown: every client is told {@code server_restart} (1001) and every Disconnect is made. */
 class ShutdownTest extends CableTestSupport {
     private static final String RESTART = "{\"type\":\"disconnect\",\"reason\":\"server_restart\",\"reconnect\":true}";
     private static final Duration WAIT = Duration.ofSeconds(5);
+    /** Far below the calls' budget and far above the shutdown timeout of the test that waits this long. */
+    private static final Duration UNDEPLOY_WAIT = Duration.ofSeconds(30);
+    /** Undeploy waiting for the notified sockets to close. */
+    private static final List<String> AWAIT_NOTICES = List.of("io.jcable.session.GracefulShutdown.awaitNotices");
+    /** Undeploy in {@code ANYCABLE_SHUTDOWN_DELAY}, before the shutdown sequence. */
+    private static final List<String> SHUTDOWN_DELAY = List.of("java.lang.Thread.sleep", "io.jcable.boot.CableBootstrap.drain");
 
     @Test
     void s15_undeployNotifiesEveryClientAndDrainsDisconnects() {
@@ -45,7 +52,7 @@ class ShutdownTest extends CableTestSupport {
             assertEquals(data(RESTART), c.receive());
             assertEquals(1001, c.awaitClose(Duration.ofSeconds(5)).getCloseCode().getCode());
         }
-        // Drained without the 1/s rate limit before stop() returned.
+        // Every Disconnect was made before stop() returned.
         assertEquals(3, shutdownDisconnects());
     }
 
@@ -59,36 +66,34 @@ class ShutdownTest extends CableTestSupport {
             c.subscribe(identifier("EmptyChannel"));
             clients.add(c);
         }
-        long started = System.nanoTime();
         own.stop();
-        Duration took = Duration.ofNanos(System.nanoTime() - started);
         for (CableClient c : clients) {
             assertEquals(data(RESTART), c.receive());
         }
+        // At the normal rate of 1 per second, eight calls would not fit in the 5 s shutdown timeout, which ends
+        // the drain: all eight made means the rate limit was lifted.
         List<String> sids = app.calls("Disconnect").stream()
                 .filter(call -> call.request(DisconnectRequest.class).getEnv().getUrl().contains("server_restart"))
                 .map(FakeRpcApp.RecordedCall::sid).sorted().toList();
         assertEquals(8, sids.size(), sids.toString());
         assertEquals(8, sids.stream().distinct().count(), sids.toString());
-        // At the normal rate of 1 per second, eight calls through a backlog of one would take the whole timeout.
-        assertTrue(took.compareTo(Duration.ofSeconds(5)) < 0, "undeploy took " + took);
     }
 
     @Test
-    void anAppHoldingDisconnectCallsCannotStretchTheShutdownPastItsTimeout() {
-        CableServer own = startOwn(Map.of("shutdown_timeout", "2", "rpc_command_timeout", "30000"));
+    void anAppHoldingDisconnectCallsCannotStretchTheShutdownPastItsTimeout() throws InterruptedException {
+        // The calls' own budget is ten minutes: only the 2 s shutdown deadline can end them.
+        CableServer own = startOwn(Map.of("shutdown_timeout", "2", "rpc_command_timeout", "600000"));
         for (int i = 0; i < 3; i++) {
             track(CableClient.connect(own.ws("/cable?test=reasons&reason=server_restart&n=held" + i)))
                     .subscribe(identifier("EmptyChannel"));
         }
         FakeRpcApp.Gate gate = app.hold("Disconnect");
         try {
-            long started = System.nanoTime();
-            own.stop();
-            Duration took = Duration.ofNanos(System.nanoTime() - started);
-            gate.awaitBlocked(3, Duration.ofSeconds(1));
-            // The calls' own 30 s budget is cut to the shutdown deadline; what follows waits only briefly.
-            assertTrue(took.compareTo(Duration.ofMillis(2_000 + 2_500)) < 0, "undeploy took " + took);
+            Thread undeploy = Thread.ofVirtual().start(own::stop);
+            gate.awaitBlocked(3, WAIT);
+            // Undeploy ends while the app still holds all three calls (the gate is never opened before this).
+            assertTrue(undeploy.join(UNDEPLOY_WAIT), "undeploy waited for the held Disconnect calls");
+            gate.awaitBlocked(3, WAIT);
         } finally {
             gate.release();
         }
@@ -112,7 +117,9 @@ class ShutdownTest extends CableTestSupport {
             Thread undeploy = Thread.ofVirtual().start(own::stop);
             // The session's Disconnect comes after its notice was queued.
             app.awaitCall("Disconnect", call -> call.sid().equals(sid), WAIT);
-            assertFalse(undeploy.join(Duration.ofMillis(500)), "undeploy went on while the notice was unsent");
+            // Undeploy waits for the notified sockets to close while this client has read nothing: its notice is
+            // still queued behind the big frame, so the connectors cannot be stopped yet.
+            awaitInside(undeploy, AWAIT_NOTICES);
 
             boolean restartSeen = false;
             NonReadingClient.Frame frame;
@@ -122,7 +129,7 @@ class ShutdownTest extends CableTestSupport {
             assertTrue(restartSeen, "no server_restart before the close");
             assertEquals(1001, frame.closeCode());
             slow.sendClose(1001);
-            assertTrue(undeploy.join(WAIT), "undeploy still waiting after the close handshake");
+            assertTrue(undeploy.join(WAIT), "undeploy still waiting once the client had its notice");
         }
     }
 
@@ -142,17 +149,17 @@ class ShutdownTest extends CableTestSupport {
 
     @Test
     void shutdownDelayKeepsServingBeforeTheSequenceStarts() throws InterruptedException {
-        CableServer own = startOwn(Map.of("shutdown_delay", "2"));
+        // Seconds of delay: room for one perform's round trip on a busy machine once the delay is seen to run.
+        CableServer own = startOwn(Map.of("shutdown_delay", "3"));
         String id = identifier("PerformChannel");
         CableClient c = track(CableClient.connect(own.ws("/cable")));
         c.subscribe(id);
-        long started = System.nanoTime();
         Thread undeploy = Thread.ofVirtual().start(own::stop);
+        // Undeploy has begun and sits in its delay: the session is still served, and only then notified.
+        awaitInside(undeploy, SHUTDOWN_DELAY);
         c.perform(id, data("{\"action\":\"tick\"}"));
         assertEquals(data(message(id, "\"tock\"")), c.receive());
         assertEquals(data(RESTART), c.receive());
-        Duration notifiedAfter = Duration.ofNanos(System.nanoTime() - started);
-        assertTrue(notifiedAfter.compareTo(Duration.ofSeconds(2)) >= 0, "notified after " + notifiedAfter);
         assertEquals(1001, c.awaitClose(WAIT).getCloseCode().getCode());
         assertTrue(undeploy.join(WAIT), "undeploy did not finish");
     }
@@ -161,10 +168,8 @@ class ShutdownTest extends CableTestSupport {
     void sigtermNotifiesClientsBeforeTheConnectorStopsAndExitsPromptly() throws Exception {
         ProcessBuilder builder = new ProcessBuilder(javaBinary(), "-cp", System.getProperty("java.class.path"),
                 EmbeddedCableMain.class.getName());
-        builder.environment().put("ANYCABLE_RPC_HOST", app.target());
-        builder.environment().put("ANYCABLE_REDIS_URL", redis.url());
-        builder.environment().put("ANYCABLE_DISCONNECT_MODE", "always");
-        builder.environment().put("ANYCABLE_DISCONNECT_RATE", "1");
+        CableEnvironment.replaceCableVariables(builder.environment(), Map.of("ANYCABLE_RPC_HOST", app.target(),
+                "ANYCABLE_REDIS_URL", redis.url(), "ANYCABLE_DISCONNECT_MODE", "always", "ANYCABLE_DISCONNECT_RATE", "1"));
         builder.redirectErrorStream(true);
         Process process = builder.start();
         try {
@@ -189,6 +194,27 @@ class ShutdownTest extends CableTestSupport {
         } finally {
             process.destroyForcibly();
         }
+    }
+
+    /**
+     * Waits until {@code thread} runs inside all of {@code frames} ({@code Class.method}, outermost last): a
+     * point the code under test reaches, seen from outside through the thread's stack.
+     */
+    private static void awaitInside(Thread thread, List<String> frames) {
+        long deadline = System.nanoTime() + WAIT.toNanos();
+        while (!isInside(thread, frames)) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError(thread + " never ran inside " + frames + " within " + WAIT + "; stack now: "
+                        + List.of(thread.getStackTrace()));
+            }
+            Thread.onSpinWait();
+        }
+    }
+
+    private static boolean isInside(Thread thread, List<String> frames) {
+        List<String> stack = Stream.of(thread.getStackTrace())
+                .map(frame -> frame.getClassName() + "." + frame.getMethodName()).toList();
+        return stack.containsAll(frames);
     }
 
     private long shutdownDisconnects() {

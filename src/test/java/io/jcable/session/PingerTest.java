@@ -100,7 +100,7 @@ class PingerTest {
         assertTrue(answering.pings >= 3, "pings: " + answering.pings);
         assertEquals(List.of(), answering.frames, "no protocol pings for ?pi=0");
         assertEquals(List.of(), answering.abandoned);
-        assertEquals(1, silent.pings);
+        assertEquals(Pinger.UNANSWERED_PINGS_LIMIT, silent.pings);
         assertEquals(List.of(DisconnectReason.NO_PONG), silent.abandoned.subList(0, 1));
         assertEquals(List.of(), silent.frames);
     }

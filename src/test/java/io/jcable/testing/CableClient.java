@@ -184,7 +184,11 @@ public final class CableClient implements AutoCloseable {
         return next(RECEIVE_TIMEOUT).raw();
     }
 
-    /** Fails if any non-ignored frame arrives within {@code duration}. */
+    /**
+     * Fails if any non-ignored frame arrives within {@code duration}. A quiet period alone cannot tell "not
+     * sent" from "slow": prefer a later frame that must come first (the socket's frames keep their order), or
+     * check only after a control client received the same event.
+     */
     public void expectNothing(Duration duration) {
         Frame frame = poll(duration);
         if (frame != null) {

@@ -1,6 +1,7 @@
 package io.jcable.testing;
 
 import io.jcable.boot.CableBootstrap;
+import io.jcable.config.ConfigSource;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -11,6 +12,7 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.locks.LockSupport;
+import java.util.function.Function;
 import java.util.function.LongPredicate;
 import org.eclipse.jetty.ee10.servlet.ServletContextHandler;
 import org.eclipse.jetty.ee10.websocket.jakarta.server.config.JakartaWebSocketServletContainerInitializer;
@@ -20,7 +22,10 @@ import org.eclipse.jetty.util.thread.QueuedThreadPool;
 
 /**
  * jcable's real {@link CableBootstrap} in an embedded Jetty 12 (ee10) on a free port, configured through
- * servlet context init parameters ({@code anycable.<name>}), as a container would deploy the WAR.
+ * servlet context init parameters ({@code anycable.<name>}), as a container would deploy the WAR. The JVM's own
+ * {@code ANYCABLE_*}, {@code JCABLE_*} and {@code REDIS_URL} variables and {@code anycable.*} / {@code jcable.*}
+ * system properties are hidden from it (they would beat init parameters): a test runs the same whatever the
+ * developer's shell exports.
  */
 public final class CableServer implements AutoCloseable {
     /**
@@ -46,7 +51,16 @@ public final class CableServer implements AutoCloseable {
 
     /** Options as anycable names ({@code rpc_host}) or {@code jcable.*} keys, mapped to init parameters. */
     public static CableServer start(Map<String, String> options) {
-        return start(options, 0, false, true);
+        return start(options, System.getenv(), System::getProperty);
+    }
+
+    /**
+     * The same, with {@code environment} and {@code systemProperties} standing for this JVM's own: what
+     * {@link #start(Map)} hides, a test can supply here to see it hidden.
+     */
+    static CableServer start(Map<String, String> options, Map<String, String> environment,
+                             Function<String, String> systemProperties) {
+        return start(Deployment.isolated(options, environment, systemProperties), 0, false, true);
     }
 
     /**
@@ -55,18 +69,38 @@ public final class CableServer implements AutoCloseable {
      */
     public static RuntimeException startWithoutWebSocket(Map<String, String> options) {
         try {
-            start(options, 0, false, false).close();
+            start(Deployment.isolated(options, System.getenv(), System::getProperty), 0, false, false).close();
         } catch (IllegalStateException e) {
             return e;
         }
         throw new AssertionError("jcable started without WebSocket support");
     }
 
-    static CableServer start(Map<String, String> options, int port, boolean stopAtShutdown) {
-        return start(options, port, stopAtShutdown, true);
+    /**
+     * jcable configured the way a container configures the WAR, from this process's system properties and
+     * environment, on {@code port} (0 = a free one): for {@link EmbeddedCableMain}, whose parent sets its
+     * environment.
+     */
+    static CableServer startFromProcessSettings(int port, boolean stopAtShutdown) {
+        return start(new Deployment(Map.of(), new CableBootstrap()), port, stopAtShutdown, true);
     }
 
-    private static CableServer start(Map<String, String> options, int port, boolean stopAtShutdown, boolean webSocket) {
+    /** The context's init parameters and the bootstrap that reads its options. */
+    private record Deployment(Map<String, String> initParameters, CableBootstrap bootstrap) {
+        /** The options as init parameters, read with the process's own jcable settings hidden. */
+        static Deployment isolated(Map<String, String> options, Map<String, String> environment,
+                                   Function<String, String> systemProperties) {
+            Map<String, String> initParameters = new LinkedHashMap<>();
+            options.forEach((name, value) ->
+                    initParameters.put(name.startsWith("jcable.") ? name : "anycable." + name, value));
+            ConfigSource source = new ConfigSource(
+                    name -> CableEnvironment.isCableProperty(name) ? null : systemProperties.apply(name),
+                    CableEnvironment.withoutCableVariables(environment), initParameters::get);
+            return new Deployment(initParameters, new CableBootstrap(source));
+        }
+    }
+
+    private static CableServer start(Deployment deployment, int port, boolean stopAtShutdown, boolean webSocket) {
         // jcable never blocks container threads, so a small pool serves any number of sockets.
         Server server = new Server(new QueuedThreadPool(Integer.getInteger("jetty.threads.max", 200)));
         ServerConnector connector = new ServerConnector(server);
@@ -74,12 +108,11 @@ public final class CableServer implements AutoCloseable {
         connector.setPort(port);
         server.addConnector(connector);
         ServletContextHandler context = new ServletContextHandler("/");
-        options.forEach((name, value) ->
-                context.setInitParameter(name.startsWith("jcable.") ? name : "anycable." + name, value));
+        deployment.initParameters().forEach(context::setInitParameter);
         if (webSocket) {
             JakartaWebSocketServletContainerInitializer.configure(context, null);
         }
-        context.addEventListener(new CableBootstrap());
+        context.addEventListener(deployment.bootstrap());
         server.setHandler(context);
         server.setStopAtShutdown(stopAtShutdown);
         try {

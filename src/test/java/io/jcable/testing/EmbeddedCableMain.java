@@ -1,7 +1,5 @@
 package io.jcable.testing;
 
-import java.util.Map;
-
 /**
  * Runs jcable in embedded Jetty as its own process (options from the environment, like {@code jetty:run}),
  * with Jetty's shutdown hook on: tests send it SIGTERM to check the notice beats the connector shutdown.
@@ -12,7 +10,7 @@ public final class EmbeddedCableMain {
     }
 
     public static void main(String[] args) throws InterruptedException {
-        CableServer server = CableServer.start(Map.of(), 0, true);
+        CableServer server = CableServer.startFromProcessSettings(0, true);
         System.out.println("READY " + server.port());
         System.out.flush();
         Thread.currentThread().join();

@@ -597,6 +597,8 @@ public final class FakeRpcApp implements AutoCloseable {
             case "StreamChannel" -> streams(response, "a");
             case "TwoStreamsChannel", "StopStreamsChannel" -> streams(response, "a", "b");
             case "BenchmarkChannel" -> streams(response, "bench_" + text(params, "id"), "all");
+            // The stream the identifier names, without side effects: a test's control or marker subscription.
+            case "NamedStreamChannel" -> streams(response, text(params, "stream"));
             default -> false;
         };
         if (confirmed) {

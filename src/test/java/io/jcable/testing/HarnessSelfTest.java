@@ -274,8 +274,8 @@ final class HarnessSelfTest {
     @Test
     void cableClientNegotiatesQueuesFramesAndAbortsWithoutCloseFrame() throws Exception {
         try (RawWebSocketPeer peer = new RawWebSocketPeer()) {
-            CompletableFuture<Socket> accepted = peer.acceptAsync(
-                    "{\"type\":\"welcome\",\"sid\":\"x\"}", "{\"identifier\":\"i\",\"message\":1}");
+            CompletableFuture<Socket> accepted = peer.acceptAsync("{\"type\":\"welcome\",\"sid\":\"x\"}",
+                    "{\"identifier\":\"i\",\"message\":1}", "{\"identifier\":\"i\",\"message\":2}");
             CableClient client = CableClient.connect(peer.uri(), CableClient.Options.defaults().withHeader("X-Api-Token", "abc"));
             Socket socket = accepted.get(5, SECONDS);
 
@@ -284,7 +284,9 @@ final class HarnessSelfTest {
             assertTrue(peer.request().toLowerCase().contains("\r\nx-api-token: abc\r\n"), peer.request());
             JsonObject expected = GSON.fromJson("{\"identifier\":\"i\",\"message\":1}", JsonObject.class);
             assertEquals(expected, client.receive()); // the welcome was ignored
-            client.expectNothing(Duration.ofMillis(100));
+            AssertionError unexpected = assertThrows(AssertionError.class, () -> client.expectNothing(TIMEOUT));
+            assertTrue(unexpected.getMessage().endsWith("got: {\"identifier\":\"i\",\"message\":2}"),
+                    unexpected.getMessage());
 
             client.abort();
             assertEquals(-1, socket.getInputStream().read(), "abort() must not send a close frame");

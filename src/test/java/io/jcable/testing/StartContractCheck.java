@@ -14,6 +14,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 
@@ -46,12 +47,11 @@ public final class StartContractCheck {
             ProcessBuilder builder = new ProcessBuilder("mvn", "-B", "jetty:run", "-Djetty.http.port=" + port)
                     .redirectErrorStream(true).redirectOutput(log.toFile());
             builder.environment().put("JAVA_HOME", System.getProperty("java.home"));
-            builder.environment().put("ANYCABLE_RPC_HOST", app.target());
-            builder.environment().put("ANYCABLE_REDIS_URL", redis.url());
-            builder.environment().put("ANYCABLE_REDIS_CHANNEL", channel);
-            builder.environment().put("ANYCABLE_BROADCAST_ADAPTER", "redis");
-            builder.environment().put("ANYCABLE_HEADERS", "cookie,x-api-token");
-            builder.environment().put("ANYCABLE_PATH", "/cable");
+            // Only the check's own options: none the shell exports.
+            CableEnvironment.replaceCableVariables(builder.environment(), Map.of("ANYCABLE_RPC_HOST", app.target(),
+                    "ANYCABLE_REDIS_URL", redis.url(), "ANYCABLE_REDIS_CHANNEL", channel,
+                    "ANYCABLE_BROADCAST_ADAPTER", "redis", "ANYCABLE_HEADERS", "cookie,x-api-token",
+                    "ANYCABLE_PATH", "/cable"));
             Process server = builder.start();
             try {
                 check(server, port, redis, channel, app);

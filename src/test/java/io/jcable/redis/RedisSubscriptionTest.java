@@ -1,8 +1,9 @@
-package io.jcable.broadcast;
+package io.jcable.redis;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.jcable.config.RedisConfig;
 import io.jcable.metrics.Metrics;
 import io.jcable.testing.RedisServer;
 import java.time.Duration;
@@ -18,7 +19,7 @@ import java.util.concurrent.locks.LockSupport;
 import java.util.random.RandomGenerator;
 import org.junit.jupiter.api.Test;
 
-class RedisSubscriberTest {
+class RedisSubscriptionTest {
     private static final Duration WAIT = Duration.ofSeconds(10);
 
     /** A random source that always draws the lowest or the highest value of a bounded range. */
@@ -39,16 +40,16 @@ class RedisSubscriberTest {
         long[][] expected = {{250, 250}, {1000, 1999}, {2000, 3999}, {4000, 7999}, {8000, 15_999}, {15_000, 29_999},
                 {15_000, 29_999}, {15_000, 29_999}};
         for (int attempt = 0; attempt < expected.length; attempt++) {
-            assertEquals(expected[attempt][0], RedisSubscriber.backoffMillis(attempt, new Extreme(false)), "attempt " + attempt);
-            assertEquals(expected[attempt][1], RedisSubscriber.backoffMillis(attempt, new Extreme(true)), "attempt " + attempt);
+            assertEquals(expected[attempt][0], RedisConnector.backoffMillis(attempt, new Extreme(false)), "attempt " + attempt);
+            assertEquals(expected[attempt][1], RedisConnector.backoffMillis(attempt, new Extreme(true)), "attempt " + attempt);
         }
         for (int attempt : new int[] {40, 1_000, Integer.MAX_VALUE}) {
-            assertEquals(15_000, RedisSubscriber.backoffMillis(attempt, new Extreme(false)));
-            assertEquals(29_999, RedisSubscriber.backoffMillis(attempt, new Extreme(true)));
+            assertEquals(15_000, RedisConnector.backoffMillis(attempt, new Extreme(false)));
+            assertEquals(29_999, RedisConnector.backoffMillis(attempt, new Extreme(true)));
         }
         Set<Long> capped = new HashSet<>();
         for (int i = 0; i < 100; i++) {
-            long delay = RedisSubscriber.backoffMillis(20, ThreadLocalRandom.current());
+            long delay = RedisConnector.backoffMillis(20, ThreadLocalRandom.current());
             assertTrue(delay >= 15_000 && delay < 30_000, Long.toString(delay));
             capped.add(delay);
         }
@@ -61,7 +62,9 @@ class RedisSubscriberTest {
             // Connections are accepted, SUBSCRIBE is refused.
             redis.aclDefaultUser("-subscribe");
             BlockingQueue<Integer> attempts = new LinkedBlockingQueue<>();
-            RedisSubscriber subscriber = new RedisSubscriber(redis.url(), "ch", payload -> { }, new Metrics(), attempt -> {
+            RedisConnector connector = new RedisConnector(new RedisConfig(redis.url(), List.of(), true));
+            RedisSubscription subscriber = new RedisSubscription("test", connector, "ch", (channel, payload) -> { },
+                    new Metrics().counter("reconnects"), attempt -> {
                 attempts.add(attempt);
                 return 10;
             });

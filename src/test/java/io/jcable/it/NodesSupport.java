@@ -1,0 +1,84 @@
+package io.jcable.it;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import com.google.gson.JsonObject;
+import io.jcable.testing.CableClient;
+import io.jcable.testing.CableServer;
+import io.jcable.testing.FakeRpcApp;
+import io.jcable.testing.RedisServer;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.locks.LockSupport;
+import java.util.function.BooleanSupplier;
+
+/** Helpers for tests with several jcable nodes: options, readiness, HTTP broadcasts, clients closed after each test. */
+final class NodesSupport implements AutoCloseable {
+    static final Duration WAIT = Duration.ofSeconds(10);
+
+    private final List<CableClient> clients = new CopyOnWriteArrayList<>();
+
+    /** The usual options of a node named {@code nodeId} with the given adapters (the pub/sub follows the Redis URL). */
+    static Map<String, String> nodeOptions(FakeRpcApp app, RedisServer redis, String nodeId, String adapters) {
+        Map<String, String> options = CableServer.options(app, redis);
+        options.put("node_id", nodeId);
+        options.put("broadcast_adapter", adapters);
+        return options;
+    }
+
+    /** Waits until {@code /health/ready} answers 200. */
+    static void awaitReady(CableServer server) {
+        await(() -> server.get("/health/ready").statusCode() == 200, "node on port " + server.port() + " never ready");
+    }
+
+    /** Polls {@code condition} every 5 ms for at most {@link #WAIT}. */
+    static void await(BooleanSupplier condition, String failure) {
+        await(condition, failure, WAIT);
+    }
+
+    /** Polls {@code condition} every 5 ms for at most {@code timeout}. */
+    static void await(BooleanSupplier condition, String failure, Duration timeout) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (!condition.getAsBoolean()) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError(failure);
+            }
+            LockSupport.parkNanos(Duration.ofMillis(5).toNanos());
+        }
+    }
+
+    /** POST /_broadcast with the test key; asserts 201. */
+    static void post(CableServer server, String body) {
+        assertEquals(201, server.postBroadcast("/_broadcast", body).statusCode(), body);
+    }
+
+    /** {@code {"stream":stream,"data":data}} with {@code data} as a JSON string. */
+    static String publication(String stream, String data) {
+        JsonObject payload = new JsonObject();
+        payload.addProperty("stream", stream);
+        payload.addProperty("data", data);
+        return payload.toString();
+    }
+
+    CableClient client(CableServer server, String query) {
+        return track(CableClient.connect(server.ws("/cable" + query)));
+    }
+
+    CableClient client(CableServer server, String query, CableClient.Options options) {
+        return track(CableClient.connect(server.ws("/cable" + query), options));
+    }
+
+    private CableClient track(CableClient client) {
+        clients.add(client);
+        return client;
+    }
+
+    /** Closes this test's clients. */
+    @Override
+    public void close() {
+        clients.forEach(CableClient::close);
+        clients.clear();
+    }
+}
