@@ -93,7 +93,8 @@ public final class MemoryBroker implements Broker {
         History[] answer = {new History.Refused("unknown stream")};
         streams.computeIfPresent(stream, (name, log) -> {
             evictExpired(log, now);
-            long firstRetained = log.entries.isEmpty() ? log.lastOffset + 1 : log.entries.getFirst().position().offset();
+            long firstRetained = log.entries.isEmpty()
+                    ? log.lastOffset + 1 : log.entries.getFirst().position().offset();
             if (position.offset() > log.lastOffset) {
                 answer[0] = new History.Refused("offset not reached yet");
             } else if (position.offset() < firstRetained - 1) {

@@ -70,8 +70,9 @@ public final class MemorySessionCache implements SessionCache {
     void expire() {
         long now = clock.getAsLong();
         for (Map.Entry<String, Entry> candidate : sessions.entrySet()) {
-            if (candidate.getValue().expiresAtMs() <= now && sessions.remove(candidate.getKey(), candidate.getValue())) {
-                run(candidate.getKey(), candidate.getValue());
+            Entry entry = candidate.getValue();
+            if (entry.expiresAtMs() <= now && sessions.remove(candidate.getKey(), entry)) {
+                run(candidate.getKey(), entry);
             }
         }
     }

@@ -83,7 +83,8 @@ public final class CommandParser {
         while (reader.hasNext()) {
             switch (reader.nextName()) {
                 case "since" -> {
-                    long value = reader.peek() == JsonToken.NUMBER ? seconds(reader.nextString()) : skipAsInvalid(reader);
+                    long value = reader.peek() == JsonToken.NUMBER
+                            ? seconds(reader.nextString()) : skipAsInvalid(reader);
                     if (value < 0) {
                         invalid = firstReason(invalid, "since is not a non-negative number");
                     } else {
@@ -127,7 +128,8 @@ public final class CommandParser {
         reader.beginObject();
         while (reader.hasNext()) {
             switch (reader.nextName()) {
-                case "offset" -> offset = reader.peek() == JsonToken.NUMBER ? offset(reader.nextString()) : skipAsInvalid(reader);
+                case "offset" -> offset = reader.peek() == JsonToken.NUMBER
+                        ? offset(reader.nextString()) : skipAsInvalid(reader);
                 case "epoch" -> epoch = reader.peek() == JsonToken.STRING ? reader.nextString() : skip(reader);
                 default -> reader.skipValue();
             }

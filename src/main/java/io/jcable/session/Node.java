@@ -135,7 +135,7 @@ public final class Node {
         session.transport().close(code, reason);
     }
 
-    /** The client closed its socket on purpose (1000 or 1001): the session will not be restored. */
+    /** The client closed its socket on purpose (it sent a close frame): the session will not be restored. */
     public void clientLeft(ClientSession session) {
         session.leftForGood = true;
     }

@@ -77,9 +77,10 @@ public final class CableEndpoint {
 
     @OnClose
     public void onClose(CloseReason reason) {
-        int code = reason.getCloseCode().getCode();
-        if (session != null && transport != null && (code == 1000 || code == 1001) && !transport.isClosingByServer()) {
-            // The client closed on purpose: it is not coming back to restore this session.
+        // 1006 is what the container reports when no close frame came: the connection was lost. Any other code
+        // on a close the server did not start means the client closed on purpose and will not restore the session.
+        if (session != null && transport != null && reason.getCloseCode().getCode() != 1006
+                && !transport.isClosingByServer()) {
             context.node().clientLeft(session);
         }
         socketGone();

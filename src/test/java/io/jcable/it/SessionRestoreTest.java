@@ -73,8 +73,10 @@ class SessionRestoreTest extends CableTestSupport {
         JsonObject frame = second.receive();
         assertEquals(channel(id), frame.get("identifier").getAsString());
         assertEquals("{\"n\":1}", frame.get("message").toString());
-        // no Connect, no Subscribe, and no Disconnect for the lost session
-        assertEquals(List.of(), app.calls().subList(callsBefore, app.calls().size()));
+        // no Connect, no Subscribe, and no Disconnect for the lost session (earlier tests' clients may still
+        // be making theirs)
+        assertEquals(List.of(), app.calls().subList(callsBefore, app.calls().size()).stream()
+                .filter(call -> !call.method().equals("Disconnect") || oldSid.equals(call.sid())).toList());
 
         lose(second);
         DisconnectRequest disconnect = app.awaitCall("Disconnect", call -> newSid.equals(call.sid()), WAIT)
