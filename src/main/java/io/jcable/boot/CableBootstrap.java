@@ -3,7 +3,14 @@ package io.jcable.boot;
 import io.jcable.broadcast.BroadcastAdapters;
 import io.jcable.broadcast.BroadcastHandler;
 import io.jcable.broadcast.HttpBroadcastServlet;
+import io.jcable.broker.Broker;
+import io.jcable.broker.MemoryBroker;
+import io.jcable.broker.MemorySessionCache;
+import io.jcable.broker.NoBroker;
+import io.jcable.broker.NoSessionCache;
+import io.jcable.broker.SessionCache;
 import io.jcable.config.AuthConfig;
+import io.jcable.config.BrokerKind;
 import io.jcable.config.CableConfig;
 import io.jcable.config.ConfigException;
 import io.jcable.config.ConfigSource;
@@ -49,9 +56,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Builds jcable when the web app starts and takes it down when it stops. The only static entry point.
- * Start order: metrics → RPC client → pub/sub, hub, disconnect queue, node → pinger → pub/sub and broadcast
- * adapters → endpoints and servlets → SIGTERM hook. Stop order is the reverse, with the graceful client notice and
- * the Disconnect drain first (bounded by {@code ANYCABLE_SHUTDOWN_TIMEOUT}).
+ * Start order: metrics → RPC client → pub/sub, hub, broker, session cache, disconnect queue, node → pinger →
+ * pub/sub and broadcast adapters → endpoints and servlets → SIGTERM hook. Stop order is the reverse, with the
+ * graceful client notice and the Disconnect drain first (bounded by {@code ANYCABLE_SHUTDOWN_TIMEOUT}).
  */
 public final class CableBootstrap implements ServletContextListener {
     private static final Logger LOG = LoggerFactory.getLogger(CableBootstrap.class);
@@ -67,6 +74,8 @@ public final class CableBootstrap implements ServletContextListener {
     private DisconnectQueue disconnects;
     private Node node;
     private Pinger pinger;
+    private Broker broker;
+    private SessionCache sessionCache;
     private RedisConnector redisConnector;
     private PubSub pubsub;
     private BroadcastAdapters adapters;
@@ -132,14 +141,19 @@ public final class CableBootstrap implements ServletContextListener {
             case NATS -> new NatsPubSub(config.nats(), config.broadcast().natsChannel(), metrics);
         };
         Hub hub = new Hub(pubsub);
+        broker = config.broker().kind() == BrokerKind.MEMORY
+                ? new MemoryBroker(config.broker().historyLimit(), config.broker().historyTtl()) : new NoBroker();
+        sessionCache = config.broker().kind() == BrokerKind.MEMORY && !config.broker().sessionsTtl().isZero()
+                ? new MemorySessionCache(config.broker().sessionsTtl()) : new NoSessionCache();
         disconnects = new DisconnectQueue(controller, config.rpc().disconnectBacklog(), config.rpc().disconnectRate(),
                 config.rpc().concurrency(), metrics);
         WriteWatch writes = new WriteWatch();
-        pinger = new Pinger(Clock.systemUTC(), writes, config.server().pingInterval());
-        node = new Node(new StandaloneAnswers(config.auth(), Clock.systemUTC()), controller, hub, disconnects, pinger,
-                config.rpc().disconnectMode(), config.server().sidFromRequestId(), config.server().maxPendingInput(),
-                metrics);
-        BroadcastHandler broadcasts = new BroadcastHandler(hub, node.remoteDisconnects(), pubsub, metrics);
+        pinger = new Pinger(Clock.systemUTC(), writes, config.server().pingInterval(),
+                config.server().pongTimeout());
+        node = new Node(new StandaloneAnswers(config.auth(), Clock.systemUTC()), controller, hub, broker, sessionCache,
+                disconnects, pinger, config.rpc().disconnectMode(), config.server().sidFromRequestId(),
+                config.server().maxPendingInput(), metrics);
+        BroadcastHandler broadcasts = new BroadcastHandler(hub, broker, node.remoteDisconnects(), pubsub, metrics);
         adapters = new BroadcastAdapters(config.broadcast(), redisConnector, config.nats(), broadcasts, metrics);
 
         disconnects.start();
@@ -272,6 +286,12 @@ public final class CableBootstrap implements ServletContextListener {
         }
         if (pinger != null) {
             pinger.stop();
+        }
+        if (broker != null) {
+            broker.stop();
+        }
+        if (sessionCache != null) {
+            sessionCache.stop();
         }
         if (disconnects != null) {
             disconnects.stop();

@@ -1,10 +1,12 @@
 package io.jcable.broadcast;
 
+import io.jcable.broker.Broker;
 import io.jcable.hub.Hub;
 import io.jcable.metrics.Counter;
 import io.jcable.metrics.Metrics;
 import io.jcable.protocol.Json;
 import io.jcable.protocol.LogText;
+import io.jcable.protocol.StreamPosition;
 import io.jcable.pubsub.PubSub;
 import io.jcable.session.RemoteDisconnects;
 import java.util.ArrayList;
@@ -19,12 +21,14 @@ import org.slf4j.LoggerFactory;
  * node gets a message) hand it to the pub/sub ({@link #accept}), and every node, this one included, delivers it
  * when it comes back from there ({@link #publication}, {@link #command}), so each session gets it exactly once. The
  * payload's counters ({@code publications_total}, {@code broadcast_msg_total}, {@code remote_commands_total},
- * {@code failed_broadcast_msg_total}) count on the node where it entered.
+ * {@code failed_broadcast_msg_total}) count on the node where it entered. Before the hub, the broker stores
+ * what is not transient and gives it its position (the memory broker of each node numbers its own copy).
  */
 public final class BroadcastHandler implements PubSub.Receiver {
     private static final Logger LOG = LoggerFactory.getLogger(BroadcastHandler.class);
 
     private final Hub hub;
+    private final Broker broker;
     private final RemoteDisconnects remoteDisconnects;
     private final PubSub pubsub;
     private final Counter publications;
@@ -32,8 +36,10 @@ public final class BroadcastHandler implements PubSub.Receiver {
     private final Counter remoteCommands;
     private final Counter failed;
 
-    public BroadcastHandler(Hub hub, RemoteDisconnects remoteDisconnects, PubSub pubsub, Metrics metrics) {
+    public BroadcastHandler(Hub hub, Broker broker, RemoteDisconnects remoteDisconnects, PubSub pubsub,
+                            Metrics metrics) {
         this.hub = hub;
+        this.broker = broker;
         this.remoteDisconnects = remoteDisconnects;
         this.pubsub = pubsub;
         this.publications = metrics.counter("publications_total");
@@ -160,8 +166,11 @@ public final class BroadcastHandler implements PubSub.Receiver {
     }
 
     private void deliver(BroadcastMessage.Publication publication) {
-        hub.broadcast(publication.stream(), Json.embed(publication.data()), publication.excludeSocket(),
-                publication.broadcastType());
+        String message = Json.embed(publication.data());
+        StreamPosition position = publication.transientData() ? null
+                : broker.store(publication.stream(), message, publication.broadcastType());
+        hub.broadcast(publication.stream(), message, publication.excludeSocket(), publication.broadcastType(),
+                position);
     }
 
     private void disconnect(BroadcastMessage.RemoteDisconnect disconnect) {

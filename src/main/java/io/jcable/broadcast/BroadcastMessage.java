@@ -12,23 +12,33 @@ public sealed interface BroadcastMessage {
      * @param data          the {@code data} text as published
      * @param excludeSocket {@code meta.exclude_socket} or null
      * @param broadcastType {@code meta.broadcast_type} or null
+     * @param transientData {@code meta.transient}: never stored by the broker, delivered without a position
      */
-    record Publication(String stream, String data, String excludeSocket, String broadcastType)
-            implements BroadcastMessage {
+    record Publication(String stream, String data, String excludeSocket, String broadcastType,
+                       boolean transientData) implements BroadcastMessage {
+
+        public Publication(String stream, String data, String excludeSocket, String broadcastType) {
+            this(stream, data, excludeSocket, broadcastType, false);
+        }
 
         /** The publication as a payload of its own (what travels between nodes). */
         public String toJson() {
             StringBuilder json = new StringBuilder(data.length() + stream.length() + 32)
                     .append("{\"stream\":").append(Json.quote(stream))
                     .append(",\"data\":").append(Json.quote(data));
-            if (excludeSocket != null || broadcastType != null) {
+            if (excludeSocket != null || broadcastType != null || transientData) {
+                String separator = "";
                 json.append(",\"meta\":{");
                 if (excludeSocket != null) {
                     json.append("\"exclude_socket\":").append(Json.quote(excludeSocket));
+                    separator = ",";
                 }
                 if (broadcastType != null) {
-                    json.append(excludeSocket != null ? "," : "").append("\"broadcast_type\":")
-                            .append(Json.quote(broadcastType));
+                    json.append(separator).append("\"broadcast_type\":").append(Json.quote(broadcastType));
+                    separator = ",";
+                }
+                if (transientData) {
+                    json.append(separator).append("\"transient\":true");
                 }
                 json.append('}');
             }

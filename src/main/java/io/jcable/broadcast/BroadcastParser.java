@@ -41,13 +41,17 @@ public final class BroadcastParser {
         }
         String excludeSocket = null;
         String broadcastType = null;
+        boolean transientData = false;
         JsonElement meta = object.get("meta");
         if (meta != null && meta.isJsonObject()) {
             excludeSocket = nonEmptyString(meta.getAsJsonObject(), "exclude_socket");
             broadcastType = nonEmptyString(meta.getAsJsonObject(), "broadcast_type");
+            JsonElement flag = meta.getAsJsonObject().get("transient");
+            transientData = flag != null && flag.isJsonPrimitive() && flag.getAsJsonPrimitive().isBoolean()
+                    && flag.getAsBoolean();
         }
         return new BroadcastMessage.Publication(object.get("stream").getAsString(), data.getAsString(),
-                excludeSocket, broadcastType);
+                excludeSocket, broadcastType, transientData);
     }
 
     /**

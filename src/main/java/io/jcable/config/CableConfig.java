@@ -19,13 +19,14 @@ import javax.crypto.spec.SecretKeySpec;
  * The whole, validated configuration.
  *
  * @param auth            JWT identification, signed streams and the standalone modes
+ * @param broker          the broker and its history (extended protocol)
  * @param shutdownTimeout {@code ANYCABLE_SHUTDOWN_TIMEOUT}, seconds, default 30: notify clients and drain Disconnects
  * @param shutdownDelay   {@code ANYCABLE_SHUTDOWN_DELAY}, seconds, default 0: wait before the shutdown sequence
  * @param ignored         options that make no sense in a WAR and were set (logged at start)
  */
 public record CableConfig(ServerConfig server, RpcConfig rpc, BroadcastConfig broadcast, AuthConfig auth,
-                          RedisConfig redis, NatsConfig nats, Duration shutdownTimeout, Duration shutdownDelay,
-                          List<String> ignored) {
+                          RedisConfig redis, NatsConfig nats, BrokerConfig broker, Duration shutdownTimeout,
+                          Duration shutdownDelay, List<String> ignored) {
 
     private static final Set<String> KNOWN_ADAPTERS = Set.of("redis", "http", "redisx", "nats");
     private static final String NODE_ID_ALPHABET = "abcdefghijklmnopqrstuvwxyz0123456789";
@@ -52,7 +53,8 @@ public record CableConfig(ServerConfig server, RpcConfig rpc, BroadcastConfig br
                 options.path("health_path", "/health"),
                 options.path("metrics_http", null),
                 options.jcableBool("sid_from_request_id", false),
-                options.jcableInteger("max_pending_input_size", 1_048_576, 1));
+                options.jcableInteger("max_pending_input_size", 1_048_576, 1),
+                options.seconds("pong_timeout", 0));
 
         String secret = options.secret("secret");
         AuthConfig auth = AuthConfig.load(options, secret);
@@ -129,7 +131,7 @@ public record CableConfig(ServerConfig server, RpcConfig rpc, BroadcastConfig br
         if (source.env("PORT") != null) {
             ignored.add("PORT");
         }
-        return new CableConfig(server, rpc, broadcast, auth, redis, nats,
+        return new CableConfig(server, rpc, broadcast, auth, redis, nats, BrokerConfig.load(options),
                 options.seconds("shutdown_timeout", 30), options.seconds("shutdown_delay", 0), List.copyOf(ignored));
     }
 

@@ -18,9 +18,11 @@ import java.util.List;
  * @param sidFromRequestId {@code JCABLE_SID_FROM_REQUEST_ID}, default false
  * @param maxPendingInput {@code JCABLE_MAX_PENDING_INPUT_SIZE}, characters, default 1 MiB of a client's messages
  *                        waiting behind a running command; more → close 1008
+ * @param pongTimeout    {@code ANYCABLE_PONG_TIMEOUT}, seconds, default 0 (off): an extended session silent that
+ *                       long after a ping is closed with {@code no_pong}
  */
 public record ServerConfig(List<String> paths, List<String> allowedOrigins, Duration pingInterval,
                            PingPrecision pingPrecision, int maxMessageSize, int maxPendingSize,
                            Duration writeTimeout, String healthPath, String metricsPath,
-                           boolean sidFromRequestId, int maxPendingInput) {
+                           boolean sidFromRequestId, int maxPendingInput, Duration pongTimeout) {
 }

@@ -2,6 +2,8 @@ package io.jcable.hub;
 
 import io.jcable.protocol.Json;
 import io.jcable.protocol.ServerFrames;
+import io.jcable.protocol.StreamPosition;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
@@ -83,18 +85,40 @@ public final class Hub {
      * @param type    {@code meta.broadcast_type} or null
      */
     public int broadcast(String stream, String message, String excludeSid, String type) {
+        return broadcast(stream, message, excludeSid, type, null);
+    }
+
+    /**
+     * As {@link #broadcast(String, String, String, String)}, for a publication the broker stored at
+     * {@code position} (null: not stored): extended subscribers get the frame with the position fields, built
+     * once per identifier too, the others the plain one.
+     */
+    public int broadcast(String stream, String message, String excludeSid, String type, StreamPosition position) {
         ConcurrentMap<String, IdentifierGroup> groups = streams.get(stream);
         if (groups == null) {
             return 0;
         }
         int delivered = 0;
-        for (IdentifierGroup group : groups.values()) {
-            String frame = ServerFrames.data(group.quotedIdentifier(), message, type);
+        for (Map.Entry<String, IdentifierGroup> entry : groups.entrySet()) {
+            IdentifierGroup group = entry.getValue();
+            String plain = null;
+            String positioned = null;
             for (Subscriber subscriber : group.members()) {
-                if (excludeSid == null || !excludeSid.equals(subscriber.sid())) {
-                    subscriber.deliver(frame);
-                    delivered++;
+                if (excludeSid != null && excludeSid.equals(subscriber.sid())) {
+                    continue;
                 }
+                if (position != null && subscriber.extended()) {
+                    if (positioned == null) {
+                        positioned = ServerFrames.data(group.quotedIdentifier(), message, type, stream, position);
+                    }
+                    subscriber.deliver(positioned, entry.getKey(), stream, position.offset());
+                } else {
+                    if (plain == null) {
+                        plain = ServerFrames.data(group.quotedIdentifier(), message, type);
+                    }
+                    subscriber.deliver(plain);
+                }
+                delivered++;
             }
         }
         return delivered;

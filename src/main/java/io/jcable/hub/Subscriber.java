@@ -8,4 +8,17 @@ public interface Subscriber {
 
     /** Queues a frame for writing; never blocks. */
     void deliver(String frame);
+
+    /** Whether it speaks the extended protocol: its data frames of stored publications carry their position. */
+    default boolean extended() {
+        return false;
+    }
+
+    /**
+     * Queues the frame of a stored publication (extended subscribers only); never blocks. The subscriber may hold
+     * it back while it replays history of that subscription, and drops it when the replay already sent it.
+     */
+    default void deliver(String frame, String identifier, String stream, long offset) {
+        deliver(frame);
+    }
 }

@@ -3,8 +3,14 @@ package io.jcable.protocol;
 /** What a client text frame means (docs/protocol.md §4). */
 public sealed interface ClientCommand {
 
-    /** {@code {"command":"subscribe","identifier":ID}}. */
-    record Subscribe(String identifier) implements ClientCommand {
+    /**
+     * {@code {"command":"subscribe","identifier":ID}}; extended clients may add a {@code history} request (null when
+     * absent), served after the confirmation.
+     */
+    record Subscribe(String identifier, HistoryRequest history) implements ClientCommand {
+        public Subscribe(String identifier) {
+            this(identifier, null);
+        }
     }
 
     /** {@code {"command":"unsubscribe","identifier":ID}}. */
@@ -21,6 +27,10 @@ public sealed interface ClientCommand {
 
     /** {@code {"command":"pong"}}: a client's answer to a server ping; nothing to do. */
     record Pong() implements ClientCommand {
+    }
+
+    /** {@code {"command":"history","identifier":ID,"history":{…}}} (extended protocol). */
+    record History(String identifier, HistoryRequest history) implements ClientCommand {
     }
 
     /** A JSON object that is not a command this server handles: logged and counted, the connection is kept. */

@@ -5,14 +5,19 @@ import com.google.gson.stream.JsonReader;
 import com.google.gson.stream.JsonToken;
 import java.io.IOException;
 import java.io.StringReader;
+import java.math.BigDecimal;
+import java.util.LinkedHashMap;
+import java.util.Map;
 
 /**
  * Turns a client text frame into a {@link ClientCommand}. One streaming pass under strict RFC 8259 rules: the
- * three fields that matter are read, everything else is validated and skipped without building a tree (ext
- * clients add {@code history} objects to their subscribes). As in a parsed object, a repeated key keeps its
- * last value.
+ * fields that matter (and an extended client's {@code history} request) are read, everything else is validated
+ * and skipped without building a tree (ext clients add {@code presence} objects to their subscribes). As in a
+ * parsed object, a repeated key keeps its last value.
  */
 public final class CommandParser {
+    /** Latest {@code since} taken: year 9999 (a bigger one would overflow the conversion to milliseconds). */
+    private static final BigDecimal MAX_SECONDS = BigDecimal.valueOf(253_402_300_799L);
     private CommandParser() {
     }
 
@@ -20,6 +25,7 @@ public final class CommandParser {
         String command = null;
         String identifier = null;
         String data = null;
+        HistoryRequest history = null;
         try (JsonReader reader = new JsonReader(new StringReader(frame))) {
             reader.setStrictness(Strictness.STRICT);
             if (reader.peek() != JsonToken.BEGIN_OBJECT) {
@@ -30,6 +36,10 @@ public final class CommandParser {
             reader.beginObject();
             while (reader.hasNext()) {
                 String name = reader.nextName();
+                if (name.equals("history")) {
+                    history = history(reader);
+                    continue;
+                }
                 String value = reader.peek() == JsonToken.STRING ? reader.nextString() : skip(reader);
                 switch (name) {
                     case "command" -> command = value;
@@ -47,7 +57,7 @@ public final class CommandParser {
         } catch (IOException | IllegalStateException | NumberFormatException e) {
             return new ClientCommand.Malformed("invalid JSON");
         }
-        return command(command, identifier, data);
+        return command(command, identifier, data, history);
     }
 
     /** Skips a value that is not a string; a field given so counts as absent. */
@@ -56,7 +66,116 @@ public final class CommandParser {
         return null;
     }
 
-    private static ClientCommand command(String command, String identifier, String data) {
+    /**
+     * Reads a {@code history} member: {@code {"since":S,"streams":{NAME:{"offset":N,"epoch":"E"}}}}. A request that
+     * is valid JSON but not a usable history request comes back {@link HistoryRequest#invalid} (it is answered with
+     * {@code reject_history}); the reason never quotes the client's text.
+     */
+    private static HistoryRequest history(JsonReader reader) throws IOException {
+        if (reader.peek() != JsonToken.BEGIN_OBJECT) {
+            reader.skipValue();
+            return HistoryRequest.invalid("history is not an object");
+        }
+        long since = 0;
+        Map<String, StreamPosition> streams = new LinkedHashMap<>();
+        String invalid = null;
+        reader.beginObject();
+        while (reader.hasNext()) {
+            switch (reader.nextName()) {
+                case "since" -> {
+                    long value = reader.peek() == JsonToken.NUMBER
+                            ? seconds(reader.nextString()) : skipAsInvalid(reader);
+                    if (value < 0) {
+                        invalid = firstReason(invalid, "since is not a non-negative number");
+                    } else {
+                        since = value;
+                    }
+                }
+                case "streams" -> {
+                    if (reader.peek() != JsonToken.BEGIN_OBJECT) {
+                        reader.skipValue();
+                        invalid = firstReason(invalid, "streams is not an object");
+                        continue;
+                    }
+                    reader.beginObject();
+                    while (reader.hasNext()) {
+                        String stream = reader.nextName();
+                        StreamPosition position = position(reader);
+                        if (position == null) {
+                            invalid = firstReason(invalid,
+                                    "a stream position is not {offset: non-negative integer, epoch: string}");
+                        } else {
+                            streams.put(stream, position);
+                        }
+                    }
+                    reader.endObject();
+                }
+                default -> reader.skipValue();
+            }
+        }
+        reader.endObject();
+        return invalid != null ? HistoryRequest.invalid(invalid) : new HistoryRequest(since, Map.copyOf(streams), null);
+    }
+
+    /** {@code {"offset":N,"epoch":"E"}} with N a non-negative integer that fits a long; else null (consumed). */
+    private static StreamPosition position(JsonReader reader) throws IOException {
+        if (reader.peek() != JsonToken.BEGIN_OBJECT) {
+            reader.skipValue();
+            return null;
+        }
+        long offset = -1;
+        String epoch = null;
+        reader.beginObject();
+        while (reader.hasNext()) {
+            switch (reader.nextName()) {
+                case "offset" -> offset = reader.peek() == JsonToken.NUMBER
+                        ? offset(reader.nextString()) : skipAsInvalid(reader);
+                case "epoch" -> epoch = reader.peek() == JsonToken.STRING ? reader.nextString() : skip(reader);
+                default -> reader.skipValue();
+            }
+        }
+        reader.endObject();
+        return offset < 0 || epoch == null ? null : new StreamPosition(epoch, offset);
+    }
+
+    /** An integer literal that fits a long, else -1 (a fraction, an exponent, a huge or negative number). */
+    private static long offset(String literal) {
+        if (literal.isEmpty() || literal.length() > 19 || !literal.chars().allMatch(c -> c >= '0' && c <= '9')) {
+            return -1;
+        }
+        try {
+            return Long.parseLong(literal);
+        } catch (NumberFormatException e) {
+            return -1;
+        }
+    }
+
+    /** Unix seconds, fractions cut off (clients may send milliseconds divided by 1000); -1 when unusable. */
+    private static long seconds(String literal) {
+        if (literal.length() > 40) {
+            return -1;
+        }
+        try {
+            BigDecimal value = new BigDecimal(literal);
+            if (value.signum() < 0 || value.compareTo(MAX_SECONDS) > 0) {
+                return -1;
+            }
+            return value.compareTo(BigDecimal.ONE) < 0 ? 0 : value.longValue();
+        } catch (NumberFormatException | ArithmeticException e) {
+            return -1;
+        }
+    }
+
+    private static long skipAsInvalid(JsonReader reader) throws IOException {
+        reader.skipValue();
+        return -1;
+    }
+
+    private static String firstReason(String current, String reason) {
+        return current != null ? current : reason;
+    }
+
+    private static ClientCommand command(String command, String identifier, String data, HistoryRequest history) {
         if (command == null) {
             return new ClientCommand.Unsupported("missing command");
         }
@@ -66,14 +185,18 @@ public final class CommandParser {
         if (command.equals("pong")) {
             return new ClientCommand.Pong();
         }
-        if (!command.equals("subscribe") && !command.equals("unsubscribe") && !command.equals("message")) {
+        if (!command.equals("subscribe") && !command.equals("unsubscribe") && !command.equals("message")
+                && !command.equals("history")) {
             return new ClientCommand.Unsupported("unknown command " + command);
         }
         if (identifier == null) {
             return new ClientCommand.Unsupported(command + " without a string identifier");
         }
         return switch (command) {
-            case "subscribe" -> new ClientCommand.Subscribe(identifier);
+            case "subscribe" -> new ClientCommand.Subscribe(identifier, history);
+            case "history" -> history == null
+                    ? new ClientCommand.Unsupported("history without a history request")
+                    : new ClientCommand.History(identifier, history);
             case "unsubscribe" -> new ClientCommand.Unsubscribe(identifier);
             default -> data == null
                     ? new ClientCommand.Unsupported("message data must be a JSON string")

@@ -1,5 +1,7 @@
 package io.jcable.protocol;
 
+import java.util.Collection;
+
 /** Server-made frames (docs/protocol.md §3), key order as anycable-go writes them. */
 public final class ServerFrames {
     public static final String PONG = "{\"type\":\"pong\"}";
@@ -22,6 +24,21 @@ public final class ServerFrames {
     /** The welcome of a session the server identified itself (JWT, noauth): {@code {"type":"welcome","sid":…}}. */
     public static String welcome(String sid) {
         return "{\"type\":\"welcome\",\"sid\":" + Json.quote(sid) + "}";
+    }
+
+    /**
+     * The welcome of a restored session (docs/protocol.md §6.2):
+     * {@code {"type":"welcome","sid":…,"restored":true,"restored_ids":[…]}}.
+     */
+    public static String restoredWelcome(String sid, Collection<String> restoredIdentifiers) {
+        StringBuilder frame = new StringBuilder(64).append("{\"type\":\"welcome\",\"sid\":").append(Json.quote(sid))
+                .append(",\"restored\":true,\"restored_ids\":[");
+        String separator = "";
+        for (String identifier : restoredIdentifiers) {
+            frame.append(separator).append(Json.quote(identifier));
+            separator = ",";
+        }
+        return frame.append("]}").toString();
     }
 
     /** A subscription the server confirmed itself ({@code $pubsub}, Turbo, CableReady), in anycable-go's order. */
@@ -49,5 +66,27 @@ public final class ServerFrames {
         frame.append("\"identifier\":").append(quotedIdentifier)
                 .append(",\"message\":").append(message).append('}');
         return frame.toString();
+    }
+
+    /**
+     * A data frame of a stored publication, for extended sessions: {@link #data} plus
+     * {@code "stream_id":S,"epoch":E,"offset":N}.
+     */
+    public static String data(String quotedIdentifier, String message, String type, String stream,
+                              StreamPosition position) {
+        String plain = data(quotedIdentifier, message, type);
+        return new StringBuilder(plain.length() + stream.length() + 48)
+                .append(plain, 0, plain.length() - 1)
+                .append(",\"stream_id\":").append(Json.quote(stream))
+                .append(",\"epoch\":").append(Json.quote(position.epoch()))
+                .append(",\"offset\":").append(position.offset()).append('}').toString();
+    }
+
+    public static String confirmHistory(String identifier) {
+        return "{\"type\":\"confirm_history\",\"identifier\":" + Json.quote(identifier) + "}";
+    }
+
+    public static String rejectHistory(String identifier) {
+        return "{\"type\":\"reject_history\",\"identifier\":" + Json.quote(identifier) + "}";
     }
 }

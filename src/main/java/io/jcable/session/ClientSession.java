@@ -29,6 +29,8 @@ public final class ClientSession implements Subscriber {
     private final Handshake handshake;
     private final Transport transport;
     private final Executor executor;
+    /** Orders stored-publication frames around history replays; extended sessions only, else null. */
+    private final HistoryGate historyGate;
 
     private final ReentrantLock mailboxLock = new ReentrantLock();
     private final ArrayDeque<Task> mailbox = new ArrayDeque<>(2);
@@ -37,8 +39,15 @@ public final class ClientSession implements Subscriber {
     private boolean draining;
 
     private volatile boolean closed;
+    /**
+     * Closed on purpose, by the server (remote disconnect, the application, bad input) or by the client's own close
+     * frame: never kept for a restore. A lost socket (or a {@code no_pong}) leaves it false.
+     */
+    volatile boolean leftForGood;
     /** The pinger's tick for this session's next ping; owned by the {@link Pinger}. */
     long pingTick;
+    /** The pinger's tick by which an extended session must have sent something (0 = none); pinger-owned. */
+    long pongDeadlineTick;
     /**
      * For a session without pings ({@code ?pi=0}): whether a WebSocket ping was sent, and how many liveness
      * checks in a row found the client silent since; owned by the {@link Pinger}.
@@ -66,6 +75,7 @@ public final class ClientSession implements Subscriber {
         this.handshake = handshake;
         this.transport = transport;
         this.executor = executor;
+        this.historyGate = handshake.extended() ? new HistoryGate() : null;
     }
 
     @Override
@@ -76,6 +86,25 @@ public final class ClientSession implements Subscriber {
     @Override
     public void deliver(String frame) {
         transport.send(frame);
+    }
+
+    @Override
+    public boolean extended() {
+        return historyGate != null;
+    }
+
+    @Override
+    public void deliver(String frame, String identifier, String stream, long offset) {
+        if (historyGate == null) {
+            transport.send(frame);
+        } else {
+            historyGate.live(transport, identifier, stream, offset, frame);
+        }
+    }
+
+    /** The extended session's {@link HistoryGate}; null for {@code actioncable-v1-json}. */
+    HistoryGate historyGate() {
+        return historyGate;
     }
 
     Handshake handshake() {

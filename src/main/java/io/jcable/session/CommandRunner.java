@@ -2,6 +2,7 @@ package io.jcable.session;
 
 import io.jcable.hub.Hub;
 import io.jcable.protocol.ClientCommand;
+import io.jcable.protocol.HistoryRequest;
 import io.jcable.protocol.LogText;
 import io.jcable.protocol.ServerFrames;
 import io.jcable.rpc.CallContext;
@@ -26,25 +27,29 @@ final class CommandRunner {
     private final Controller controller;
     private final Hub hub;
     private final SessionCloser closer;
+    private final HistoryReplay history;
 
-    CommandRunner(LocalAnswers local, Controller controller, Hub hub, SessionCloser closer) {
+    CommandRunner(LocalAnswers local, Controller controller, Hub hub, SessionCloser closer, HistoryReplay history) {
         this.local = local;
         this.controller = controller;
         this.hub = hub;
         this.closer = closer;
+        this.history = history;
     }
 
     /** Returns false when the command was refused locally (its precondition failed). */
     boolean run(ClientSession session, ClientCommand command) {
         return switch (command) {
-            case ClientCommand.Subscribe subscribe -> subscribe(session, subscribe.identifier());
+            case ClientCommand.Subscribe subscribe -> subscribe(session, subscribe.identifier(), subscribe.history());
+            case ClientCommand.History request -> history(session, request.identifier(), request.history());
             case ClientCommand.Unsubscribe unsubscribe -> unsubscribe(session, unsubscribe.identifier());
             case ClientCommand.Message message -> message(session, message.identifier(), message.data());
             default -> throw new IllegalArgumentException("not an RPC command: " + command);
         };
     }
 
-    private boolean subscribe(ClientSession session, String identifier) {
+    /** @param historyRequest an extended client's {@code history} member, or null */
+    private boolean subscribe(ClientSession session, String identifier, HistoryRequest historyRequest) {
         if (session.subscriptions.containsKey(identifier)) {
             if (session.mayLog()) {
                 LOG.info("sid={} already subscribed to {}: ignored", session.sid(), LogText.identifier(identifier));
@@ -67,7 +72,27 @@ final class CommandRunner {
             subscription = new Subscription();
             session.subscriptions.put(identifier, subscription);
         }
+        boolean replay = subscription != null && historyRequest != null && session.extended();
+        if (replay) {
+            // Before the streams are attached: a live frame must not overtake the history that precedes it.
+            session.historyGate().hold(identifier);
+        }
         apply(session, identifier, subscription, result);
+        if (replay) {
+            history.serve(session, identifier, subscription, historyRequest);
+        }
+        return true;
+    }
+
+    private boolean history(ClientSession session, String identifier, HistoryRequest request) {
+        Subscription subscription = session.subscriptions.get(identifier);
+        if (subscription == null) {
+            if (session.mayLog()) {
+                LOG.info("sid={} history for unknown {}: ignored", session.sid(), LogText.identifier(identifier));
+            }
+            return false;
+        }
+        history.serve(session, identifier, subscription, request);
         return true;
     }
 
@@ -83,6 +108,9 @@ final class CommandRunner {
         // Whatever the application said, the subscription is gone on our side (docs/protocol.md §9 #3).
         detachAll(session, identifier, subscription);
         session.subscriptions.remove(identifier);
+        if (session.extended()) {
+            session.historyGate().forget(identifier);
+        }
         if (result == null) {
             return true;
         }

@@ -1,5 +1,7 @@
 package io.jcable.session;
 
+import io.jcable.broker.SessionCache;
+import io.jcable.broker.SessionSnapshot;
 import io.jcable.hub.Hub;
 import io.jcable.metrics.Counter;
 import io.jcable.metrics.Metrics;
@@ -22,18 +24,24 @@ final class Connector {
     private final LocalAnswers local;
     private final Controller controller;
     private final Hub hub;
+    private final SessionCache sessionCache;
     private final SessionCloser closer;
     private final Counter failedAuths;
 
-    Connector(LocalAnswers local, Controller controller, Hub hub, SessionCloser closer, Metrics metrics) {
+    Connector(LocalAnswers local, Controller controller, Hub hub, SessionCache sessionCache, SessionCloser closer,
+              Metrics metrics) {
         this.local = local;
         this.controller = controller;
         this.hub = hub;
+        this.sessionCache = sessionCache;
         this.closer = closer;
         this.failedAuths = metrics.counter("failed_auths_total");
     }
 
     void connect(ClientSession session) {
+        if (restore(session)) {
+            return;
+        }
         ConnectResult result = local.connect(session.sid(), session.handshake());
         boolean byApplication = result == null;
         if (byApplication) {
@@ -64,5 +72,45 @@ final class Connector {
                         DisconnectReason.SERVER_ERROR.closeText());
             }
         }
+    }
+
+    /**
+     * Restores an extended session from the cache without asking the application (docs/protocol.md §6.2):
+     * identifiers, cstate, subscriptions with their istate and streams; answers the restored welcome. False when
+     * there is nothing to restore (the normal Connect follows).
+     */
+    private boolean restore(ClientSession session) {
+        String oldSid = session.handshake().restoreSid();
+        if (oldSid == null || !sessionCache.enabled()) {
+            return false;
+        }
+        if (!SessionRegistry.isSafeSid(oldSid)) {
+            LOG.info("sid={} asked to restore a sid that cannot be one (bad length or characters): connecting",
+                    session.sid());
+            return false;
+        }
+        SessionSnapshot snapshot = sessionCache.restore(oldSid);
+        if (snapshot == null) {
+            LOG.info("sid={} asked to restore {}, which is unknown or expired: connecting", session.sid(), oldSid);
+            return false;
+        }
+        session.identifiers = snapshot.identifiers();
+        session.connected = true;
+        session.disconnectInterest = snapshot.disconnectInterest();
+        session.cstate = snapshot.cstate();
+        hub.addConnection(session.identifiers, session);
+        snapshot.subscriptions().forEach((identifier, restored) -> {
+            Subscription subscription = new Subscription();
+            subscription.mergeIstate(restored.istate());
+            session.subscriptions.put(identifier, subscription);
+            for (String stream : restored.streams()) {
+                subscription.addStream(stream);
+                hub.subscribe(stream, identifier, session);
+            }
+        });
+        LOG.info("sid={} restored session {} with {} subscriptions", session.sid(), oldSid,
+                snapshot.subscriptions().size());
+        session.transport().send(ServerFrames.restoredWelcome(session.sid(), snapshot.subscriptions().keySet()));
+        return true;
     }
 }

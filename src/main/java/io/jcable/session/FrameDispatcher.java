@@ -41,18 +41,21 @@ final class FrameDispatcher {
             case ClientCommand.Pong pong -> {
                 // Clients of the extended protocol answer every ping; any frame proves they are alive.
             }
-            case ClientCommand.Unsupported unsupported -> {
-                failedClientMessages.inc();
-                if (session.mayLog()) {
-                    LOG.warn("sid={} sent an unsupported command: {}", session.sid(),
-                            LogText.clip(unsupported.reason()));
-                }
-            }
+            case ClientCommand.History request when !session.extended() ->
+                    unsupported(session, "history without the extended protocol");
+            case ClientCommand.Unsupported unsupported -> unsupported(session, unsupported.reason());
             default -> {
                 if (!commands.run(session, command)) {
                     failedClientMessages.inc();
                 }
             }
+        }
+    }
+
+    private void unsupported(ClientSession session, String reason) {
+        failedClientMessages.inc();
+        if (session.mayLog()) {
+            LOG.warn("sid={} sent an unsupported command: {}", session.sid(), LogText.clip(reason));
         }
     }
 }

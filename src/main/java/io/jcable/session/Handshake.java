@@ -14,14 +14,17 @@ import java.time.Duration;
  * @param token         the JWT the client identifies with ({@code X-JID} header, {@code ?jid=}, or an
  *                      {@code anycable-token.<jwt>} sub-protocol entry), or null; only read when JWT
  *                      identification is on
+ * @param extended      whether the socket speaks {@code actioncable-v1-ext-json} (docs/protocol.md §6)
+ * @param restoreSid    the sid of an earlier session to restore ({@code X-ANYCABLE-RESTORE-SID}, else
+ *                      {@code ?sid=}), or null; read for extended sockets only, unchecked
  */
 public record Handshake(RequestEnv env, Duration pingInterval, PingPrecision pingPrecision, String requestId,
-                        String token) {
+                        String token, boolean extended, String restoreSid) {
 
     /** Without the token and the Env (its URL may carry the token, its headers cookies): credentials. */
     @Override
     public String toString() {
         return "Handshake[pingInterval=" + pingInterval + ", pingPrecision=" + pingPrecision + ", requestId="
-                + requestId + ", token=" + (token == null ? "none" : "***") + "]";
+                + requestId + ", token=" + (token == null ? "none" : "***") + ", extended=" + extended + ", restoreSid=" + (restoreSid == null ? "none" : "given") + "]";
     }
 }

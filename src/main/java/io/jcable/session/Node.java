@@ -1,5 +1,7 @@
 package io.jcable.session;
 
+import io.jcable.broker.Broker;
+import io.jcable.broker.SessionCache;
 import io.jcable.config.DisconnectMode;
 import io.jcable.hub.Hub;
 import io.jcable.metrics.Counter;
@@ -32,6 +34,7 @@ public final class Node {
     private final SessionTeardown teardown;
     private final RemoteDisconnects remoteDisconnects;
     private final GracefulShutdown shutdown;
+    private final SessionCache sessionCache;
     private final long maxQueuedInput;
     private final Counter failedClientMessages;
     private final Counter dataReceived;
@@ -42,15 +45,19 @@ public final class Node {
      * @param maxQueuedInput characters of client messages that may wait in one session's mailbox behind a
      *                       running command before the client counts as flooding
      */
-    public Node(LocalAnswers local, Controller controller, Hub hub, DisconnectQueue disconnects, Pinger pinger,
-                DisconnectMode disconnectMode, boolean sidFromRequestId, long maxQueuedInput, Metrics metrics) {
+    public Node(LocalAnswers local, Controller controller, Hub hub, Broker broker, SessionCache sessionCache,
+                DisconnectQueue disconnects, Pinger pinger, DisconnectMode disconnectMode, boolean sidFromRequestId,
+                long maxQueuedInput, Metrics metrics) {
         this.registry = new SessionRegistry(sidFromRequestId);
         this.pinger = pinger;
         this.maxQueuedInput = maxQueuedInput;
-        this.connector = new Connector(local, controller, hub, this::close, metrics);
-        this.dispatcher = new FrameDispatcher(new CommandRunner(local, controller, hub, this::close), this::close,
+        this.connector = new Connector(local, controller, hub, sessionCache, this::close, metrics);
+        this.dispatcher = new FrameDispatcher(new CommandRunner(local, controller, hub, this::close,
+                new HistoryReplay(broker)), this::close,
                 metrics);
-        this.teardown = new SessionTeardown(hub, disconnects, disconnectMode, registry);
+        this.teardown = new SessionTeardown(hub, disconnects, disconnectMode, registry, sessionCache,
+                this::isShuttingDown);
+        this.sessionCache = sessionCache;
         this.remoteDisconnects = new RemoteDisconnects(hub, this::close);
         this.shutdown = new GracefulShutdown(registry, disconnects, sessionThreads, this::socketClosed);
         this.failedClientMessages = metrics.counter("failed_client_msg_total");
@@ -123,8 +130,14 @@ public final class Node {
      * queued behind the running task.
      */
     public void close(ClientSession session, int code, String reason) {
+        session.leftForGood = true;
         socketClosed(session);
         session.transport().close(code, reason);
+    }
+
+    /** The client closed its socket on purpose (it sent a close frame): the session will not be restored. */
+    public void clientLeft(ClientSession session) {
+        session.leftForGood = true;
     }
 
     /** The socket is gone (closed by either side, or broken). Safe to call more than once. */
@@ -144,6 +157,8 @@ public final class Node {
             return;
         }
         shuttingDown = true;
+        // Sessions waiting for a restore that can no longer come: their Disconnects are due with the others.
+        sessionCache.expireAll();
         shutdown.run(timeout, closeWait);
     }
 }

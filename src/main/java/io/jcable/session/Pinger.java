@@ -39,6 +39,8 @@ public final class Pinger {
     private final Clock clock;
     private final WriteWatch writes;
     private final Duration livenessInterval;
+    /** Ticks an extended session may stay silent after a ping ({@code ANYCABLE_PONG_TIMEOUT}); 0 = no limit. */
+    private final long pongTimeoutTicks;
     private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(runnable -> {
         Thread thread = new Thread(runnable, "jcable-pinger");
         thread.setDaemon(true);
@@ -53,11 +55,14 @@ public final class Pinger {
     /**
      * @param livenessInterval how often a session without pings ({@code ?pi=0}) gets a WebSocket ping to prove
      *                         it is still there (the configured ping interval)
+     * @param pongTimeout      how long an extended session may send nothing after a ping before it is closed
+     *                         with {@code no_pong} (docs/protocol.md §6.4); zero = never
      */
-    public Pinger(Clock clock, WriteWatch writes, Duration livenessInterval) {
+    public Pinger(Clock clock, WriteWatch writes, Duration livenessInterval, Duration pongTimeout) {
         this.clock = clock;
         this.writes = writes;
         this.livenessInterval = livenessInterval;
+        this.pongTimeoutTicks = pongTimeout.isZero() ? 0 : intervalTicks(pongTimeout);
         for (int i = 0; i < SLOTS; i++) {
             wheel.add(new ArrayList<>());
         }
@@ -81,7 +86,7 @@ public final class Pinger {
         lock.lock();
         try {
             session.pingTick = currentTick + delay;
-            slot(session.pingTick).add(session);
+            slot(wakeTick(session)).add(session);
         } finally {
             lock.unlock();
         }
@@ -105,6 +110,11 @@ public final class Pinger {
 
     static long intervalTicks(Duration interval) {
         return Math.max(1, interval.toNanos() / TICK.toNanos());
+    }
+
+    /** The next tick the session needs a visit: its next ping, or its pong deadline if that comes first. */
+    private static long wakeTick(ClientSession session) {
+        return session.pongDeadlineTick > 0 ? Math.min(session.pingTick, session.pongDeadlineTick) : session.pingTick;
     }
 
     private List<ClientSession> slot(long tick) {
@@ -164,6 +174,14 @@ public final class Pinger {
             if (session.isClosed()) {
                 continue;
             }
+            if (session.pongDeadlineTick > 0 && session.pongDeadlineTick <= tick) {
+                if (!session.heardFrom) {
+                    LOG.info("sid={} sent nothing within the pong timeout: closing", session.sid());
+                    session.transport().abandon(DisconnectReason.NO_PONG);
+                    continue;
+                }
+                session.pongDeadlineTick = 0;
+            }
             kept.add(session);
             if (session.pingTick > tick) {
                 continue;
@@ -176,12 +194,19 @@ public final class Pinger {
             }
             String frame = frames.computeIfAbsent(handshake.pingPrecision(),
                     precision -> ServerFrames.ping(precision.timestamp(clock.instant())));
+            // Armed before the ping goes out, so a quick answer is not lost; a deadline still running (a timeout
+            // longer than the interval) is kept until the client is heard.
+            if (pongTimeoutTicks > 0 && handshake.extended()
+                    && (session.pongDeadlineTick == 0 || session.heardFrom)) {
+                session.heardFrom = false;
+                session.pongDeadlineTick = tick + pongTimeoutTicks;
+            }
             session.deliver(frame);
         }
         lock.lock();
         try {
             for (ClientSession session : kept) {
-                slot(session.pingTick).add(session);
+                slot(wakeTick(session)).add(session);
             }
         } finally {
             lock.unlock();

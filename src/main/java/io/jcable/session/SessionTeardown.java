@@ -1,5 +1,7 @@
 package io.jcable.session;
 
+import io.jcable.broker.SessionCache;
+import io.jcable.broker.SessionSnapshot;
 import io.jcable.config.DisconnectMode;
 import io.jcable.hub.Hub;
 import io.jcable.protocol.Json;
@@ -8,24 +10,31 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.BooleanSupplier;
 
 /**
  * The end of a session, run once on its mailbox after it closed: its streams and indexes go, a session whose
  * Connect succeeded gets its one Disconnect call queued (in mode {@code auto} only if the application answered for
  * it: a session identified by JWT with only local subscriptions never needed the application), and it leaves the
- * registry.
+ * registry. An extended session that may be restored (docs/protocol.md §6.2) leaves its snapshot in the
+ * {@link SessionCache}, and its Disconnect call is made only if nobody restores it in time.
  */
 final class SessionTeardown {
     private final Hub hub;
     private final DisconnectQueue disconnects;
     private final DisconnectMode disconnectMode;
     private final SessionRegistry registry;
+    private final SessionCache cache;
+    private final BooleanSupplier shuttingDown;
 
-    SessionTeardown(Hub hub, DisconnectQueue disconnects, DisconnectMode disconnectMode, SessionRegistry registry) {
+    SessionTeardown(Hub hub, DisconnectQueue disconnects, DisconnectMode disconnectMode, SessionRegistry registry,
+                    SessionCache cache, BooleanSupplier shuttingDown) {
         this.hub = hub;
         this.disconnects = disconnects;
         this.disconnectMode = disconnectMode;
         this.registry = registry;
+        this.cache = cache;
+        this.shuttingDown = shuttingDown;
     }
 
     void finish(ClientSession session) {
@@ -33,6 +42,7 @@ final class SessionTeardown {
             return;
         }
         session.finished = true;
+        SessionSnapshot snapshot = restorable(session) ? snapshot(session) : null;
         List<String> subscriptions = new ArrayList<>(session.subscriptions.keySet());
         Map<String, String> istates = new LinkedHashMap<>();
         session.subscriptions.forEach((identifier, subscription) -> {
@@ -44,12 +54,33 @@ final class SessionTeardown {
         session.subscriptions.clear();
         if (session.connected) {
             hub.removeConnection(session.identifiers, session);
-            if (disconnectMode == DisconnectMode.ALWAYS
-                    || disconnectMode == DisconnectMode.AUTO && session.disconnectInterest) {
-                disconnects.enqueue(new DisconnectCall(session.sid(), session.identifiers, subscriptions,
-                        session.handshake().env(), session.cstate, istates));
+            DisconnectCall call = disconnectMode == DisconnectMode.ALWAYS
+                    || disconnectMode == DisconnectMode.AUTO && session.disconnectInterest
+                    ? new DisconnectCall(session.sid(), session.identifiers, subscriptions, session.handshake().env(),
+                    session.cstate, istates) : null;
+            if (snapshot != null) {
+                // The Disconnect waits for the restore that may come; a restored session makes it when it ends.
+                cache.store(session.sid(), snapshot, call == null ? () -> { } : () -> disconnects.enqueue(call));
+            } else if (call != null) {
+                disconnects.enqueue(call);
             }
         }
         registry.remove(session);
+    }
+
+    /**
+     * An extended session that lost its socket (not closed on purpose by either side, nor ended by the shutdown)
+     * can come back within {@code ANYCABLE_SESSIONS_TTL}.
+     */
+    private boolean restorable(ClientSession session) {
+        return session.connected && session.extended() && !session.leftForGood && cache.enabled()
+                && !shuttingDown.getAsBoolean();
+    }
+
+    private static SessionSnapshot snapshot(ClientSession session) {
+        Map<String, SessionSnapshot.RestoredSubscription> subscriptions = new LinkedHashMap<>();
+        session.subscriptions.forEach((identifier, subscription) -> subscriptions.put(identifier,
+                new SessionSnapshot.RestoredSubscription(subscription.istate(), List.copyOf(subscription.streams()))));
+        return new SessionSnapshot(session.identifiers, session.cstate, subscriptions, session.disconnectInterest);
     }
 }

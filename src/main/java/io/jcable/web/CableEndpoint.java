@@ -77,6 +77,12 @@ public final class CableEndpoint {
 
     @OnClose
     public void onClose(CloseReason reason) {
+        // 1006 is what the container reports when no close frame came: the connection was lost. Any other code
+        // on a close the server did not start means the client closed on purpose and will not restore the session.
+        if (session != null && transport != null && reason.getCloseCode().getCode() != 1006
+                && !transport.isClosingByServer()) {
+            context.node().clientLeft(session);
+        }
         socketGone();
     }
 
@@ -104,11 +110,13 @@ public final class CableEndpoint {
         String remote = address instanceof InetSocketAddress inet && inet.getAddress() != null
                 ? inet.getAddress().getHostAddress() : null;
         if (pending == null) {
-            return context.handshakes().read(socket.getRequestURI(), socket.getQueryString(), Map.of(), remote);
+            return context.handshakes().read(socket.getRequestURI(), socket.getQueryString(), Map.of(), remote,
+                    socket.getNegotiatedSubprotocol());
         }
         if (remote == null) {
             remote = HandshakeReader.header(pending.headers(), context.remoteAddressHeader());
         }
-        return context.handshakes().read(pending.uri(), pending.query(), pending.headers(), remote);
+        return context.handshakes().read(pending.uri(), pending.query(), pending.headers(), remote,
+                socket.getNegotiatedSubprotocol());
     }
 }

@@ -4,6 +4,7 @@ import io.jcable.config.AuthConfig;
 import io.jcable.config.PingPrecision;
 import io.jcable.config.RpcConfig;
 import io.jcable.config.ServerConfig;
+import io.jcable.protocol.Subprotocols;
 import io.jcable.rpc.RequestEnv;
 import io.jcable.session.Handshake;
 import java.net.URI;
@@ -45,7 +46,9 @@ final class HandshakeReader {
         this.tokenHeader = ("x-" + auth.jwtParam()).toLowerCase(Locale.ROOT).intern();
     }
 
-    Handshake read(URI requestUri, String queryString, Map<String, List<String>> headers, String remoteAddress) {
+    /** @param subprotocol the negotiated sub-protocol ("" or null: none) */
+    Handshake read(URI requestUri, String queryString, Map<String, List<String>> headers, String remoteAddress,
+                   String subprotocol) {
         String scheme = "wss".equalsIgnoreCase(requestUri.getScheme()) || "https".equalsIgnoreCase(requestUri.getScheme())
                 ? "https" : "http";
         String host = header(headers, "host");
@@ -83,8 +86,11 @@ final class HandshakeReader {
         }
         Duration interval = pingInterval(query.get("pi"));
         PingPrecision precision = PingPrecision.parse(query.get("ptp"));
+        boolean extended = Subprotocols.V1_EXT_JSON.equals(subprotocol);
+        String restoreSid = extended ? nonEmpty(header(headers, "x-anycable-restore-sid"), query.get("sid")) : null;
         return new Handshake(new RequestEnv(url, Map.copyOf(forwarded)), interval,
-                precision == null ? pingPrecision : precision, header(headers, "x-request-id"), token);
+                precision == null ? pingPrecision : precision, header(headers, "x-request-id"), token, extended,
+                restoreSid);
     }
 
     /** {@code value} unless it is null or empty, else {@code fallback} (null when that is empty too). */

@@ -82,6 +82,16 @@ public final class WsTransport implements Transport, SendHandler {
         }
     }
 
+    /** Whether the server began closing this socket (a close or an abandon was queued). */
+    boolean isClosingByServer() {
+        lock.lock();
+        try {
+            return closing;
+        } finally {
+            lock.unlock();
+        }
+    }
+
     /** The container reports the socket closed: the close handshake is done, or the connection is gone. */
     void socketClosed() {
         CompletableFuture<Void> signal;

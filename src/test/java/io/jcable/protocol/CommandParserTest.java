@@ -3,6 +3,7 @@ package io.jcable.protocol;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 class CommandParserTest {
@@ -42,6 +43,26 @@ class CommandParserTest {
                 "{\"command\":\"message\",\"identifier\":\"x\"}", "{\"command\":\"history\",\"identifier\":\"x\"}",
                 "{\"command\":42}"}) {
             assertInstanceOf(ClientCommand.Unsupported.class, CommandParser.parse(frame), frame);
+        }
+    }
+
+    @Test
+    void historyRequestsAreReadWithTheirPositionsAndBadNumbersMakeThemInvalid() {
+        String quoted = Json.quote(ID);
+        assertEquals(new ClientCommand.History(ID, new HistoryRequest(1681828329,
+                        Map.of("chat_42", new StreamPosition("vRXl", 32)), null)),
+                CommandParser.parse("{\"command\":\"history\",\"identifier\":" + quoted + ",\"history\":{"
+                        + "\"since\":1681828329.7,\"streams\":{\"chat_42\":{\"offset\":32,\"epoch\":\"vRXl\"}}}}"));
+        assertEquals(new ClientCommand.Subscribe(ID, new HistoryRequest(0, Map.of(), null)),
+                CommandParser.parse("{\"command\":\"subscribe\",\"identifier\":" + quoted + ",\"history\":{}}"));
+        for (String history : new String[] {"[]", "{\"since\":\"1\"}", "{\"since\":1e400}", "{\"streams\":[]}",
+                "{\"streams\":{\"s\":{\"offset\":1}}}", "{\"streams\":{\"s\":{\"offset\":1.5,\"epoch\":\"e\"}}}",
+                "{\"streams\":{\"s\":{\"offset\":-1,\"epoch\":\"e\"}}}",
+                "{\"streams\":{\"s\":{\"offset\":9223372036854775808,\"epoch\":\"e\"}}}"}) {
+            ClientCommand parsed = CommandParser.parse("{\"command\":\"history\",\"identifier\":\"x\",\"history\":"
+                    + history + "}");
+            assertInstanceOf(ClientCommand.History.class, parsed, history);
+            assertInstanceOf(String.class, ((ClientCommand.History) parsed).history().invalid(), history);
         }
     }
 }

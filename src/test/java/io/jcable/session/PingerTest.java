@@ -56,7 +56,7 @@ class PingerTest {
 
     @Test
     void anIntervalLongerThanOneTurnOfTheWheelPingsOncePerIntervalNotOncePerTurn() {
-        Pinger pinger = new Pinger(CLOCK, new WriteWatch(), Duration.ofSeconds(3));
+        Pinger pinger = new Pinger(CLOCK, new WriteWatch(), Duration.ofSeconds(3), Duration.ZERO);
         Duration interval = Duration.ofSeconds(20);
         long intervalTicks = interval.toMillis() / TICK_MS;
         assertTrue(intervalTicks > 64 * 3, "the interval must span several turns of the 64-slot wheel");
@@ -83,7 +83,7 @@ class PingerTest {
     @Test
     void aSessionWithoutPingsGetsWebSocketPingsAndIsAbandonedWhenItAnswersNone() {
         Duration liveness = Duration.ofSeconds(1);
-        Pinger pinger = new Pinger(CLOCK, new WriteWatch(), liveness);
+        Pinger pinger = new Pinger(CLOCK, new WriteWatch(), liveness, Duration.ZERO);
         ScriptedTransport answering = new ScriptedTransport();
         ScriptedTransport silent = new ScriptedTransport();
         ClientSession alive = session(answering, Duration.ZERO);
@@ -105,9 +105,42 @@ class PingerTest {
         assertEquals(List.of(), silent.frames);
     }
 
+    @Test
+    void anExtendedSessionSilentForThePongTimeoutAfterAPingIsClosedWithNoPongOthersAreNot() {
+        // A timeout longer than the interval: the first unanswered ping's deadline is kept across later pings.
+        Pinger pinger = new Pinger(CLOCK, new WriteWatch(), Duration.ofSeconds(3), Duration.ofSeconds(2));
+        ScriptedTransport answering = new ScriptedTransport();
+        ScriptedTransport silent = new ScriptedTransport();
+        ScriptedTransport v1Silent = new ScriptedTransport();
+        ClientSession alive = session(answering, Duration.ofSeconds(1), true);
+        pinger.schedule(alive);
+        pinger.schedule(session(silent, Duration.ofSeconds(1), true));
+        pinger.schedule(session(v1Silent, Duration.ofSeconds(1), false));
+        int silentPingsAtClose = -1;
+        for (int tick = 1; tick <= 100; tick++) {
+            pinger.tick();
+            if (!answering.frames.isEmpty()) {
+                alive.touch();
+            }
+            if (silentPingsAtClose < 0 && !silent.abandoned.isEmpty()) {
+                silentPingsAtClose = silent.frames.size();
+            }
+        }
+        assertEquals(List.of(), answering.abandoned);
+        assertTrue(answering.frames.size() >= 8, "pings: " + answering.frames.size());
+        assertEquals(List.of(DisconnectReason.NO_PONG), silent.abandoned.subList(0, 1));
+        // closed 2 s after its first ping, before its third goes out
+        assertEquals(2, silentPingsAtClose);
+        assertEquals(List.of(), v1Silent.abandoned);
+    }
+
     private static ClientSession session(Transport transport, Duration pingInterval) {
+        return session(transport, pingInterval, false);
+    }
+
+    private static ClientSession session(Transport transport, Duration pingInterval, boolean extended) {
         Handshake handshake = new Handshake(new RequestEnv("http://localhost/cable", Map.of()), pingInterval,
-                PingPrecision.S, null, null);
+                PingPrecision.S, null, null, extended, null);
         return new ClientSession("sid-" + System.identityHashCode(transport), handshake, transport, Runnable::run);
     }
 

@@ -35,7 +35,7 @@ class StandaloneAnswersTest {
     }
 
     private static Handshake handshake(String token) {
-        return new Handshake(ENV, Duration.ofSeconds(3), PingPrecision.S, null, token);
+        return new Handshake(ENV, Duration.ofSeconds(3), PingPrecision.S, null, token, false, null);
     }
 
     private static CommandResult command(StandaloneAnswers answers, String command, String identifier) {

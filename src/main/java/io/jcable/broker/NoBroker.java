@@ -1,0 +1,27 @@
+package io.jcable.broker;
+
+import io.jcable.protocol.StreamPosition;
+
+/** {@code ANYCABLE_BROKER=none}: nothing is stored, publications carry no position, history is refused. */
+public final class NoBroker implements Broker {
+    private static final History REFUSED = new History.Refused("no broker (ANYCABLE_BROKER=none)");
+
+    @Override
+    public StreamPosition store(String stream, String message, String type) {
+        return null;
+    }
+
+    @Override
+    public History from(String stream, StreamPosition position) {
+        return REFUSED;
+    }
+
+    @Override
+    public History since(String stream, long sinceSeconds) {
+        return REFUSED;
+    }
+
+    @Override
+    public void stop() {
+    }
+}

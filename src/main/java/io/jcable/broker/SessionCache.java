@@ -1,0 +1,22 @@
+package io.jcable.broker;
+
+/**
+ * Closed extended sessions kept for {@code ANYCABLE_SESSIONS_TTL}, by sid, each with what to do when it expires
+ * unrestored (its Disconnect call): a restored session makes that call only once, when it finally ends.
+ */
+public interface SessionCache {
+
+    /** Whether sessions are kept at all (a broker and a TTL above 0). */
+    boolean enabled();
+
+    /** Keeps {@code snapshot} under {@code sid}; {@code onExpiry} runs if nobody restores it within the TTL. */
+    void store(String sid, SessionSnapshot snapshot, Runnable onExpiry);
+
+    /** Takes the session out of the cache (its expiry action will not run); null when unknown or expired. */
+    SessionSnapshot restore(String sid);
+
+    /** Runs every pending expiry action now and forgets all sessions (shutdown: the Disconnects are due). */
+    void expireAll();
+
+    void stop();
+}

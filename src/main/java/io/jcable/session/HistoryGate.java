@@ -1,0 +1,95 @@
+package io.jcable.session;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * Keeps an extended session's stored-publication frames in order and free of duplicates while history is replayed
+ * (docs/protocol.md §6.3). It remembers, per (subscription, stream), the highest offset written to the client;
+ * while a subscription replays history, live frames for it are held back, and on release only those past what
+ * was written go out. Live frames come from the broadcast thread, the replay from the mailbox: one lock, held
+ * only to queue frames (sending never blocks).
+ */
+final class HistoryGate {
+    private record Key(String identifier, String stream) {
+    }
+
+    private record Held(String stream, long offset, String frame) {
+    }
+
+    private final ReentrantLock lock = new ReentrantLock();
+    private final Map<Key, Long> written = new HashMap<>(4);
+    private final Map<String, List<Held>> holding = new HashMap<>(2);
+
+    /** A live frame: written at once, or held while {@code identifier} replays; dropped when already written. */
+    void live(Transport transport, String identifier, String stream, long offset, String frame) {
+        lock.lock();
+        try {
+            List<Held> held = holding.get(identifier);
+            if (held != null) {
+                held.add(new Held(stream, offset, frame));
+            } else {
+                writeOnce(transport, new Key(identifier, stream), offset, frame);
+            }
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** From now on, live frames of {@code identifier} wait for {@link #release}. */
+    void hold(String identifier) {
+        lock.lock();
+        try {
+            holding.putIfAbsent(identifier, new ArrayList<>(2));
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** A replayed frame: written unless a frame at or past its offset already was. */
+    void replay(Transport transport, String identifier, String stream, long offset, String frame) {
+        lock.lock();
+        try {
+            writeOnce(transport, new Key(identifier, stream), offset, frame);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Ends the replay of {@code identifier}: the held frames the replay did not cover go out, in arrival order. */
+    void release(Transport transport, String identifier) {
+        lock.lock();
+        try {
+            List<Held> held = holding.remove(identifier);
+            if (held != null) {
+                for (Held frame : held) {
+                    writeOnce(transport, new Key(identifier, frame.stream()), frame.offset(), frame.frame());
+                }
+            }
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** The subscription is gone: its positions are forgotten (a new subscription starts afresh). */
+    void forget(String identifier) {
+        lock.lock();
+        try {
+            holding.remove(identifier);
+            written.keySet().removeIf(key -> key.identifier().equals(identifier));
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private void writeOnce(Transport transport, Key key, long offset, String frame) {
+        Long last = written.get(key);
+        if (last == null || offset > last) {
+            written.put(key, offset);
+            transport.send(frame);
+        }
+    }
+}
