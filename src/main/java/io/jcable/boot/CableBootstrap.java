@@ -6,8 +6,9 @@ import io.jcable.broadcast.RedisSubscriber;
 import io.jcable.config.CableConfig;
 import io.jcable.config.ConfigException;
 import io.jcable.config.ConfigSource;
+import io.jcable.health.Readiness;
 import io.jcable.hub.Hub;
-import io.jcable.metrics.CableStats;
+import io.jcable.jmx.CableStats;
 import io.jcable.metrics.Metrics;
 import io.jcable.protocol.Subprotocols;
 import io.jcable.rpc.GrpcController;
@@ -20,6 +21,7 @@ import io.jcable.web.CableEndpointConfigurator;
 import io.jcable.web.EndpointContext;
 import io.jcable.web.HealthServlet;
 import io.jcable.web.MetricsServlet;
+import io.jcable.web.NotFoundServlet;
 import jakarta.servlet.ServletContext;
 import jakarta.servlet.ServletContextEvent;
 import jakarta.servlet.ServletContextListener;
@@ -76,7 +78,7 @@ public final class CableBootstrap implements ServletContextListener {
         config.ignored().forEach(name -> LOG.warn("{} is ignored: the servlet container owns sockets and TLS", name));
         source.unusedEnvironment().keySet().forEach(name -> LOG.warn("{} is not supported by jcable", name));
 
-        Metrics metrics = new Metrics();
+        Metrics metrics = new Metrics(config.server().metricsTags());
         controller = new GrpcController(config.rpc(), metrics);
         Hub hub = new Hub();
         disconnects = new DisconnectQueue(controller, config.rpc().disconnectBacklog(), config.rpc().disconnectRate(),
@@ -90,6 +92,12 @@ public final class CableBootstrap implements ServletContextListener {
             redis = new RedisSubscriber(config.broadcast().redisUrl(), config.broadcast().redisChannel(),
                     broadcasts::handle, metrics);
         }
+        Readiness readiness = new Readiness();
+        readiness.add("server", () -> !node.isShuttingDown(), "shutting down");
+        readiness.add("rpc", controller::reachable, "unreachable");
+        if (redis != null) {
+            readiness.add("redis", redis::isSubscribed, "not subscribed");
+        }
 
         disconnects.start();
         pinger.start();
@@ -99,8 +107,8 @@ public final class CableBootstrap implements ServletContextListener {
         EndpointContext endpoints = EndpointContext.create(node, writes, config.server(), config.rpc(), version, metrics);
         endpoints.installRemoteAddressFilter(context);
         registerEndpoints(context, endpoints);
-        registerServlets(context, metrics, broadcasts);
-        stats = new CableStats(metrics, context.getContextPath());
+        registerServlets(context, metrics, broadcasts, readiness);
+        stats = new CableStats(metrics, new JmxOperations(node, broadcasts, this::drain), context.getContextPath());
         stats.register();
         termSignal = TermSignal.install(this::drain);
         LOG.info("jcable ready");
@@ -127,9 +135,12 @@ public final class CableBootstrap implements ServletContextListener {
         }
     }
 
-    private void registerServlets(ServletContext context, Metrics metrics, BroadcastHandler broadcasts) {
+    private void registerServlets(ServletContext context, Metrics metrics, BroadcastHandler broadcasts,
+                                  Readiness readiness) {
+        // Nothing of the web app is served as a file or listed: every other path is 404.
+        context.addServlet("jcable-not-found", new NotFoundServlet()).addMapping("/");
         String health = config.server().healthPath();
-        context.addServlet("jcable-health", new HealthServlet(this::ready)).addMapping(health, health + "/*");
+        context.addServlet("jcable-health", new HealthServlet(readiness)).addMapping(health, health + "/*");
         if (config.server().metricsPath() != null) {
             context.addServlet("jcable-metrics", new MetricsServlet(metrics)).addMapping(config.server().metricsPath());
         }
@@ -142,10 +153,6 @@ public final class CableBootstrap implements ServletContextListener {
                     config.broadcast().broadcastKey(), config.server().maxMessageSize() * 16))
                     .addMapping(config.broadcast().httpPath());
         }
-    }
-
-    private boolean ready() {
-        return !node.isShuttingDown() && (redis == null || redis.isSubscribed());
     }
 
     /** Notify every client and drain the Disconnect queue; runs once (SIGTERM or undeploy, whichever first). */

@@ -2,6 +2,7 @@ package io.jcable.broadcast;
 
 import io.jcable.hub.Hub;
 import io.jcable.metrics.Counter;
+import io.jcable.metrics.Histogram;
 import io.jcable.metrics.Metrics;
 import io.jcable.protocol.Json;
 import io.jcable.session.Node;
@@ -18,6 +19,7 @@ public final class BroadcastHandler {
     private final Counter streamMessages;
     private final Counter remoteCommands;
     private final Counter failed;
+    private final Histogram fanout;
 
     public BroadcastHandler(Hub hub, Node node, Metrics metrics) {
         this.hub = hub;
@@ -26,6 +28,7 @@ public final class BroadcastHandler {
         this.streamMessages = metrics.counter("broadcast_msg_total");
         this.remoteCommands = metrics.counter("remote_commands_total");
         this.failed = metrics.counter("failed_broadcast_msg_total");
+        this.fanout = metrics.histogram("broadcast_fanout_duration_seconds");
     }
 
     /** Handles one payload; returns what it was parsed as (callers answer HTTP from it). */
@@ -64,10 +67,13 @@ public final class BroadcastHandler {
         return message;
     }
 
+    /** Hands the publication to every subscriber's queue; the time that takes is the fan-out histogram. */
     private void deliver(BroadcastMessage.Publication publication) {
         streamMessages.inc();
+        long start = System.nanoTime();
         hub.broadcast(publication.stream(), Json.embed(publication.data()), publication.excludeSocket(),
                 publication.broadcastType());
+        fanout.observeNanos(System.nanoTime() - start);
     }
 
     private static String abbreviate(String payload) {

@@ -23,6 +23,8 @@ public record CableConfig(ServerConfig server, RpcConfig rpc, BroadcastConfig br
                           Duration shutdownTimeout, Duration shutdownDelay, List<String> ignored) {
 
     private static final Set<String> KNOWN_ADAPTERS = Set.of("redis", "http");
+    /** Label names jcable's own and the JVM's metrics use, which a constant label must not repeat. */
+    private static final Set<String> RESERVED_LABELS = Set.of("method", "le", "quantile", "area", "pool", "gc", "state");
     private static final List<String> NOT_APPLICABLE_IN_WAR =
             List.of("host", "port", "ssl_cert", "ssl_key", "metrics_host", "metrics_port", "http_broadcast_port");
 
@@ -45,6 +47,7 @@ public record CableConfig(ServerConfig server, RpcConfig rpc, BroadcastConfig br
                 Duration.ofSeconds(options.integer("ws_write_timeout", 2, 1)),
                 options.path("health_path", "/health"),
                 options.path("metrics_http", null),
+                options.labels("metrics_tags", RESERVED_LABELS),
                 options.jcableBool("sid_from_request_id", false));
 
         DisconnectMode mode = options.choice("disconnect_mode", DisconnectMode.class, DisconnectMode.AUTO);

@@ -5,6 +5,7 @@ import io.grpc.Channel;
 import io.grpc.ClientCall;
 import io.grpc.ClientInterceptor;
 import io.grpc.ClientInterceptors;
+import io.grpc.ConnectivityState;
 import io.grpc.ForwardingClientCall;
 import io.grpc.ManagedChannel;
 import io.grpc.Metadata;
@@ -14,6 +15,7 @@ import io.grpc.StatusRuntimeException;
 import io.grpc.okhttp.OkHttpChannelBuilder;
 import io.jcable.config.RpcConfig;
 import io.jcable.metrics.Counter;
+import io.jcable.metrics.Histogram;
 import io.jcable.metrics.Metrics;
 import io.jcable.rpc.proto.CommandMessage;
 import io.jcable.rpc.proto.CommandResponse;
@@ -24,6 +26,7 @@ import io.jcable.rpc.proto.DisconnectResponse;
 import io.jcable.rpc.proto.Env;
 import io.jcable.rpc.proto.RPCGrpc;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -31,6 +34,7 @@ import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
+import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -62,6 +66,8 @@ public final class GrpcController implements Controller {
     private final Counter retries;
     private final Counter timeouts;
     private final Counter canceled;
+    /** {@code rpc_call_duration_seconds} by method. */
+    private final Map<String, Histogram> durations;
 
     public GrpcController(RpcConfig config, Metrics metrics) {
         this.channel = channelBuilder(config)
@@ -85,8 +91,26 @@ public final class GrpcController implements Controller {
         this.retries = metrics.counter("rpc_retries_total");
         this.timeouts = metrics.counter("rpc_timeout_total");
         this.canceled = metrics.counter("rpc_canceled_total");
+        this.durations = List.of("Connect", "Command", "Disconnect").stream().collect(Collectors.toUnmodifiableMap(
+                method -> method, method -> metrics.histogram("rpc_call_duration_seconds", "method", method)));
         metrics.gauge("rpc_pending_num", slots::getQueueLength);
         metrics.gauge("rpc_capacity_num", config::concurrency);
+        // Connect now: readiness reflects the app from the start, and the first Connect skips the handshake.
+        channel.getState(true);
+    }
+
+    /**
+     * Readiness: false while the channel is in TRANSIENT_FAILURE (no connection to any address of the target).
+     * Makes no call; an idle channel is asked to connect, and a failed one to retry now rather than after gRPC's
+     * backoff (up to 2 min), so the next probe sees an app that came back.
+     */
+    public boolean reachable() {
+        ConnectivityState state = channel.getState(true);
+        if (state == ConnectivityState.TRANSIENT_FAILURE) {
+            channel.resetConnectBackoff();
+            return false;
+        }
+        return state != ConnectivityState.SHUTDOWN;
     }
 
     @Override
@@ -152,77 +176,88 @@ public final class GrpcController implements Controller {
     /**
      * Runs one logical call with retries, all of it (waits for a slot included) over by {@code deadline}; null
      * when it failed (already logged and counted). A call whose session is gone while it waits for a slot is
-     * skipped, except Disconnect (its context is never gone).
+     * skipped, except Disconnect (its context is never gone). A call that reached the app is timed, its wait for a
+     * slot and its retries included, in {@code rpc_call_duration_seconds}.
      */
     private <T> T call(String method, CallContext context, long deadline,
                        Function<RPCGrpc.RPCBlockingStub, T> invocation) {
-        RPCGrpc.RPCBlockingStub callStub = stub.withOption(SID_OPTION, context.sid());
-        Status.Code lastRetried = null;
-        int attempt = 0;
-        while (true) {
-            try {
-                if (!slots.tryAcquire(deadline - System.nanoTime(), TimeUnit.NANOSECONDS)) {
-                    // An attempt started now would fail at once with DEADLINE_EXCEEDED: count it as one.
-                    timeouts.inc();
-                    return failed(method, context, Status.DEADLINE_EXCEEDED
-                            .withDescription("no RPC slot before the deadline").asRuntimeException());
-                }
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return null;
-            }
-            Status.Code code;
-            StatusRuntimeException failure;
-            try {
-                if (context.gone().getAsBoolean()) {
-                    canceled.inc();
-                    LOG.debug("RPC {} sid={} skipped: session closed while waiting", method, context.sid());
+        long start = System.nanoTime();
+        boolean counted = false;
+        try {
+            RPCGrpc.RPCBlockingStub callStub = stub.withOption(SID_OPTION, context.sid());
+            Status.Code lastRetried = null;
+            int attempt = 0;
+            while (true) {
+                try {
+                    if (!slots.tryAcquire(deadline - System.nanoTime(), TimeUnit.NANOSECONDS)) {
+                        // An attempt started now would fail at once with DEADLINE_EXCEEDED: count it as one.
+                        timeouts.inc();
+                        return failed(method, context, Status.DEADLINE_EXCEEDED
+                                .withDescription("no RPC slot before the deadline").asRuntimeException());
+                    }
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
                     return null;
                 }
-                if (lastRetried == null) {
-                    // A logical call counts once; its further attempts are in rpc_retries_total.
-                    calls.inc();
+                Status.Code code;
+                StatusRuntimeException failure;
+                try {
+                    if (context.gone().getAsBoolean()) {
+                        canceled.inc();
+                        LOG.debug("RPC {} sid={} skipped: session closed while waiting", method, context.sid());
+                        return null;
+                    }
+                    if (lastRetried == null) {
+                        // A logical call counts once; its further attempts are in rpc_retries_total.
+                        calls.inc();
+                        counted = true;
+                    }
+                    // Every attempt ends by the call's deadline, so an app that accepts and never answers cannot hang
+                    // a session; ANYCABLE_RPC_REQUEST_TIMEOUT may cut a single attempt shorter.
+                    long attemptNanos = deadline - System.nanoTime();
+                    if (!requestTimeout.isZero()) {
+                        attemptNanos = Math.min(attemptNanos, requestTimeout.toNanos());
+                    }
+                    return invocation.apply(
+                            callStub.withDeadlineAfter(Math.max(1, attemptNanos), TimeUnit.NANOSECONDS));
+                } catch (StatusRuntimeException e) {
+                    failure = e;
+                    code = e.getStatus().getCode();
+                } finally {
+                    slots.release();
                 }
-                // Every attempt ends by the call's deadline, so an app that accepts and never answers cannot hang
-                // a session; ANYCABLE_RPC_REQUEST_TIMEOUT may cut a single attempt shorter.
-                long attemptNanos = deadline - System.nanoTime();
-                if (!requestTimeout.isZero()) {
-                    attemptNanos = Math.min(attemptNanos, requestTimeout.toNanos());
+                long base = switch (code) {
+                    case RESOURCE_EXHAUSTED -> EXHAUSTED_BASE_MS;
+                    case UNAVAILABLE -> UNAVAILABLE_BASE_MS;
+                    default -> 0;
+                };
+                if (code == Status.Code.DEADLINE_EXCEEDED) {
+                    timeouts.inc();
                 }
-                return invocation.apply(callStub.withDeadlineAfter(Math.max(1, attemptNanos), TimeUnit.NANOSECONDS));
-            } catch (StatusRuntimeException e) {
-                failure = e;
-                code = e.getStatus().getCode();
-            } finally {
-                slots.release();
+                if (base == 0) {
+                    return failed(method, context, failure);
+                }
+                attempt = code == lastRetried ? attempt + 1 : 0;
+                lastRetried = code;
+                long delayMs = (1L << Math.min(attempt, 16)) * base;
+                if (System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(delayMs) > deadline) {
+                    return failed(method, context, failure);
+                }
+                retries.inc();
+                if (code == Status.Code.UNAVAILABLE) {
+                    // gRPC's own reconnect backoff grows to minutes; the app may be back already.
+                    channel.resetConnectBackoff();
+                }
+                try {
+                    Thread.sleep(delayMs);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return null;
+                }
             }
-            long base = switch (code) {
-                case RESOURCE_EXHAUSTED -> EXHAUSTED_BASE_MS;
-                case UNAVAILABLE -> UNAVAILABLE_BASE_MS;
-                default -> 0;
-            };
-            if (code == Status.Code.DEADLINE_EXCEEDED) {
-                timeouts.inc();
-            }
-            if (base == 0) {
-                return failed(method, context, failure);
-            }
-            attempt = code == lastRetried ? attempt + 1 : 0;
-            lastRetried = code;
-            long delayMs = (1L << Math.min(attempt, 16)) * base;
-            if (System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(delayMs) > deadline) {
-                return failed(method, context, failure);
-            }
-            retries.inc();
-            if (code == Status.Code.UNAVAILABLE) {
-                // gRPC's own reconnect backoff grows to minutes; the app may be back already.
-                channel.resetConnectBackoff();
-            }
-            try {
-                Thread.sleep(delayMs);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return null;
+        } finally {
+            if (counted) {
+                durations.get(method).observeNanos(System.nanoTime() - start);
             }
         }
     }
