@@ -68,6 +68,7 @@ public final class GrpcController implements Controller {
     private final Counter canceled;
     /** {@code rpc_call_duration_seconds} by method. */
     private final Map<String, Histogram> durations;
+    private volatile boolean reachable = true;
 
     public GrpcController(RpcConfig config, Metrics metrics) {
         this.channel = channelBuilder(config)
@@ -96,21 +97,37 @@ public final class GrpcController implements Controller {
         metrics.gauge("rpc_pending_num", slots::getQueueLength);
         metrics.gauge("rpc_capacity_num", config::concurrency);
         // Connect now: readiness reflects the app from the start, and the first Connect skips the handshake.
-        channel.getState(true);
+        watchState(channel.getState(true));
     }
 
     /**
-     * Readiness: false while the channel is in TRANSIENT_FAILURE (no connection to any address of the target).
-     * Makes no call; an idle channel is asked to connect, and a failed one to retry now rather than after gRPC's
-     * backoff (up to 2 min), so the next probe sees an app that came back.
+     * Follows the channel's state: unreachable from a TRANSIENT_FAILURE (no connection to any address of the
+     * target) until the next READY, so the attempts in between (CONNECTING) do not count as reachable.
+     */
+    private void watchState(ConnectivityState current) {
+        channel.notifyWhenStateChanged(current, () -> {
+            ConnectivityState next = channel.getState(false);
+            if (next == ConnectivityState.READY) {
+                reachable = true;
+            } else if (next == ConnectivityState.TRANSIENT_FAILURE || next == ConnectivityState.SHUTDOWN) {
+                reachable = false;
+            }
+            if (next != ConnectivityState.SHUTDOWN) {
+                watchState(next);
+            }
+        });
+    }
+
+    /**
+     * Readiness: whether the app's RPC server is reachable, from the channel's state; makes no call. An idle
+     * channel is asked to connect, and a failed one to retry now rather than after gRPC's backoff (up to 2 min),
+     * so that a probe soon sees an app that came back.
      */
     public boolean reachable() {
-        ConnectivityState state = channel.getState(true);
-        if (state == ConnectivityState.TRANSIENT_FAILURE) {
+        if (channel.getState(true) == ConnectivityState.TRANSIENT_FAILURE) {
             channel.resetConnectBackoff();
-            return false;
         }
-        return state != ConnectivityState.SHUTDOWN;
+        return reachable;
     }
 
     @Override
