@@ -11,7 +11,9 @@ import io.jcable.hub.Hub;
 import io.jcable.jmx.CableStats;
 import io.jcable.metrics.Metrics;
 import io.jcable.protocol.Subprotocols;
+import io.jcable.rpc.Controller;
 import io.jcable.rpc.GrpcController;
+import io.jcable.rpc.HttpController;
 import io.jcable.session.DisconnectQueue;
 import io.jcable.session.Node;
 import io.jcable.session.Pinger;
@@ -52,7 +54,7 @@ public final class CableBootstrap implements ServletContextListener {
 
     private final ReentrantLock shutdownLock = new ReentrantLock();
     private CableConfig config;
-    private GrpcController controller;
+    private Controller controller;
     private DisconnectQueue disconnects;
     private Node node;
     private Pinger pinger;
@@ -60,6 +62,7 @@ public final class CableBootstrap implements ServletContextListener {
     private CableStats stats;
     private TermSignal termSignal;
     private boolean drained;
+    private String version;
 
     @Override
     public void contextInitialized(ServletContextEvent event) {
@@ -71,23 +74,36 @@ public final class CableBootstrap implements ServletContextListener {
             LOG.error("Invalid configuration: {}", e.getMessage());
             throw e;
         }
-        String version = version();
+        version = version();
         LOG.info("jcable {} starting: paths={} rpc={} broadcast={} redis={} channel={}", version,
-                config.server().paths(), config.rpc().host(), config.broadcast().adapters(),
-                maskedUrl(config.broadcast().redisUrl()), config.broadcast().redisChannel());
+                config.server().paths(), CableConfig.maskedUrl(config.rpc().host()), config.broadcast().adapters(),
+                CableConfig.maskedUrl(config.broadcast().redisUrl()), config.broadcast().redisChannel());
         config.ignored().forEach(name -> LOG.warn("{} is ignored: the servlet container owns sockets and TLS", name));
         source.unusedEnvironment().keySet().forEach(name -> LOG.warn("{} is not supported by jcable", name));
 
+        try {
+            start(context);
+        } catch (RuntimeException | Error e) {
+            // Containers need not call contextDestroyed after a failed start: stop what was started, in reverse.
+            LOG.error("jcable failed to start: {}", e.toString());
+            stopComponents();
+            throw e;
+        }
+        LOG.info("jcable ready");
+    }
+
+    private void start(ServletContext context) {
         Metrics metrics = new Metrics(config.server().metricsTags());
-        controller = new GrpcController(config.rpc(), metrics);
+        controller = config.rpc().http() ? new HttpController(config.rpc(), metrics)
+                : new GrpcController(config.rpc(), metrics);
         Hub hub = new Hub();
         disconnects = new DisconnectQueue(controller, config.rpc().disconnectBacklog(), config.rpc().disconnectRate(),
                 config.rpc().concurrency(), metrics);
         WriteWatch writes = new WriteWatch();
-        pinger = new Pinger(Clock.systemUTC(), writes);
+        pinger = new Pinger(Clock.systemUTC(), writes, config.server().pingInterval());
         node = new Node(controller, hub, disconnects, pinger, config.rpc().disconnectMode(),
-                config.server().sidFromRequestId(), metrics);
-        BroadcastHandler broadcasts = new BroadcastHandler(hub, node, metrics);
+                config.server().sidFromRequestId(), config.server().maxPendingInput(), metrics);
+        BroadcastHandler broadcasts = new BroadcastHandler(hub, node.remoteDisconnects(), metrics);
         if (config.broadcast().redis()) {
             redis = new RedisSubscriber(config.broadcast().redisUrl(), config.broadcast().redisChannel(),
                     broadcasts::handle, metrics);
@@ -108,10 +124,9 @@ public final class CableBootstrap implements ServletContextListener {
         endpoints.installRemoteAddressFilter(context);
         registerEndpoints(context, endpoints);
         registerServlets(context, metrics, broadcasts, readiness);
-        stats = new CableStats(metrics, new JmxOperations(node, broadcasts, this::drain), context.getContextPath());
+        stats = new CableStats(metrics, new JmxOperations(node.remoteDisconnects(), broadcasts, this::drain), context.getContextPath());
         stats.register();
         termSignal = TermSignal.install(this::drain);
-        LOG.info("jcable ready");
     }
 
     private void registerEndpoints(ServletContext context, EndpointContext endpointContext) {
@@ -145,12 +160,16 @@ public final class CableBootstrap implements ServletContextListener {
             context.addServlet("jcable-metrics", new MetricsServlet(metrics)).addMapping(config.server().metricsPath());
         }
         if (config.broadcast().http()) {
-            if (config.broadcast().broadcastKey() == null) {
-                LOG.warn("HTTP broadcast at {} accepts unauthenticated requests: set ANYCABLE_BROADCAST_KEY or "
-                        + "ANYCABLE_SECRET", config.broadcast().httpPath());
+            if (config.broadcast().broadcastOpen()) {
+                LOG.warn("HTTP broadcast at {} accepts unauthenticated requests (ANYCABLE_BROADCAST_KEY=none): "
+                        + "anyone who reaches this port can publish and disconnect users", config.broadcast().httpPath());
+            } else if (config.broadcast().broadcastKey() == null) {
+                LOG.warn("HTTP broadcast at {} refuses every request: no key is configured (set "
+                        + "ANYCABLE_BROADCAST_KEY or ANYCABLE_SECRET, or ANYCABLE_BROADCAST_KEY=none to accept "
+                        + "unauthenticated broadcasts)", config.broadcast().httpPath());
             }
-            context.addServlet("jcable-broadcast", new HttpBroadcastServlet(broadcasts,
-                    config.broadcast().broadcastKey(), config.server().maxMessageSize() * 16))
+            context.addServlet("jcable-broadcast", new HttpBroadcastServlet(broadcasts, config.broadcast().broadcastKey(),
+                    config.broadcast().broadcastOpen(), config.server().maxMessageSize() * 16))
                     .addMapping(config.broadcast().httpPath());
         }
     }
@@ -179,21 +198,33 @@ public final class CableBootstrap implements ServletContextListener {
     public void contextDestroyed(ServletContextEvent event) {
         if (termSignal != null) {
             termSignal.restore();
+            termSignal = null;
         }
         drain();
+        stopComponents();
+        LOG.info("jcable stopped");
+    }
+
+    /** Stops whatever was started, in reverse order of start; each part only if it got that far. */
+    private void stopComponents() {
+        if (termSignal != null) {
+            termSignal.restore();
+        }
+        if (stats != null) {
+            stats.unregister();
+        }
         if (redis != null) {
             redis.stop(REDIS_STOP_WAIT);
         }
         if (pinger != null) {
             pinger.stop();
         }
+        if (disconnects != null) {
+            disconnects.stop();
+        }
         if (controller != null) {
             controller.close();
         }
-        if (stats != null) {
-            stats.unregister();
-        }
-        LOG.info("jcable stopped");
     }
 
     private static String version() {
@@ -206,9 +237,5 @@ public final class CableBootstrap implements ServletContextListener {
             LOG.debug("No version resource: {}", e.toString());
         }
         return properties.getProperty("version", "dev");
-    }
-
-    private static String maskedUrl(String url) {
-        return url.replaceAll("//[^@/]*@", "//***@");
     }
 }

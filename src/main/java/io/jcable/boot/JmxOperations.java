@@ -4,23 +4,23 @@ import io.jcable.broadcast.BroadcastHandler;
 import io.jcable.broadcast.BroadcastMessage;
 import io.jcable.jmx.Operations;
 import io.jcable.protocol.Json;
-import io.jcable.session.Node;
+import io.jcable.session.RemoteDisconnects;
 
 /** The JMX operations on the running parts: the same paths as the app's remote commands and broadcasts. */
 final class JmxOperations implements Operations {
-    private final Node node;
+    private final RemoteDisconnects remoteDisconnects;
     private final BroadcastHandler broadcasts;
     private final Runnable drain;
 
-    JmxOperations(Node node, BroadcastHandler broadcasts, Runnable drain) {
-        this.node = node;
+    JmxOperations(RemoteDisconnects remoteDisconnects, BroadcastHandler broadcasts, Runnable drain) {
+        this.remoteDisconnects = remoteDisconnects;
         this.broadcasts = broadcasts;
         this.drain = drain;
     }
 
     @Override
     public int disconnect(String identifiers, boolean reconnect) {
-        return node.disconnectRemotely(identifiers, reconnect);
+        return remoteDisconnects.disconnect(identifiers, reconnect);
     }
 
     @Override

@@ -8,7 +8,7 @@ import sun.misc.SignalHandler;
 /**
  * Runs the graceful shutdown on SIGTERM before the JVM starts shutting down, then hands the signal to the
  * previous handler. Needed because Jetty's own shutdown hook stops the connector — dropping every socket —
- * before {@code contextDestroyed} runs (protocol.md §5).
+ * before {@code contextDestroyed} runs (docs/protocol.md §5).
  */
 final class TermSignal implements SignalHandler {
     private static final Logger LOG = LoggerFactory.getLogger(TermSignal.class);

@@ -5,25 +5,25 @@ import io.jcable.metrics.Counter;
 import io.jcable.metrics.Histogram;
 import io.jcable.metrics.Metrics;
 import io.jcable.protocol.Json;
-import io.jcable.session.Node;
+import io.jcable.session.RemoteDisconnects;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** Applies broadcast payloads from any adapter: publications to the hub, remote commands to the node. */
+/** Applies broadcast payloads from any adapter: publications to the hub, remote commands to the sessions. */
 public final class BroadcastHandler {
     private static final Logger LOG = LoggerFactory.getLogger(BroadcastHandler.class);
 
     private final Hub hub;
-    private final Node node;
+    private final RemoteDisconnects remoteDisconnects;
     private final Counter publications;
     private final Counter streamMessages;
     private final Counter remoteCommands;
     private final Counter failed;
     private final Histogram fanout;
 
-    public BroadcastHandler(Hub hub, Node node, Metrics metrics) {
+    public BroadcastHandler(Hub hub, RemoteDisconnects remoteDisconnects, Metrics metrics) {
         this.hub = hub;
-        this.node = node;
+        this.remoteDisconnects = remoteDisconnects;
         this.publications = metrics.counter("publications_total");
         this.streamMessages = metrics.counter("broadcast_msg_total");
         this.remoteCommands = metrics.counter("remote_commands_total");
@@ -52,7 +52,7 @@ public final class BroadcastHandler {
             }
             case BroadcastMessage.RemoteDisconnect disconnect -> {
                 remoteCommands.inc();
-                int closed = node.disconnectRemotely(disconnect.identifier(), disconnect.reconnect());
+                int closed = remoteDisconnects.disconnect(disconnect.identifier(), disconnect.reconnect());
                 LOG.info("Remote disconnect of {} closed {} sessions", disconnect.identifier(), closed);
             }
             case BroadcastMessage.UnknownCommand unknown -> {

@@ -2,7 +2,7 @@ package io.jcable.broadcast;
 
 import java.util.List;
 
-/** A parsed broadcast payload (broadcasting.md §1–2). */
+/** A parsed broadcast payload (docs/broadcasting.md §1–2). */
 public sealed interface BroadcastMessage {
 
     /**

@@ -7,7 +7,7 @@ import io.jcable.protocol.Json;
 import java.util.ArrayList;
 import java.util.List;
 
-/** Parses broadcast payloads in the order of broadcasting.md §1: publication, batch, command, else invalid. */
+/** Parses broadcast payloads in the order of docs/broadcasting.md §1: publication, batch, command, else invalid. */
 public final class BroadcastParser {
     private BroadcastParser() {
     }

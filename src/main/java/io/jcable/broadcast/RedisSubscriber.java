@@ -22,7 +22,7 @@ import redis.clients.jedis.util.JedisURIHelper;
 /**
  * The {@code redis} broadcast adapter: SUBSCRIBE to one channel on a dedicated thread and hand every message
  * to the handler, in order. Redis down at start or mid-run never stops the server: the subscriber reconnects
- * forever ({@link #backoffMillis}) and logs each failure (broadcasting.md §7). The schedule starts over only once
+ * forever ({@link #backoffMillis}) and logs each failure (docs/broadcasting.md §7). The schedule starts over only once
  * a SUBSCRIBE is confirmed, so a server that accepts connections but refuses the subscription is not hammered.
  * A keepalive PING every 30 s detects a silent dead connection.
  */

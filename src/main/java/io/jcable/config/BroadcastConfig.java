@@ -9,10 +9,12 @@ import java.util.Set;
  * @param redisUrl      {@code ANYCABLE_REDIS_URL}, else {@code REDIS_URL}, default {@code redis://localhost:6379}
  * @param redisChannel  {@code ANYCABLE_REDIS_CHANNEL}, default {@code __anycable__}
  * @param httpPath      {@code ANYCABLE_HTTP_BROADCAST_PATH}, default {@code /_broadcast}
- * @param broadcastKey  {@code ANYCABLE_BROADCAST_KEY}, else derived from {@code ANYCABLE_SECRET}; null = no auth
+ * @param broadcastKey  {@code ANYCABLE_BROADCAST_KEY}, else derived from {@code ANYCABLE_SECRET}; null when neither
+ *                      is set (HTTP broadcasts are then refused) or when {@code broadcastOpen}
+ * @param broadcastOpen {@code ANYCABLE_BROADCAST_KEY=none}: HTTP broadcasts are accepted without a key
  */
 public record BroadcastConfig(Set<String> adapters, String redisUrl, String redisChannel, String httpPath,
-                              String broadcastKey) {
+                              String broadcastKey, boolean broadcastOpen) {
 
     public boolean redis() {
         return adapters.contains("redis");

@@ -1,5 +1,7 @@
 package io.jcable.config;
 
+import java.net.URI;
+import java.net.URISyntaxException;
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
 import java.time.Duration;
@@ -48,20 +50,29 @@ public record CableConfig(ServerConfig server, RpcConfig rpc, BroadcastConfig br
                 options.path("health_path", "/health"),
                 options.path("metrics_http", null),
                 options.labels("metrics_tags", RESERVED_LABELS),
-                options.jcableBool("sid_from_request_id", false));
+                options.jcableBool("sid_from_request_id", false),
+                options.jcableInteger("max_pending_input_size", 1_048_576, 1));
 
         DisconnectMode mode = options.choice("disconnect_mode", DisconnectMode.class, DisconnectMode.AUTO);
         if (options.bool("disable_disconnect", false)) {
             mode = DisconnectMode.NEVER;
         }
         String rpcHost = options.string("rpc_host", "localhost:50051");
-        if (rpcHost.startsWith("http://") || rpcHost.startsWith("https://")) {
-            throw OptionReader.invalid("rpc_host", rpcHost,
-                    "HTTP RPC is not supported yet; use host:port, dns:///host:port or grpc-list://h1:p1,h2:p2");
+        if (RpcConfig.isHttpUrl(rpcHost)) {
+            checkHttpRpcUrl(rpcHost);
+        }
+        String secret = options.secret("secret");
+        String httpRpcKey = derivedKey(options, "http_rpc_secret", secret, "rpc-cable");
+        if (RpcConfig.isHttpUrl(rpcHost) && httpRpcKey != null
+                && !httpRpcKey.chars().allMatch(c -> c >= ' ' && c < 0x7f)) {
+            // The value is a secret: the message must not show it.
+            throw new ConfigException(OptionReader.envName("http_rpc_secret")
+                    + ": must be printable ASCII (it is sent in the Authorization header)");
         }
         RpcConfig rpc = new RpcConfig(
                 rpcHost,
                 rpcHost.startsWith(RpcAddress.LIST_PREFIX) ? RpcAddress.parseList("rpc_host", rpcHost) : List.of(),
+                httpRpcKey,
                 options.integer("rpc_concurrency", 28, 1),
                 options.millis("rpc_request_timeout", 0),
                 Duration.ofMillis(options.integer("rpc_command_timeout", 3000, 1)),
@@ -89,15 +100,11 @@ public record CableConfig(ServerConfig server, RpcConfig rpc, BroadcastConfig br
         if (!redisUrl.startsWith("redis://") && !redisUrl.startsWith("rediss://")) {
             throw OptionReader.invalid("redis_url", redisUrl, "must start with redis:// or rediss://");
         }
-        String broadcastKey = options.secret("broadcast_key");
-        String secret = options.secret("secret");
-        if (broadcastKey == null && source.anycable("broadcast_key") == null && secret != null) {
-            broadcastKey = hmacHex(secret, "broadcast-cable");
-        }
+        String broadcastKey = derivedKey(options, "broadcast_key", secret, "broadcast-cable");
         BroadcastConfig broadcast = new BroadcastConfig(Set.copyOf(adapters), redisUrl,
                 options.string("redis_channel", "__anycable__"),
                 options.path("http_broadcast_path", "/_broadcast"),
-                broadcastKey);
+                broadcastKey, broadcastKey == null && options.isSet("broadcast_key"));
 
         List<String> ignored = new ArrayList<>(NOT_APPLICABLE_IN_WAR.stream()
                 .filter(name -> source.anycable(name) != null)
@@ -109,6 +116,43 @@ public record CableConfig(ServerConfig server, RpcConfig rpc, BroadcastConfig br
         }
         return new CableConfig(server, rpc, broadcast,
                 options.seconds("shutdown_timeout", 30), options.seconds("shutdown_delay", 0), List.copyOf(ignored));
+    }
+
+    /**
+     * A key option: its own value; else, unless it is {@code none}, the key derived from {@code ANYCABLE_SECRET}
+     * with {@code label} (null when there is no secret either).
+     */
+    private static String derivedKey(OptionReader options, String name, String secret, String label) {
+        String key = options.secret(name);
+        if (key == null && !options.isSet(name) && secret != null) {
+            key = hmacHex(secret, label);
+        }
+        return key;
+    }
+
+    /** An HTTP RPC base URL: absolute, with a host, no credentials (use the key) and no fragment. */
+    private static void checkHttpRpcUrl(String url) {
+        URI uri;
+        try {
+            uri = new URI(url);
+        } catch (URISyntaxException e) {
+            throw OptionReader.invalid("rpc_host", maskedUrl(url), "not a valid URL: " + e.getReason());
+        }
+        if (uri.getRawUserInfo() != null) {
+            throw OptionReader.invalid("rpc_host", maskedUrl(url),
+                    "credentials in the URL are not sent; use ANYCABLE_HTTP_RPC_SECRET");
+        }
+        if (uri.getHost() == null) {
+            throw OptionReader.invalid("rpc_host", maskedUrl(url), "an HTTP RPC URL needs a host");
+        }
+        if (uri.getRawFragment() != null) {
+            throw OptionReader.invalid("rpc_host", maskedUrl(url), "an HTTP RPC URL has no #fragment");
+        }
+    }
+
+    /** {@code url} as it may be logged: no credentials, no query (either may hold a secret). */
+    public static String maskedUrl(String url) {
+        return url.replaceAll("//[^@/]*@", "//***@").replaceAll("\\?.*", "?***");
     }
 
     /** Lower-case hex HMAC-SHA256 of {@code label} keyed by {@code secret}, as anycable-go derives keys. */

@@ -8,7 +8,7 @@ import java.util.TreeSet;
 import java.util.function.Function;
 
 /**
- * Looks an option up by its anycable-go name ({@code rpc_host}) with the precedence of spec/config.md:
+ * Looks an option up by its anycable-go name ({@code rpc_host}) with the precedence of docs/config.md §1:
  * system property {@code anycable.rpc_host} &gt; environment {@code ANYCABLE_RPC_HOST} &gt; servlet context init
  * parameter {@code anycable.rpc_host}. jcable-only options use the {@code JCABLE_} / {@code jcable.} prefix.
  */

@@ -24,6 +24,11 @@ final class OptionReader {
         return value == null ? defaultValue : value;
     }
 
+    /** Whether any source sets the option (to anything, {@code none} included). */
+    boolean isSet(String name) {
+        return source.anycable(name) != null;
+    }
+
     /** A secret or key: {@code none} means unset. */
     String secret(String name) {
         String value = source.anycable(name);
@@ -31,18 +36,25 @@ final class OptionReader {
     }
 
     int integer(String name, int defaultValue, int min) {
-        String value = source.anycable(name);
+        return parseInt(envName(name), source.anycable(name), defaultValue, min);
+    }
+
+    int jcableInteger(String name, int defaultValue, int min) {
+        return parseInt(jcableEnvName(name), source.jcable(name), defaultValue, min);
+    }
+
+    private static int parseInt(String option, String value, int defaultValue, int min) {
         if (value == null) {
             return defaultValue;
         }
         try {
             int parsed = Integer.parseInt(value);
             if (parsed < min) {
-                throw invalid(name, value, "must be at least " + min);
+                throw new ConfigException(option + "=" + value + ": must be at least " + min);
             }
             return parsed;
         } catch (NumberFormatException e) {
-            throw invalid(name, value, "must be an integer");
+            throw new ConfigException(option + "=" + value + ": must be an integer");
         }
     }
 
@@ -59,7 +71,7 @@ final class OptionReader {
     }
 
     boolean jcableBool(String name, boolean defaultValue) {
-        return parseBool("JCABLE_" + name.toUpperCase(Locale.ROOT), source.jcable(name), defaultValue);
+        return parseBool(jcableEnvName(name), source.jcable(name), defaultValue);
     }
 
     /** A comma list, items trimmed; unset → the default, set to an empty value → an empty list. */
@@ -144,5 +156,9 @@ final class OptionReader {
 
     static String envName(String name) {
         return "ANYCABLE_" + name.toUpperCase(Locale.ROOT);
+    }
+
+    private static String jcableEnvName(String name) {
+        return "JCABLE_" + name.toUpperCase(Locale.ROOT);
     }
 }

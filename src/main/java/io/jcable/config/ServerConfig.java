@@ -18,9 +18,11 @@ import java.util.Map;
  * @param metricsPath    {@code ANYCABLE_METRICS_HTTP}, default off (null); e.g. {@code /metrics}
  * @param metricsTags    {@code ANYCABLE_METRICS_TAGS}, {@code k:v,k2:v2}, default none: constant labels of every metric
  * @param sidFromRequestId {@code JCABLE_SID_FROM_REQUEST_ID}, default false
+ * @param maxPendingInput {@code JCABLE_MAX_PENDING_INPUT_SIZE}, characters, default 1 MiB of a client's messages
+ *                        waiting behind a running command; more → close 1008
  */
 public record ServerConfig(List<String> paths, List<String> allowedOrigins, Duration pingInterval,
                            PingPrecision pingPrecision, int maxMessageSize, int maxPendingSize,
                            Duration writeTimeout, String healthPath, String metricsPath,
-                           Map<String, String> metricsTags, boolean sidFromRequestId) {
+                           Map<String, String> metricsTags, boolean sidFromRequestId, int maxPendingInput) {
 }

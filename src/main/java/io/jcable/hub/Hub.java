@@ -14,7 +14,8 @@ import java.util.concurrent.ConcurrentMap;
 public final class Hub {
     /**
      * Initial capacity of the per-stream, per-identifier and per-user maps: most hold one entry (a user's own
-     * stream, one session per user), and a table of 4 instead of the default 16 saves ~50 bytes per map.
+     * stream, one session per user), and there are as many maps as streams and users: a table of 4 instead of
+     * the default 16 keeps each of them small.
      */
     private static final int SMALL = 2;
 

@@ -1,6 +1,6 @@
 package io.jcable.protocol;
 
-/** What a client text frame means (protocol.md §4). */
+/** What a client text frame means (docs/protocol.md §4). */
 public sealed interface ClientCommand {
 
     /** {@code {"command":"subscribe","identifier":ID}}. */

@@ -1,10 +1,11 @@
 package io.jcable.protocol;
 
-/** Server-made disconnect reasons with their close codes (protocol.md §5). */
+/** Server-made disconnect reasons with their close codes (docs/protocol.md §5). */
 public enum DisconnectReason {
     SERVER_RESTART("server_restart", true, 1001, "Server restart"),
     SERVER_ERROR("server_error", true, 1011, "Auth Error"),
-    TOO_SLOW("too_slow", true, 1000, "Too slow");
+    TOO_SLOW("too_slow", true, 1000, "Too slow"),
+    NO_PONG("no_pong", true, 1000, "No Pong");
 
     private final String wireName;
     private final boolean reconnect;

@@ -92,12 +92,4 @@ public final class Json {
             return null;
         }
     }
-
-    /**
-     * Whether {@code text} is exactly one JSON value under strict RFC 8259 rules (surrounding whitespace allowed),
-     * with no raw control character in a string and no unpaired surrogate (without building a tree).
-     */
-    public static boolean isJsonValue(String text) {
-        return JsonScanner.isValue(text, 0, text.length());
-    }
 }

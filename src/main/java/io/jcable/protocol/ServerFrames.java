@@ -1,6 +1,6 @@
 package io.jcable.protocol;
 
-/** Server-made frames (protocol.md §3), key order as anycable-go writes them. */
+/** Server-made frames (docs/protocol.md §3), key order as anycable-go writes them. */
 public final class ServerFrames {
     public static final String PONG = "{\"type\":\"pong\"}";
 

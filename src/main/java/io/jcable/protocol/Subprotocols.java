@@ -2,7 +2,7 @@ package io.jcable.protocol;
 
 import java.util.List;
 
-/** Sub-protocol negotiation in the server's order of preference (protocol.md §1). */
+/** Sub-protocol negotiation in the server's order of preference (docs/protocol.md §1). */
 public final class Subprotocols {
     public static final String V1_JSON = "actioncable-v1-json";
     public static final String V1_EXT_JSON = "actioncable-v1-ext-json";

@@ -5,6 +5,7 @@ import java.util.ArrayDeque;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.Executor;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantLock;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -16,18 +17,39 @@ import org.slf4j.LoggerFactory;
  */
 public final class ClientSession implements Subscriber {
     private static final Logger LOG = LoggerFactory.getLogger(ClientSession.class);
+    /** Log lines a client can cause at once, then one per {@link #LOG_REFILL_NANOS}. */
+    private static final int LOG_BURST = 10;
+    private static final long LOG_REFILL_NANOS = TimeUnit.SECONDS.toNanos(10);
+
+    /** A mailbox entry: the work, and the size of the client message it carries (0 for the server's own). */
+    private record Task(Runnable work, int chars) {
+    }
+
     private final String sid;
     private final Handshake handshake;
     private final Transport transport;
     private final Executor executor;
 
     private final ReentrantLock mailboxLock = new ReentrantLock();
-    private final ArrayDeque<Runnable> mailbox = new ArrayDeque<>(2);
+    private final ArrayDeque<Task> mailbox = new ArrayDeque<>(2);
+    /** Sizes of the client messages waiting in the mailbox, in chars. */
+    private long queuedChars;
     private boolean draining;
 
     private volatile boolean closed;
     /** The pinger's tick for this session's next ping; owned by the {@link Pinger}. */
     long pingTick;
+    /**
+     * For a session without pings ({@code ?pi=0}): whether a WebSocket ping was sent and the client must have
+     * been heard from by the next check; owned by the {@link Pinger}.
+     */
+    boolean awaitingPong;
+    /** Whether the client sent anything (a message or a pong) since the pinger last cleared it. */
+    volatile boolean heardFrom;
+    /** Log lines this client may still cause before the next refill ({@link #mayLog}); mailbox-owned. */
+    private int logAllowance = LOG_BURST;
+    private long logRefillNanos;
+    private boolean logMuted;
 
     // Mailbox-owned state.
     String identifiers;
@@ -80,17 +102,29 @@ public final class ClientSession implements Subscriber {
         }
     }
 
+    /** Queues the server's own work (Connect, the finish): never refused. Starts a drainer when none runs. */
+    void submit(Runnable work) {
+        enqueue(new Task(work, 0), Integer.MAX_VALUE, Long.MAX_VALUE);
+    }
+
     /**
-     * Queues a task; returns false when {@code limit} tasks are already waiting (the caller decides what a
-     * flood means). Starts a drainer when none runs.
+     * Queues the handling of a client message of {@code chars} characters; returns false, queueing nothing, when
+     * {@code maxTasks} tasks or {@code maxChars} characters of messages already wait (the caller decides what a
+     * flood means).
      */
-    boolean submit(Runnable task, int limit) {
+    boolean offer(Runnable work, int chars, int maxTasks, long maxChars) {
+        return enqueue(new Task(work, chars), maxTasks, maxChars);
+    }
+
+    private boolean enqueue(Task task, int maxTasks, long maxChars) {
         mailboxLock.lock();
         try {
-            if (mailbox.size() >= limit) {
+            // A message bigger than the bound on its own still gets in when nothing else waits.
+            if (mailbox.size() >= maxTasks || queuedChars > 0 && queuedChars + task.chars() > maxChars) {
                 return false;
             }
             mailbox.add(task);
+            queuedChars += task.chars();
             if (draining) {
                 return true;
             }
@@ -102,9 +136,38 @@ public final class ClientSession implements Subscriber {
         return true;
     }
 
+    /** The client sent something: it is alive. */
+    void touch() {
+        heardFrom = true;
+    }
+
+    /**
+     * Whether a line about this client's input may be logged now: a burst of {@link #LOG_BURST}, then one per
+     * {@link #LOG_REFILL_NANOS}, so a client cannot flood the log. Called on the mailbox.
+     */
+    boolean mayLog() {
+        long now = System.nanoTime();
+        if (logAllowance > 0) {
+            if (--logAllowance == 0) {
+                logRefillNanos = now;
+            }
+            return true;
+        }
+        if (now - logRefillNanos >= LOG_REFILL_NANOS) {
+            logRefillNanos = now;
+            return true;
+        }
+        if (!logMuted) {
+            logMuted = true;
+            LOG.warn("sid={} causes too many log lines: from now on at most one per {} s", sid,
+                    TimeUnit.NANOSECONDS.toSeconds(LOG_REFILL_NANOS));
+        }
+        return false;
+    }
+
     private void drain() {
         while (true) {
-            Runnable task;
+            Task task;
             mailboxLock.lock();
             try {
                 task = mailbox.poll();
@@ -112,11 +175,12 @@ public final class ClientSession implements Subscriber {
                     draining = false;
                     return;
                 }
+                queuedChars -= task.chars();
             } finally {
                 mailboxLock.unlock();
             }
             try {
-                task.run();
+                task.work().run();
             } catch (RuntimeException | Error e) {
                 // A bug must cost this one connection, not wedge its mailbox: close it and keep draining.
                 LOG.error("sid={} internal error: closing (1011)", sid, e);

@@ -2,6 +2,7 @@ package io.jcable.session;
 
 import io.jcable.hub.Hub;
 import io.jcable.protocol.ClientCommand;
+import io.jcable.protocol.LogText;
 import io.jcable.protocol.ServerFrames;
 import io.jcable.rpc.CallContext;
 import io.jcable.rpc.CommandRequest;
@@ -13,23 +14,18 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Runs one client command through the application and applies the answer in the order of rpc.md §7:
+ * Runs one client command through the application and applies the answer in the order of docs/rpc.md §7:
  * streams first (so a broadcast sent after the client saw the confirmation arrives), then state, then
  * transmissions, then the disconnect. Runs on the session's mailbox.
  */
 final class CommandRunner {
     private static final Logger LOG = LoggerFactory.getLogger(CommandRunner.class);
 
-    /** How the runner closes a session the application disconnected ({@link Node#close}). */
-    interface Closer {
-        void close(ClientSession session, int code, String reason);
-    }
-
     private final Controller controller;
     private final Hub hub;
-    private final Closer closer;
+    private final SessionCloser closer;
 
-    CommandRunner(Controller controller, Hub hub, Closer closer) {
+    CommandRunner(Controller controller, Hub hub, SessionCloser closer) {
         this.controller = controller;
         this.hub = hub;
         this.closer = closer;
@@ -47,7 +43,9 @@ final class CommandRunner {
 
     private boolean subscribe(ClientSession session, String identifier) {
         if (session.subscriptions.containsKey(identifier)) {
-            LOG.info("sid={} already subscribed to {}: ignored", session.sid(), identifier);
+            if (session.mayLog()) {
+                LOG.info("sid={} already subscribed to {}: ignored", session.sid(), LogText.clip(identifier));
+            }
             return false;
         }
         CommandResult result = call(session, "subscribe", identifier, "", Map.of());
@@ -55,7 +53,9 @@ final class CommandRunner {
             return true;
         }
         if (result.status() == RpcStatus.ERROR) {
-            LOG.error("sid={} subscribe {} failed: {}", session.sid(), identifier, result.errorMessage());
+            if (session.mayLog()) {
+                LOG.error("sid={} subscribe {} failed: {}", session.sid(), LogText.clip(identifier), result.errorMessage());
+            }
             session.transport().send(ServerFrames.rejectSubscription(identifier));
             return true;
         }
@@ -71,18 +71,22 @@ final class CommandRunner {
     private boolean unsubscribe(ClientSession session, String identifier) {
         Subscription subscription = session.subscriptions.get(identifier);
         if (subscription == null) {
-            LOG.info("sid={} unsubscribe from unknown {}: ignored", session.sid(), identifier);
+            if (session.mayLog()) {
+                LOG.info("sid={} unsubscribe from unknown {}: ignored", session.sid(), LogText.clip(identifier));
+            }
             return false;
         }
         CommandResult result = call(session, "unsubscribe", identifier, "", subscription.istate());
-        // Whatever the application said, the subscription is gone on our side (protocol.md §9 #3).
+        // Whatever the application said, the subscription is gone on our side (docs/protocol.md §9 #3).
         detachAll(session, identifier, subscription);
         session.subscriptions.remove(identifier);
         if (result == null) {
             return true;
         }
         if (result.status() == RpcStatus.ERROR) {
-            LOG.error("sid={} unsubscribe {} failed: {}", session.sid(), identifier, result.errorMessage());
+            if (session.mayLog()) {
+                LOG.error("sid={} unsubscribe {} failed: {}", session.sid(), LogText.clip(identifier), result.errorMessage());
+            }
             return true;
         }
         apply(session, identifier, null, result);
@@ -92,7 +96,9 @@ final class CommandRunner {
     private boolean message(ClientSession session, String identifier, String data) {
         Subscription subscription = session.subscriptions.get(identifier);
         if (subscription == null) {
-            LOG.info("sid={} message for unknown {}: ignored", session.sid(), identifier);
+            if (session.mayLog()) {
+                LOG.info("sid={} message for unknown {}: ignored", session.sid(), LogText.clip(identifier));
+            }
             return false;
         }
         CommandResult result = call(session, "message", identifier, data, subscription.istate());
@@ -100,7 +106,9 @@ final class CommandRunner {
             return true;
         }
         if (result.status() == RpcStatus.ERROR) {
-            LOG.error("sid={} perform on {} failed: {}", session.sid(), identifier, result.errorMessage());
+            if (session.mayLog()) {
+                LOG.error("sid={} perform on {} failed: {}", session.sid(), LogText.clip(identifier), result.errorMessage());
+            }
             return true;
         }
         apply(session, identifier, subscription, result);

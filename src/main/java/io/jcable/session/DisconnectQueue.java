@@ -1,8 +1,10 @@
 package io.jcable.session;
 
+import io.jcable.metrics.Counter;
 import io.jcable.metrics.Metrics;
 import io.jcable.rpc.Controller;
 import io.jcable.rpc.DisconnectCall;
+import io.jcable.rpc.RpcStatus;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -16,7 +18,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Disconnect RPCs go through a bounded backlog served by one worker at most {@code rate} calls per second, so
- * a mass disconnect cannot overload the application (rpc.md §8). From the start of a shutdown
+ * a mass disconnect cannot overload the application (docs/rpc.md §8). From the start of a shutdown
  * ({@link #startDrain}) parallel drainers work the backlog without the rate limit, while the closing sessions
  * still add to it, until {@link #finishDrain} or the shutdown deadline.
  */
@@ -30,8 +32,10 @@ public final class DisconnectQueue {
     private final long intervalNanos;
     private final int drainParallelism;
     private final Thread worker;
-    private final AtomicInteger inFlight = new AtomicInteger();
     private final AtomicInteger lost = new AtomicInteger();
+    private final Counter failures;
+    /** When the worker last finished a call, or found the backlog empty ({@link System#nanoTime()}). */
+    private volatile long lastProgressNanos = System.nanoTime();
     private final List<Thread> drainers = new ArrayList<>();
     private volatile boolean draining;
     private volatile boolean inputClosed;
@@ -43,8 +47,11 @@ public final class DisconnectQueue {
         this.backlog = new ArrayBlockingQueue<>(backlogSize);
         this.intervalNanos = TimeUnit.SECONDS.toNanos(1) / ratePerSecond;
         this.drainParallelism = drainParallelism;
-        this.worker = Thread.ofVirtual().name("jcable-disconnect").unstarted(this::work);
+        // A platform thread, so a thread dump shows it (and whether it is stuck).
+        this.worker = Thread.ofPlatform().daemon().name("jcable-disconnect").unstarted(this::work);
+        this.failures = metrics.counter("disconnect_failures_total");
         metrics.gauge("disconnect_queue_size", backlog::size);
+        metrics.gauge("disconnect_queue_stalled_seconds", this::stalledSeconds);
     }
 
     public void start() {
@@ -77,20 +84,13 @@ public final class DisconnectQueue {
             while (!draining) {
                 DisconnectCall request = backlog.poll(100, TimeUnit.MILLISECONDS);
                 if (request == null) {
+                    lastProgressNanos = System.nanoTime();
                     continue;
                 }
                 long next = System.nanoTime() + intervalNanos;
-                inFlight.incrementAndGet();
-                try {
-                    // Taken just as the shutdown began: it must end by the shutdown's deadline too.
-                    if (draining) {
-                        controller.disconnect(request, drainDeadline);
-                    } else {
-                        controller.disconnect(request);
-                    }
-                } finally {
-                    inFlight.decrementAndGet();
-                }
+                // Taken just as the shutdown began: it must end by the shutdown's deadline too.
+                call(request, draining ? drainDeadline : 0);
+                lastProgressNanos = System.nanoTime();
                 // Parked rather than slept, so startDrain can wake it: drainers take over at once.
                 long rest;
                 while (!draining && (rest = next - System.nanoTime()) > 0) {
@@ -134,16 +134,45 @@ public final class DisconnectQueue {
                     }
                     continue;
                 }
-                inFlight.incrementAndGet();
-                try {
-                    controller.disconnect(request, deadline);
-                } finally {
-                    inFlight.decrementAndGet();
-                }
+                call(request, deadline);
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+    }
+
+    /**
+     * Makes one call (by {@code deadlineNanos}, or within the normal RPC budget when 0). A failure of any kind
+     * is logged and counted: the queue's threads must outlive it, or every later closing session would wait on
+     * a full backlog.
+     */
+    private void call(DisconnectCall request, long deadlineNanos) {
+        try {
+            RpcStatus status = deadlineNanos == 0 ? controller.disconnect(request)
+                    : controller.disconnect(request, deadlineNanos);
+            if (status == RpcStatus.ERROR) {
+                failures.inc();
+            }
+        } catch (RuntimeException | Error e) {
+            failures.inc();
+            LOG.error("Disconnect for sid={} failed unexpectedly", request.sid(), e);
+        }
+    }
+
+    /**
+     * Seconds since the worker last made progress while calls wait: 0 when the backlog is empty; a value that
+     * keeps growing means the queue is stuck.
+     */
+    private long stalledSeconds() {
+        if (backlog.isEmpty() || draining) {
+            return 0;
+        }
+        return TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - lastProgressNanos);
+    }
+
+    /** Stops the worker without draining (a failed start; a normal stop drains through {@link #finishDrain}). */
+    public void stop() {
+        worker.interrupt();
     }
 
     /**
@@ -171,10 +200,5 @@ public final class DisconnectQueue {
             LOG.warn("Shutdown timeout reached: {} Disconnect calls were not made", notMade);
         }
         return notMade;
-    }
-
-    /** Calls queued or running right now. */
-    public int pending() {
-        return backlog.size() + inFlight.get();
     }
 }

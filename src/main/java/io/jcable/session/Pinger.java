@@ -1,6 +1,7 @@
 package io.jcable.session;
 
 import io.jcable.config.PingPrecision;
+import io.jcable.protocol.DisconnectReason;
 import io.jcable.protocol.ServerFrames;
 import java.time.Clock;
 import java.time.Duration;
@@ -22,10 +23,10 @@ import org.slf4j.LoggerFactory;
  * and pings of many sockets spread out), then one every interval.
  *
  * <p>Sessions sit in a timing wheel of {@link #SLOTS} slots, one per {@link #TICK}: a tick visits only the
- * sessions whose slot comes up, not every connection (a scan of all of them ten times a second was a third of
- * the server's CPU at 10,000 idle clients). A session due more than one turn ahead stays in its slot until its
- * tick comes; a closed one is dropped when its slot is next visited. Ping frames are built once per tick and
- * precision.
+ * sessions whose slot comes up, not every connection (a scan of all of them ten times a second was a large
+ * share of the server's CPU with many idle clients; see BENCHMARKS.md). A session due more than one turn ahead
+ * stays in its slot until its tick comes; a closed one is dropped when its slot is next visited. Ping frames are
+ * built once per tick and precision.
  */
 public final class Pinger {
     private static final Logger LOG = LoggerFactory.getLogger(Pinger.class);
@@ -35,6 +36,7 @@ public final class Pinger {
 
     private final Clock clock;
     private final WriteWatch writes;
+    private final Duration livenessInterval;
     private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(runnable -> {
         Thread thread = new Thread(runnable, "jcable-pinger");
         thread.setDaemon(true);
@@ -46,9 +48,14 @@ public final class Pinger {
     /** The tick being (or last) processed; guarded by {@link #lock}. */
     private long currentTick;
 
-    public Pinger(Clock clock, WriteWatch writes) {
+    /**
+     * @param livenessInterval how often a session without pings ({@code ?pi=0}) gets a WebSocket ping to prove
+     *                         it is still there (the configured ping interval)
+     */
+    public Pinger(Clock clock, WriteWatch writes, Duration livenessInterval) {
         this.clock = clock;
         this.writes = writes;
+        this.livenessInterval = livenessInterval;
         for (int i = 0; i < SLOTS; i++) {
             wheel.add(new ArrayList<>());
         }
@@ -62,15 +69,16 @@ public final class Pinger {
         timer.shutdownNow();
     }
 
-    /** Starts a new session's pings (none when its interval is zero). */
+    /**
+     * Starts a new session's pings. A session that asked for none ({@code ?pi=0}) is still checked for liveness
+     * with WebSocket pings, invisible to the protocol, at the configured interval: without any traffic a peer that
+     * vanished without closing would be held forever.
+     */
     void schedule(ClientSession session) {
-        Duration interval = session.handshake().pingInterval();
-        if (interval.isZero()) {
-            return;
-        }
+        long delay = firstPingDelayTicks(interval(session.handshake()));
         lock.lock();
         try {
-            session.pingTick = currentTick + firstPingDelayTicks(interval);
+            session.pingTick = currentTick + delay;
             slot(session.pingTick).add(session);
         } finally {
             lock.unlock();
@@ -89,6 +97,10 @@ public final class Pinger {
         return ThreadLocalRandom.current().nextLong(earliest, latest + 1);
     }
 
+    private Duration interval(Handshake handshake) {
+        return handshake.pingInterval().isZero() ? livenessInterval : handshake.pingInterval();
+    }
+
     static long intervalTicks(Duration interval) {
         return Math.max(1, interval.toNanos() / TICK.toNanos());
     }
@@ -97,7 +109,7 @@ public final class Pinger {
         return wheel.get((int) (tick & (SLOTS - 1)));
     }
 
-    private void tick() {
+    void tick() {
         try {
             writes.check(System.nanoTime());
             pingDueSessions();
@@ -105,6 +117,22 @@ public final class Pinger {
             // An exception would cancel the periodic task and silently stop every ping.
             LOG.error("Ping tick failed", e);
         }
+    }
+
+    /**
+     * A session without pings: closed with {@code no_pong} when it sent nothing (not even the pong every
+     * WebSocket client owes) since the previous check's ping, else pinged again.
+     */
+    private void checkLiveness(ClientSession session) {
+        if (session.awaitingPong && !session.heardFrom) {
+            LOG.info("sid={} answered no WebSocket ping within {} s: closing", session.sid(),
+                    livenessInterval.toSeconds());
+            session.transport().abandon(DisconnectReason.NO_PONG);
+            return;
+        }
+        session.heardFrom = false;
+        session.awaitingPong = true;
+        session.transport().ping();
     }
 
     private void pingDueSessions() {
@@ -133,7 +161,11 @@ public final class Pinger {
                 continue;
             }
             Handshake handshake = session.handshake();
-            session.pingTick = tick + intervalTicks(handshake.pingInterval());
+            session.pingTick = tick + intervalTicks(interval(handshake));
+            if (handshake.pingInterval().isZero()) {
+                checkLiveness(session);
+                continue;
+            }
             String frame = frames.computeIfAbsent(handshake.pingPrecision(),
                     precision -> ServerFrames.ping(precision.timestamp(clock.instant())));
             session.deliver(frame);

@@ -3,7 +3,7 @@ package io.jcable.session;
 import java.util.HashMap;
 import java.util.Map;
 
-/** The cstate / istate diff rule of rpc.md §5: an empty value deletes the key, others insert or overwrite. */
+/** The cstate / istate diff rule of docs/rpc.md §5: an empty value deletes the key, others insert or overwrite. */
 public final class StateMerge {
     private StateMerge() {
     }

@@ -7,8 +7,8 @@ import java.util.Map;
 
 /**
  * One channel subscription of a session: its channel state (istate) and streams. Owned by the session. A
- * subscription has one or two streams as a rule, so they are a small list (a tenth of a linked hash set's
- * memory), kept free of duplicates.
+ * subscription has one or two streams as a rule, so they are a small list (far less memory per subscription
+ * than a linked hash set), kept free of duplicates.
  */
 final class Subscription {
     private Map<String, String> istate = Map.of();

@@ -1,5 +1,6 @@
 package io.jcable.session;
 
+import io.jcable.protocol.DisconnectReason;
 import java.util.concurrent.CompletionStage;
 
 /** The connection as the session sees it. Implementations are thread-safe and never block the caller. */
@@ -10,6 +11,16 @@ public interface Transport {
 
     /** Closes with this code and reason after every frame queued before it is written. Idempotent. */
     void close(int code, String reason);
+
+    /** Sends a WebSocket ping frame (no payload); never blocks the caller. */
+    void ping();
+
+    /**
+     * Gives up on a client that no longer answers: its frames still queued are dropped, the {@code reason}'s
+     * notice and close are sent if they can be, and the connection is dropped within the write timeout even if
+     * the peer never completes the close. Idempotent.
+     */
+    void abandon(DisconnectReason reason);
 
     /**
      * Completes once the connection is closed: the close handshake is done or the socket is gone. After

@@ -10,6 +10,7 @@ import jakarta.websocket.OnClose;
 import jakarta.websocket.OnError;
 import jakarta.websocket.OnMessage;
 import jakarta.websocket.OnOpen;
+import jakarta.websocket.PongMessage;
 import jakarta.websocket.Session;
 import jakarta.websocket.server.ServerEndpoint;
 import java.net.InetSocketAddress;
@@ -67,6 +68,11 @@ public final class CableEndpoint {
     public void onBinary(ByteBuffer part, boolean last) {
         LOG.warn("sid={} sent a binary frame: closing (1003)", session.sid());
         context.node().close(session, CloseReason.CloseCodes.CANNOT_ACCEPT.getCode(), "Binary frames are not supported");
+    }
+
+    @OnMessage
+    public void onPong(PongMessage pong) {
+        context.node().pong(session);
     }
 
     @OnClose

@@ -14,9 +14,11 @@ import java.util.List;
 import java.util.Map;
 import java.util.StringJoiner;
 
-/** Builds a {@link Handshake} from the upgrade request: the Env URL and headers (rpc.md §4), ping overrides. */
+/** Builds a {@link Handshake} from the upgrade request: the Env URL and headers (docs/rpc.md §4), ping overrides. */
 final class HandshakeReader {
     static final String REMOTE_ADDR = "REMOTE_ADDR";
+    /** Longest ping interval a client may ask for with {@code ?pi=}. */
+    static final Duration MAX_PING_INTERVAL = Duration.ofHours(1);
 
     private final List<String> forwardedHeaders;
     private final List<String> proxyCookies;
@@ -56,18 +58,26 @@ final class HandshakeReader {
         }
 
         Map<String, String> query = parseQuery(queryString);
-        Duration interval = pingInterval;
-        String pi = query.get("pi");
-        if (pi != null) {
-            try {
-                interval = Duration.ofSeconds(Math.max(0, Long.parseLong(pi)));
-            } catch (NumberFormatException e) {
-                interval = pingInterval;
-            }
-        }
+        Duration interval = pingInterval(query.get("pi"));
         PingPrecision precision = PingPrecision.parse(query.get("ptp"));
         return new Handshake(new RequestEnv(url, Map.copyOf(forwarded)), interval,
                 precision == null ? pingPrecision : precision, header(headers, "x-request-id"));
+    }
+
+    /**
+     * The {@code ?pi=} interval in seconds: 0 (or less) turns pings off, anything over {@link #MAX_PING_INTERVAL}
+     * is cut to it, and a value that is not an integer leaves the configured interval.
+     */
+    private Duration pingInterval(String pi) {
+        if (pi == null) {
+            return pingInterval;
+        }
+        try {
+            long seconds = Long.parseLong(pi.trim());
+            return Duration.ofSeconds(Math.clamp(seconds, 0, MAX_PING_INTERVAL.toSeconds()));
+        } catch (NumberFormatException e) {
+            return pingInterval;
+        }
     }
 
     /** First value of a header, looked up case-insensitively (containers differ in how they key the map). */

@@ -9,6 +9,7 @@ import jakarta.websocket.SendHandler;
 import jakarta.websocket.SendResult;
 import jakarta.websocket.Session;
 import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.util.ArrayDeque;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -135,7 +136,7 @@ public final class WsTransport implements Transport, SendHandler {
             lock.unlock();
         }
         if (tooSlow) {
-            abandon("more than " + maxPendingBytes + " bytes pending", true);
+            slow("more than " + maxPendingBytes + " bytes pending", true);
         } else if (writeNow != null) {
             write(writeNow);
             writeLoop();
@@ -144,25 +145,62 @@ public final class WsTransport implements Transport, SendHandler {
         }
     }
 
-    /**
-     * Gives up on a client that does not keep up: the connection gets a short idle timeout, so it is dropped
-     * even when a blocked write keeps the close frame from going out.
-     */
-    private void abandon(String why, boolean notify) {
+    @Override
+    public void ping() {
+        Thread.ofVirtual().name("jcable-ping").start(() -> {
+            try {
+                // Blocking on every container (it waits until the frame is handed over): on its own thread.
+                remote.sendPing(ByteBuffer.allocate(0));
+            } catch (IOException | RuntimeException e) {
+                LOG.debug("Ping to {} failed: {}", socket.getId(), e.toString());
+            }
+        });
+    }
+
+    @Override
+    public void abandon(DisconnectReason reason) {
+        boolean notify;
+        lock.lock();
+        try {
+            if (abandoned) {
+                return;
+            }
+            abandoned = true;
+            closing = true;
+            dropQueue();
+            pendingChars = 0;
+            notify = !writing;
+        } finally {
+            lock.unlock();
+        }
+        drop(reason, notify);
+    }
+
+    /** Gives up on a client that does not keep up with its writes (counted in the slow-clients metric). */
+    private void slow(String why, boolean notify) {
         LOG.warn("Client {} is too slow ({}): disconnecting", socket.getId(), why);
         context.slowClients().inc();
+        drop(DisconnectReason.TOO_SLOW, notify);
+    }
+
+    /**
+     * Closes with {@code reason}, its notice first when {@code notify} (no write is in progress to block it).
+     * The connection gets a short idle timeout, so it is dropped even when a blocked write keeps the close frame
+     * from going out or the peer never answers the close.
+     */
+    private void drop(DisconnectReason reason, boolean notify) {
         socket.setMaxIdleTimeout(Math.max(1, writeTimeoutNanos / 1_000_000));
-        CloseReason reason = new CloseReason(CloseReason.CloseCodes.NORMAL_CLOSURE,
-                DisconnectReason.TOO_SLOW.closeText());
+        CloseReason close = new CloseReason(CloseReason.CloseCodes.getCloseCode(reason.closeCode()),
+                reason.closeText());
         if (!notify) {
-            closeSocket(reason);
+            closeSocket(close);
             return;
         }
         try {
-            remote.sendText(ServerFrames.disconnect(DisconnectReason.TOO_SLOW), result -> closeSocket(reason));
+            remote.sendText(ServerFrames.disconnect(reason), result -> closeSocket(close));
         } catch (RuntimeException e) {
             // Some containers refuse a second outstanding async write; the close alone will do.
-            closeSocket(reason);
+            closeSocket(close);
         }
     }
 
@@ -291,7 +329,7 @@ public final class WsTransport implements Transport, SendHandler {
         }
         if (stalled) {
             // No notice: it could not get past the blocked write.
-            abandon("a write blocked for more than " + writeTimeoutNanos / 1_000_000 + " ms", false);
+            slow("a write blocked for more than " + writeTimeoutNanos / 1_000_000 + " ms", false);
         }
         return stillWriting;
     }

@@ -24,7 +24,7 @@ sealed interface Publisher extends AutoCloseable permits Publisher.Redis, Publis
     @Override
     void close();
 
-    /** The publication format of broadcasting.md §1. */
+    /** The publication format of docs/broadcasting.md §1. */
     static String publication(String stream, String data) {
         JsonObject publication = new JsonObject();
         publication.addProperty("stream", stream);

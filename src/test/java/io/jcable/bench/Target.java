@@ -89,6 +89,8 @@ final class Target implements AutoCloseable {
             env.put("ANYCABLE_REDIS_URL", redis.url());
             env.put("ANYCABLE_REDIS_CHANNEL", options.redisChannel());
             env.put("ANYCABLE_BROADCAST_ADAPTER", "redis,http");
+            // The generator publishes over loopback without a key.
+            env.put("ANYCABLE_BROADCAST_KEY", "none");
             env.put("ANYCABLE_METRICS_HTTP", "/metrics");
             env.put("ANYCABLE_SHUTDOWN_TIMEOUT", "2");
             env.put("MALLOC_ARENA_MAX", System.getenv().getOrDefault("MALLOC_ARENA_MAX", TargetOptions.MALLOC_ARENAS));

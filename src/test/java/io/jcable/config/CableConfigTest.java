@@ -107,6 +107,34 @@ class CableConfigTest {
     }
 
     @Test
+    void httpRpcKeyIsItsOwnOptionElseDerivedFromTheSecretUnlessNone() {
+        // known answer: printf rpc-cable | openssl dgst -sha256 -hmac s3Krit
+        assertEquals("08ac56f1562c6377ddd5d2d55cee2e35e117a55959d6a6ea3a63548ef0a7e559",
+                load(Map.of(), Map.of("ANYCABLE_SECRET", "s3Krit"), Map.of()).rpc().httpKey());
+        assertEquals("own-key", load(Map.of(), Map.of("ANYCABLE_SECRET", "s3Krit", "ANYCABLE_HTTP_RPC_SECRET", "own-key"),
+                Map.of()).rpc().httpKey());
+        assertEquals(null, load(Map.of(), Map.of("ANYCABLE_SECRET", "s3Krit", "ANYCABLE_HTTP_RPC_SECRET", "none"),
+                Map.of()).rpc().httpKey());
+        assertEquals(null, load(Map.of(), Map.of(), Map.of()).rpc().httpKey());
+        // ANYCABLE_SECRET=none is no secret: nothing is derived from the word
+        assertEquals(null, load(Map.of(), Map.of("ANYCABLE_SECRET", "none"), Map.of()).rpc().httpKey());
+    }
+
+    @Test
+    void anHttpRpcKeyThatCannotGoInAHeaderStopsAnHttpRpcStartWithoutShowingIt() {
+        for (String key : List.of("tab\tkey", "caf\u00e9", "line\nbreak")) {
+            ConfigException e = assertThrows(ConfigException.class, () -> load(Map.of(),
+                    Map.of("ANYCABLE_RPC_HOST", "http://app/_anycable", "ANYCABLE_HTTP_RPC_SECRET", key), Map.of()));
+            assertTrue(e.getMessage().startsWith("ANYCABLE_HTTP_RPC_SECRET: "), e.getMessage());
+            assertTrue(!e.getMessage().contains(key), e.getMessage());
+            // unused over gRPC, so not refused there
+            assertEquals(key, load(Map.of(), Map.of("ANYCABLE_HTTP_RPC_SECRET", key), Map.of()).rpc().httpKey());
+        }
+        assertEquals("two words", load(Map.of(), Map.of("ANYCABLE_RPC_HOST", "http://app/_anycable",
+                "ANYCABLE_HTTP_RPC_SECRET", "two words"), Map.of()).rpc().httpKey());
+    }
+
+    @Test
     void badValuesFailNamingTheOption() {
         assertMessage("ANYCABLE_RPC_CONCURRENCY", Map.of("ANYCABLE_RPC_CONCURRENCY", "lots"));
         assertMessage("ANYCABLE_PING_INTERVAL", Map.of("ANYCABLE_PING_INTERVAL", "0"));
@@ -115,7 +143,6 @@ class CableConfigTest {
         assertMessage("ANYCABLE_REDIS_URL", Map.of("ANYCABLE_REDIS_URL", "localhost:6379"));
         assertMessage("ANYCABLE_PATH", Map.of("ANYCABLE_PATH", "cable"));
         assertMessage("JCABLE_SID_FROM_REQUEST_ID", Map.of("JCABLE_SID_FROM_REQUEST_ID", "maybe"));
-        assertMessage("ANYCABLE_RPC_HOST", Map.of("ANYCABLE_RPC_HOST", "http://localhost:3000/_anycable"));
     }
 
     @Test

@@ -1,6 +1,7 @@
 package io.jcable.config;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -8,7 +9,10 @@ import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
-/** {@code ANYCABLE_RPC_HOST}: plain and {@code dns:///} targets, and the static {@code grpc-list://} list. */
+/**
+ * {@code ANYCABLE_RPC_HOST}: plain and {@code dns:///} targets, the static {@code grpc-list://} list, and
+ * {@code http(s)://} base URLs for HTTP RPC.
+ */
 class RpcHostTest {
 
     private static RpcConfig rpc(String host) {
@@ -28,6 +32,41 @@ class RpcHostTest {
     void otherTargetsHaveNoList() {
         assertEquals(List.of(), rpc("localhost:50051").hostList());
         assertEquals(List.of(), rpc("dns:///app:50051").hostList());
+    }
+
+    @Test
+    void anHttpUrlSelectsHttpRpc() {
+        for (String url : List.of("http://localhost:3000/_anycable", "https://app.example.com/_anycable/",
+                "http://[::1]:9292", "http://h:1/rpc?tenant=a")) {
+            RpcConfig config = rpc(url);
+            assertTrue(config.http(), url);
+            assertEquals(url, config.host());
+            assertEquals(List.of(), config.hostList());
+        }
+        assertFalse(rpc("localhost:50051").http());
+        assertFalse(rpc("grpc-list://h1:1,h2:2").http());
+    }
+
+    @Test
+    void aBadHttpUrlStopsTheStartWithoutShowingCredentials() {
+        Map<String, String> bad = Map.of(
+                "http://", "ANYCABLE_RPC_HOST=http://: not a valid URL: ",
+                "http:///_anycable", "ANYCABLE_RPC_HOST=http:///_anycable: an HTTP RPC URL needs a host",
+                "http://h/a b", "ANYCABLE_RPC_HOST=http://h/a b: not a valid URL: ",
+                "http://h/_anycable#x", "ANYCABLE_RPC_HOST=http://h/_anycable#x: an HTTP RPC URL has no #fragment",
+                "https://user:hunter2@h/_anycable", "ANYCABLE_RPC_HOST=https://***@h/_anycable: credentials in the URL");
+        bad.forEach((url, message) -> {
+            ConfigException e = assertThrows(ConfigException.class, () -> rpc(url), url);
+            assertTrue(e.getMessage().startsWith(message), e.getMessage());
+            assertFalse(e.getMessage().contains("hunter2"), e.getMessage());
+        });
+    }
+
+    @Test
+    void loggedUrlsShowNoCredentialsAndNoQuery() {
+        assertEquals("https://***@h/_anycable?***", CableConfig.maskedUrl("https://u:p@h/_anycable?token=t"));
+        assertEquals("redis://***@localhost:6379/0", CableConfig.maskedUrl("redis://:pw@localhost:6379/0"));
+        assertEquals("http://localhost:3000/_anycable", CableConfig.maskedUrl("http://localhost:3000/_anycable"));
     }
 
     @Test

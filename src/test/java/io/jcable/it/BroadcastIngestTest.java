@@ -11,6 +11,7 @@ import com.google.gson.Strictness;
 import com.google.gson.stream.JsonReader;
 import io.jcable.protocol.Json;
 import io.jcable.testing.CableClient;
+import io.jcable.testing.CableServer;
 import java.io.IOException;
 import java.io.StringReader;
 import java.io.UncheckedIOException;
@@ -22,7 +23,7 @@ import java.util.Locale;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
-/** Broadcast ingest end to end (broadcasting.md): HTTP and Redis payloads, keys, batches, remote commands. */
+/** Broadcast ingest end to end (docs/broadcasting.md): HTTP and Redis payloads, keys, batches, remote commands. */
 class BroadcastIngestTest extends CableTestSupport {
     private static final Duration WAIT = Duration.ofSeconds(5);
     private static final Duration QUIET = Duration.ofMillis(500);
@@ -31,7 +32,37 @@ class BroadcastIngestTest extends CableTestSupport {
 
     @Override
     protected void configure(Map<String, String> options) {
+        options.remove("broadcast_key");
         options.put("secret", "s3Krit");
+    }
+
+    @Test
+    void withoutAKeyOrSecretTheEndpointRefusesEveryRequestAndSaysHowToConfigureOne() {
+        try (CableServer own = startOwnWithout("broadcast_key", "secret")) {
+            String id = identifier("StreamChannel");
+            CableClient c = track(CableClient.connect(own.ws("/cable")));
+            c.subscribe(id);
+            for (String authorization : new String[] {null, "Bearer ", "Bearer anything"}) {
+                HttpResponse<String> refused = own.send(request(own, publication("a", "{\"n\":1}"), authorization));
+                assertEquals(401, refused.statusCode(), String.valueOf(authorization));
+                assertTrue(refused.body().contains("ANYCABLE_BROADCAST_KEY"), refused.body());
+            }
+            // Each refusal was answered before this publication was made: had one been delivered, it came first.
+            awaitRedisSubscribers(2);
+            broadcast("a", "{\"n\":2}");
+            assertEquals(data(message(id, "{\"n\":2}")), c.receive());
+        }
+    }
+
+    @Test
+    void broadcastKeyNoneOpensTheEndpointToUnauthenticatedRequests() {
+        try (CableServer own = startOwn(Map.of("broadcast_key", "none", "secret", "s3Krit"))) {
+            String id = identifier("StreamChannel");
+            CableClient c = track(CableClient.connect(own.ws("/cable")));
+            c.subscribe(id);
+            assertEquals(201, own.send(request(own, publication("a", "{\"n\":1}"), null)).statusCode());
+            assertEquals(data(message(id, "{\"n\":1}")), c.receive());
+        }
     }
 
     @Test
@@ -206,9 +237,13 @@ class BroadcastIngestTest extends CableTestSupport {
         }
     }
 
-    /** POST /_broadcast with the given Authorization header (none when null). */
     private HttpRequest request(String body, String authorization) {
-        HttpRequest.Builder request = HttpRequest.newBuilder(server.http("/_broadcast"))
+        return request(server, body, authorization);
+    }
+
+    /** POST /_broadcast to {@code target} with the given Authorization header (none when null). */
+    private static HttpRequest request(CableServer target, String body, String authorization) {
+        HttpRequest.Builder request = HttpRequest.newBuilder(target.http("/_broadcast"))
                 .POST(HttpRequest.BodyPublishers.ofString(body));
         if (authorization != null) {
             request.header("Authorization", authorization);

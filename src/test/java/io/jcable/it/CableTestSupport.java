@@ -32,11 +32,23 @@ abstract class CableTestSupport {
     protected void configure(Map<String, String> options) {
     }
 
+    /** {@code ANYCABLE_RPC_HOST} for this class's servers: the fake app over gRPC unless overridden. */
+    protected String rpcHost() {
+        return app.target();
+    }
+
+    /** The usual test options with this class's RPC host. */
+    private Map<String, String> options() {
+        Map<String, String> options = CableServer.options(app, redis);
+        options.put("rpc_host", rpcHost());
+        return options;
+    }
+
     @BeforeAll
     void startAll() {
         redis = RedisServer.start();
         app = FakeRpcApp.start(payload -> redis.publish("__anycable__", payload));
-        Map<String, String> options = CableServer.options(app, redis);
+        Map<String, String> options = options();
         configure(options);
         server = CableServer.start(options);
         app.serverHost(server.ws("").getAuthority());
@@ -44,19 +56,33 @@ abstract class CableTestSupport {
     }
 
     /**
-     * A jcable of the test's own, on the class's Redis and app: the usual test options with {@code overrides}
-     * (the class's {@link #configure} is not applied). The caller stops it.
+     * A jcable of the test's own, on the class's Redis and app (over {@link #rpcHost()}): the usual test options
+     * with {@code overrides} (the class's {@link #configure} is not applied). The caller stops it.
      */
     protected CableServer startOwn(Map<String, String> overrides) {
-        Map<String, String> options = CableServer.options(app, redis);
+        Map<String, String> options = options();
         options.putAll(overrides);
+        return CableServer.start(options);
+    }
+
+    /** A jcable of the test's own with the usual test options less {@code removed}. The caller stops it. */
+    protected CableServer startOwnWithout(String... removed) {
+        Map<String, String> options = CableServer.options(app, redis);
+        for (String name : removed) {
+            options.remove(name);
+        }
         return CableServer.start(options);
     }
 
     /** Broadcasts are lost until jcable's SUBSCRIBE is confirmed: wait for it (bounded). */
     protected void awaitRedisSubscription() {
+        awaitRedisSubscribers(1);
+    }
+
+    /** Waits (bounded) until {@code count} servers, the class's and tests' own, are subscribed to Redis. */
+    protected void awaitRedisSubscribers(int count) {
         long deadline = System.nanoTime() + 10_000_000_000L;
-        while (redis.subscriberCount("__anycable__") < 1) {
+        while (redis.subscriberCount("__anycable__") < count) {
             if (System.nanoTime() > deadline) {
                 throw new AssertionError("jcable did not subscribe to Redis within 10 s");
             }
@@ -101,6 +127,20 @@ abstract class CableTestSupport {
         return client;
     }
 
+    /**
+     * A new client's Connect gets through the failures the app was scripted with: its welcome arrives after exactly
+     * {@code retries} retries of one logical call, and nothing counts as an error.
+     */
+    protected void assertConnectSucceedsAfterRetries(int retries) {
+        Map<String, Long> before = server.metrics();
+        CableClient c = client("", CableClient.Options.defaults().ignoring("ping"));
+        assertFrame("{\"type\":\"welcome\"}", c.receive());
+        Map<String, Long> after = server.metrics();
+        assertEquals(retries, after.get("rpc_retries_total") - before.get("rpc_retries_total"));
+        assertEquals(1, after.get("rpc_call_total") - before.get("rpc_call_total"));
+        assertEquals(before.get("rpc_error_total"), after.get("rpc_error_total"));
+    }
+
     /** Publishes {@code {"stream":s,"data":<JSON text of value>}} through Redis. */
     protected void broadcast(String stream, String dataJson) {
         JsonObject payload = new JsonObject();
@@ -123,6 +163,15 @@ abstract class CableTestSupport {
         frame.addProperty("identifier", identifier);
         frame.add("message", JsonParser.parseString(messageJson));
         return frame.toString();
+    }
+
+    /** The raw {@code message} command as the client sends it, so its length is known. */
+    protected static String perform(String identifier, String dataJson) {
+        JsonObject command = new JsonObject();
+        command.addProperty("command", "message");
+        command.addProperty("identifier", identifier);
+        command.addProperty("data", dataJson);
+        return command.toString();
     }
 
     protected static String confirm(String identifier) {

@@ -11,7 +11,7 @@ import java.util.HashSet;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
 
-/** anyt's default scenarios (conformance.md §3), numbered as there. Scenario 15 lives in ShutdownTest. */
+/** anyt's default scenarios (docs/conformance.md §3), numbered as there. Scenario 15 lives in ShutdownTest. */
 class ConformanceTest extends CableTestSupport {
     private static final Duration CLOSE_WAIT = Duration.ofSeconds(5);
     private static final Duration QUIET = Duration.ofMillis(500);

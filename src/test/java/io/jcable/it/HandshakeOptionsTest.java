@@ -13,7 +13,6 @@ import io.jcable.testing.CableServer;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.ServerSocket;
-import java.net.http.HttpRequest;
 import java.time.Duration;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -99,8 +98,7 @@ class HandshakeOptionsTest extends CableTestSupport {
     }
 
     private static int post(CableServer target, String path, String body) {
-        return target.send(HttpRequest.newBuilder(target.http(path))
-                .POST(HttpRequest.BodyPublishers.ofString(body)).build()).statusCode();
+        return target.postBroadcast(path, body).statusCode();
     }
 
     /** A local port nothing listens on (just released). */

@@ -15,14 +15,13 @@ import io.jcable.rpc.proto.DisconnectRequest;
 import io.jcable.testing.CableClient;
 import io.jcable.testing.CableServer;
 import io.jcable.testing.FakeRpcApp;
-import java.net.http.HttpRequest;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
-/** jcable's own checks (conformance.md §5, protocol.md §9) and the core edge cases of protocol.md §4. */
+/** jcable's own checks (docs/conformance.md §5, docs/protocol.md §9) and the core edge cases of docs/protocol.md §4. */
 class JcableBehaviourTest extends CableTestSupport {
     private static final Duration WAIT = Duration.ofSeconds(5);
     private static final Duration QUIET = Duration.ofMillis(500);
@@ -292,6 +291,30 @@ class JcableBehaviourTest extends CableTestSupport {
     }
 
     @Test
+    void grpcListSpreadsCallsOverEveryListedApp() {
+        try (FakeRpcApp second = FakeRpcApp.start(payload -> redis.publish("__anycable__", payload))) {
+            String hosts = "grpc-list://" + app.target() + "," + second.target();
+            try (CableServer own = startOwn(Map.of("rpc_host", hosts))) {
+                // Round robin picks among the connections that are ready: both are, after the first calls.
+                long deadline = System.nanoTime() + WAIT.toNanos();
+                while (app.calls("Connect").isEmpty() || second.calls("Connect").isEmpty()) {
+                    assertTrue(System.nanoTime() < deadline, "calls reached only one app: " + app.calls("Connect").size()
+                            + " and " + second.calls("Connect").size());
+                    CableClient c = track(CableClient.connect(own.ws("/cable"), CableClient.Options.defaults().ignoring("ping")));
+                    assertFrame("{\"type\":\"welcome\"}", c.receive());
+                    c.close();
+                }
+                second.stop();
+                // The other app takes every call once the stopped one's connection is gone.
+                for (int i = 0; i < 3; i++) {
+                    CableClient c = track(CableClient.connect(own.ws("/cable"), CableClient.Options.defaults().ignoring("ping")));
+                    assertFrame("{\"type\":\"welcome\"}", c.receive());
+                }
+            }
+        }
+    }
+
+    @Test
     void exactlyOneDisconnectPerSuccessfulConnectHoweverTheSocketEnds() {
         FakeRpcApp.Gate gate = app.hold("Connect");
         CableClient closedEarly = client("?n=early");
@@ -366,8 +389,7 @@ class JcableBehaviourTest extends CableTestSupport {
     }
 
     private java.net.http.HttpResponse<String> post(String body) {
-        return server.send(HttpRequest.newBuilder(server.http("/_broadcast"))
-                .POST(HttpRequest.BodyPublishers.ofString(body)).build());
+        return server.postBroadcast("/_broadcast", body);
     }
 
     private static String quote(String text) {

@@ -12,7 +12,7 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Ping options end to end: {@code ANYCABLE_PING_INTERVAL=10} and {@code ANYCABLE_PING_TIMESTAMP_PRECISION=ms}
- * for the server, {@code ?pi=} and {@code ?ptp=} per socket (protocol.md §1, conformance.md §4).
+ * for the server, {@code ?pi=} and {@code ?ptp=} per socket (docs/protocol.md §1, docs/conformance.md §4).
  */
 class PingOptionsTest extends CableTestSupport {
     /** Within 1.5 × the 1 s interval of {@code ?pi=1}; the server's 10 s would not ping before 5 s. */

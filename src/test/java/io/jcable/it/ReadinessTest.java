@@ -91,7 +91,7 @@ class ReadinessTest extends CableTestSupport {
     }
 
     /** Polls the readiness path until it answers {@code status}; readiness has no event to wait on. */
-    private static HttpResponse<String> awaitReadiness(CableServer cable, int status) {
+    static HttpResponse<String> awaitReadiness(CableServer cable, int status) {
         long deadline = System.nanoTime() + WAIT.toNanos();
         HttpResponse<String> response = cable.get("/health/ready");
         while (response.statusCode() != status) {

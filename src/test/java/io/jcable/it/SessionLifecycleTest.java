@@ -259,13 +259,4 @@ class SessionLifecycleTest extends CableTestSupport {
     private static CableClient.Options withRequestId(String requestId) {
         return CableClient.Options.defaults().withHeader("X-Request-ID", requestId);
     }
-
-    /** The raw {@code message} command, so its length is known. */
-    private static String perform(String identifier, String dataJson) {
-        JsonObject command = new JsonObject();
-        command.addProperty("command", "message");
-        command.addProperty("identifier", identifier);
-        command.addProperty("data", dataJson);
-        return command.toString();
-    }
 }

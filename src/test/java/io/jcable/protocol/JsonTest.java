@@ -81,23 +81,23 @@ class JsonTest {
 
     @Test
     void strictValidationRejectsLenientForms() {
-        assertTrue(Json.isJsonValue("{\"a\":[true,false,null,1e3]}"));
-        assertFalse(Json.isJsonValue("{a:1}"));
-        assertFalse(Json.isJsonValue("'x'"));
-        assertFalse(Json.isJsonValue("NaN"));
-        assertFalse(Json.isJsonValue("1 2"));
+        assertTrue(isJsonValue("{\"a\":[true,false,null,1e3]}"));
+        assertFalse(isJsonValue("{a:1}"));
+        assertFalse(isJsonValue("'x'"));
+        assertFalse(isJsonValue("NaN"));
+        assertFalse(isJsonValue("1 2"));
     }
 
     @Test
     void grammarEdgeCases() {
         for (String valid : List.of("{}", "[]", "0", "-0", "-0.5E+3", "1e-7", "12.50", "\"\"", "\"\\/\\b\\f\\u00aF\"",
                 "{\"a\":{\"b\":[1,{\"c\":null}]},\"d\":[[],{}]}", " [ 1 , 2 ] ", "true", "false")) {
-            assertTrue(Json.isJsonValue(valid), valid);
+            assertTrue(isJsonValue(valid), valid);
         }
         for (String invalid : List.of("", " ", "01", "-", "1.", ".5", "1e", "1e+", "+1", "[1,]", "{\"a\":1,}",
                 "{\"a\" 1}", "{\"a\"}", "[", "]", "{", "[1]]", "{]", "[}", "[1 2]", "\"\\x\"", "\"\\u12G4\"", "\"\\u12\"",
                 "\"abc", "tru", "nulll", "True", "{1:2}", "[,1]", "{,}", "\"a\"\"b\"")) {
-            assertFalse(Json.isJsonValue(invalid), invalid);
+            assertFalse(isJsonValue(invalid), invalid);
         }
     }
 
@@ -105,8 +105,8 @@ class JsonTest {
     void deepNestingIsCheckedWithoutRecursion() {
         int depth = 200_000;
         String deep = "[{\"a\":".repeat(depth) + "1" + "}]".repeat(depth);
-        assertTrue(Json.isJsonValue(deep));
-        assertFalse(Json.isJsonValue(deep.substring(0, deep.length() - 1)));
+        assertTrue(isJsonValue(deep));
+        assertFalse(isJsonValue(deep.substring(0, deep.length() - 1)));
     }
 
     /** The scanner agrees with Gson's strict parser (which checks whole strings) on many small random texts. */
@@ -125,7 +125,7 @@ class JsonTest {
             String candidate = text.toString();
             // Gson reads an empty document as JSON null; it is not a value
             boolean expected = !candidate.isBlank() && Json.parseStrict(candidate) != null;
-            assertEquals(expected, Json.isJsonValue(candidate), candidate);
+            assertEquals(expected, isJsonValue(candidate), candidate);
             valid += expected ? 1 : 0;
         }
         assertTrue(valid > 1000, "too few valid samples: " + valid);
@@ -133,7 +133,7 @@ class JsonTest {
 
     /** Asserts that {@code text} is not embedded as is but as a string literal that decodes back to it. */
     private static String assertEmbeddedAsString(String text, UnaryOperator<String> decode) {
-        assertFalse(Json.isJsonValue(text), text);
+        assertFalse(isJsonValue(text), text);
         String embedded = Json.embed(text);
         assertEquals(text, decode.apply(embedded), embedded);
         return embedded;
@@ -147,5 +147,10 @@ class JsonTest {
         } catch (IOException e) {
             throw new AssertionError(e);
         }
+    }
+
+    /** The scanner's verdict on a whole text, surrounding whitespace allowed. */
+    private static boolean isJsonValue(String text) {
+        return JsonScanner.isValue(text, 0, text.length());
     }
 }

@@ -3,12 +3,19 @@ package io.jcable.session;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.jcable.config.PingPrecision;
+import io.jcable.protocol.DisconnectReason;
+import io.jcable.rpc.RequestEnv;
+import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -16,6 +23,7 @@ import org.junit.jupiter.api.Test;
 
 class PingerTest {
     private static final long TICK_MS = Pinger.TICK.toMillis();
+    private static final Clock CLOCK = Clock.fixed(Instant.ofEpochSecond(1_700_000_000), ZoneOffset.UTC);
 
     @Test
     void firstPingLandsInsideHalfToOneAndAHalfIntervalsWhateverTheTickPhase() {
@@ -46,10 +54,70 @@ class PingerTest {
         assertEquals(List.of(1L, 2L, 3L), transport.checkedAt);
     }
 
-    /** Answers checkWrite from a script: true while its write is "in progress". */
+    @Test
+    void anIntervalLongerThanOneTurnOfTheWheelPingsOncePerIntervalNotOncePerTurn() {
+        Pinger pinger = new Pinger(CLOCK, new WriteWatch(), Duration.ofSeconds(3));
+        Duration interval = Duration.ofSeconds(20);
+        long intervalTicks = interval.toMillis() / TICK_MS;
+        assertTrue(intervalTicks > 64 * 3, "the interval must span several turns of the 64-slot wheel");
+        ScriptedTransport transport = new ScriptedTransport();
+        pinger.schedule(session(transport, interval));
+
+        List<Long> pingTicks = new ArrayList<>();
+        long lastTick = intervalTicks * 5;
+        for (long tick = 1; tick <= lastTick; tick++) {
+            pinger.tick();
+            if (transport.frames.size() > pingTicks.size()) {
+                pingTicks.add(tick);
+            }
+        }
+        long first = pingTicks.getFirst();
+        assertEquals(1 + (lastTick - first) / intervalTicks, pingTicks.size(), "pings at ticks " + pingTicks);
+        assertTrue(first >= intervalTicks / 2 && first <= intervalTicks * 3 / 2, "first ping at tick " + first);
+        for (int i = 1; i < pingTicks.size(); i++) {
+            assertEquals(intervalTicks, pingTicks.get(i) - pingTicks.get(i - 1), "pings at ticks " + pingTicks);
+        }
+        assertEquals("{\"type\":\"ping\",\"message\":1700000000}", transport.frames.getFirst());
+    }
+
+    @Test
+    void aSessionWithoutPingsGetsWebSocketPingsAndIsAbandonedWhenItAnswersNone() {
+        Duration liveness = Duration.ofSeconds(1);
+        Pinger pinger = new Pinger(CLOCK, new WriteWatch(), liveness);
+        ScriptedTransport answering = new ScriptedTransport();
+        ScriptedTransport silent = new ScriptedTransport();
+        ClientSession alive = session(answering, Duration.ZERO);
+        pinger.schedule(alive);
+        pinger.schedule(session(silent, Duration.ZERO));
+
+        long ticks = liveness.toMillis() / TICK_MS * 4;
+        for (long tick = 1; tick <= ticks; tick++) {
+            pinger.tick();
+            if (answering.pings > 0) {
+                alive.touch();
+            }
+        }
+        assertTrue(answering.pings >= 3, "pings: " + answering.pings);
+        assertEquals(List.of(), answering.frames, "no protocol pings for ?pi=0");
+        assertEquals(List.of(), answering.abandoned);
+        assertEquals(1, silent.pings);
+        assertEquals(List.of(DisconnectReason.NO_PONG), silent.abandoned.subList(0, 1));
+        assertEquals(List.of(), silent.frames);
+    }
+
+    private static ClientSession session(Transport transport, Duration pingInterval) {
+        Handshake handshake = new Handshake(new RequestEnv("http://localhost/cable", Map.of()), pingInterval,
+                PingPrecision.S, null);
+        return new ClientSession("sid-" + System.identityHashCode(transport), handshake, transport, Runnable::run);
+    }
+
+    /** Records what the pinger does; answers checkWrite from a script: true while its write is "in progress". */
     private static final class ScriptedTransport implements Transport {
         private final Deque<Boolean> answers = new ArrayDeque<>();
         private final List<Long> checkedAt = new ArrayList<>();
+        private final List<String> frames = new ArrayList<>();
+        private final List<DisconnectReason> abandoned = new ArrayList<>();
+        private int pings;
 
         ScriptedTransport(Boolean... answers) {
             this.answers.addAll(List.of(answers));
@@ -57,10 +125,21 @@ class PingerTest {
 
         @Override
         public void send(String frame) {
+            frames.add(frame);
         }
 
         @Override
         public void close(int code, String reason) {
+        }
+
+        @Override
+        public void ping() {
+            pings++;
+        }
+
+        @Override
+        public void abandon(DisconnectReason reason) {
+            abandoned.add(reason);
         }
 
         @Override

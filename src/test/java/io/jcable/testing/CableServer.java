@@ -31,6 +31,9 @@ public final class CableServer implements AutoCloseable {
         static final HttpClient CLIENT = HttpClient.newHttpClient();
     }
 
+    /** The HTTP broadcast key of {@link #options}. */
+    public static final String BROADCAST_KEY = "test-broadcast-key";
+
     private final Server server;
     private final ServletContextHandler context;
     private final int port;
@@ -43,10 +46,27 @@ public final class CableServer implements AutoCloseable {
 
     /** Options as anycable names ({@code rpc_host}) or {@code jcable.*} keys, mapped to init parameters. */
     public static CableServer start(Map<String, String> options) {
-        return start(options, 0, false);
+        return start(options, 0, false, true);
+    }
+
+    /**
+     * Deploys jcable in a container without WebSocket support, where its start fails after it started its own
+     * threads and connections; returns the container's failure. The container is stopped.
+     */
+    public static RuntimeException startWithoutWebSocket(Map<String, String> options) {
+        try {
+            start(options, 0, false, false).close();
+        } catch (IllegalStateException e) {
+            return e;
+        }
+        throw new AssertionError("jcable started without WebSocket support");
     }
 
     static CableServer start(Map<String, String> options, int port, boolean stopAtShutdown) {
+        return start(options, port, stopAtShutdown, true);
+    }
+
+    private static CableServer start(Map<String, String> options, int port, boolean stopAtShutdown, boolean webSocket) {
         // jcable never blocks container threads, so a small pool serves any number of sockets.
         Server server = new Server(new QueuedThreadPool(Integer.getInteger("jetty.threads.max", 200)));
         ServerConnector connector = new ServerConnector(server);
@@ -56,13 +76,20 @@ public final class CableServer implements AutoCloseable {
         ServletContextHandler context = new ServletContextHandler("/");
         options.forEach((name, value) ->
                 context.setInitParameter(name.startsWith("jcable.") ? name : "anycable." + name, value));
-        JakartaWebSocketServletContainerInitializer.configure(context, null);
+        if (webSocket) {
+            JakartaWebSocketServletContainerInitializer.configure(context, null);
+        }
         context.addEventListener(new CableBootstrap());
         server.setHandler(context);
         server.setStopAtShutdown(stopAtShutdown);
         try {
             server.start();
         } catch (Exception e) {
+            try {
+                server.stop();
+            } catch (Exception stopFailure) {
+                e.addSuppressed(stopFailure);
+            }
             throw new IllegalStateException("embedded jcable failed to start: " + e, e);
         }
         return new CableServer(server, context, connector.getLocalPort());
@@ -78,6 +105,7 @@ public final class CableServer implements AutoCloseable {
         options.put("headers", "cookie,x-api-token");
         options.put("metrics_http", "/metrics");
         options.put("shutdown_timeout", "5");
+        options.put("broadcast_key", BROADCAST_KEY);
         return options;
     }
 
@@ -126,6 +154,12 @@ public final class CableServer implements AutoCloseable {
             value = metric(name);
         }
         return value;
+    }
+
+    /** POSTs a broadcast payload to {@code path} with the key of {@link #options}. */
+    public HttpResponse<String> postBroadcast(String path, String body) {
+        return send(HttpRequest.newBuilder(http(path)).header("Authorization", "Bearer " + BROADCAST_KEY)
+                .POST(HttpRequest.BodyPublishers.ofString(body)).build());
     }
 
     public HttpResponse<String> get(String path) {

@@ -35,6 +35,7 @@ import com.google.gson.JsonParser;
 import com.google.gson.JsonPrimitive;
 import com.google.protobuf.Message;
 import com.google.protobuf.TextFormat;
+import com.sun.net.httpserver.Headers;
 
 import io.grpc.Context;
 import io.grpc.Contexts;
@@ -60,13 +61,17 @@ import io.jcable.rpc.proto.RPCGrpc;
 import io.jcable.rpc.proto.Status;
 
 /**
- * The fake AnyCable application of conformance.md §2 as a real gRPC server on a local TCP port. It records
- * every call with its {@code sid} / {@code protov} metadata, publishes app broadcasts through the given
- * publisher, and can be scripted to fail, slow down or block calls.
+ * The fake AnyCable application of docs/conformance.md §2 as a real gRPC server on a local TCP port, and the
+ * same application over HTTP RPC on another ({@link #httpTarget()}). It records every call with its {@code sid} /
+ * {@code protov} metadata, publishes app broadcasts through the given publisher, and can be scripted to fail,
+ * slow down or block calls, whichever transport they come over.
  */
 public final class FakeRpcApp implements AutoCloseable {
-    /** One RPC as received: method is {@code Connect}, {@code Command} or {@code Disconnect}. */
-    public record RecordedCall(String method, Message request, String sid, String protov) {
+    /**
+     * One RPC as received: method is {@code Connect}, {@code Command} or {@code Disconnect};
+     * {@code authorization} is the HTTP {@code Authorization} header (null over gRPC or when absent).
+     */
+    public record RecordedCall(String method, Message request, String sid, String protov, String authorization) {
         /** The request cast to its concrete type. */
         public <T extends Message> T request(Class<T> type) {
             return type.cast(request);
@@ -147,13 +152,17 @@ public final class FakeRpcApp implements AutoCloseable {
     private Server server;
     private ExecutorService executor;
     private ExecutorService transports;
+    private FakeHttpRpcServer http;
     private int port;
+    private int httpPort;
 
     private final ReentrantLock callsLock = new ReentrantLock();
     private final Condition callRecorded = callsLock.newCondition();
     private final List<RecordedCall> calls = new ArrayList<>();
 
     private final Map<String, Queue<io.grpc.Status.Code>> failures = new ConcurrentHashMap<>();
+    private final Map<String, Queue<FakeHttpRpcServer.RawAnswer>> httpAnswers = new ConcurrentHashMap<>();
+    private volatile String httpKey;
     private final Map<String, Gate> gates = new ConcurrentHashMap<>();
     private volatile Duration latency = Duration.ZERO;
     private volatile String serverHost;
@@ -174,7 +183,7 @@ public final class FakeRpcApp implements AutoCloseable {
     /** Serves on {@code port} (0 = a free one). */
     public static FakeRpcApp start(int port, Consumer<String> publisher) {
         FakeRpcApp app = new FakeRpcApp(publisher);
-        app.serve(port);
+        app.serve(port, 0);
         return app;
     }
 
@@ -188,13 +197,19 @@ public final class FakeRpcApp implements AutoCloseable {
         return "127.0.0.1:" + port;
     }
 
-    /** Kills the server and its calls (blocked ones are interrupted) and waits until the port is released. */
+    /** The HTTP RPC base URL ({@code http://127.0.0.1:<port>/_anycable}), usable as {@code ANYCABLE_RPC_HOST}. */
+    public String httpTarget() {
+        return "http://127.0.0.1:" + httpPort + FakeHttpRpcServer.BASE_PATH;
+    }
+
+    /** Kills both servers and their calls (blocked ones are interrupted) and waits until the ports are released. */
     public void stop() {
         lifecycle.lock();
         try {
             if (server == null) {
                 return;
             }
+            http.stop();
             server.shutdownNow();
             executor.shutdownNow();
             boolean stopped = server.awaitTermination(STOP_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)
@@ -213,12 +228,12 @@ public final class FakeRpcApp implements AutoCloseable {
         }
     }
 
-    /** Stops the server if it runs, then serves again on the same port. */
+    /** Stops the servers if they run, then serves again on the same ports. */
     public void restart() {
         lifecycle.lock();
         try {
             stop();
-            serve(port);
+            serve(port, httpPort);
         } finally {
             lifecycle.unlock();
         }
@@ -268,7 +283,11 @@ public final class FakeRpcApp implements AutoCloseable {
         }
     }
 
-    /** The next {@code times} calls of {@code method} fail with {@code code} before any other handling. */
+    /**
+     * The next {@code times} calls of {@code method} fail with {@code code} before any other handling; over HTTP
+     * with the status an HTTP app would answer (UNAVAILABLE 503, RESOURCE_EXHAUSTED 429, UNAUTHENTICATED 401,
+     * INVALID_ARGUMENT 422, DEADLINE_EXCEEDED 504, anything else 500).
+     */
     public void failNext(String method, io.grpc.Status.Code code, int times) {
         Queue<io.grpc.Status.Code> queue = failures.computeIfAbsent(method, key -> new ConcurrentLinkedQueue<>());
         for (int i = 0; i < times; i++) {
@@ -276,9 +295,23 @@ public final class FakeRpcApp implements AutoCloseable {
         }
     }
 
+    /** The next call of {@code method} over HTTP is answered with {@code status} and {@code body}, unrecorded. */
+    public void answerNextOverHttp(String method, int status, String body) {
+        httpAnswers.computeIfAbsent(method, key -> new ConcurrentLinkedQueue<>())
+                .add(new FakeHttpRpcServer.RawAnswer(status, body));
+    }
+
+    /**
+     * HTTP calls must carry {@code Authorization: Bearer <key>} (null: any or none, the default); other calls are
+     * recorded and refused with 401, as anycable-rb does.
+     */
+    public void requireHttpKey(String key) {
+        httpKey = key;
+    }
+
     /**
      * The {@code host:port} clients connect to: {@code ?test=request_url} is accepted only when {@code env.url}
-     * names this host (conformance.md §2); unset, it is refused.
+     * names this host (docs/conformance.md §2); unset, it is refused.
      */
     public void serverHost(String hostAndPort) {
         serverHost = hostAndPort;
@@ -306,9 +339,14 @@ public final class FakeRpcApp implements AutoCloseable {
         peakInFlight.set(inFlight.get());
     }
 
-    private void serve(int requestedPort) {
+    private void serve(int requestedPort, int requestedHttpPort) {
         lifecycle.lock();
         try {
+            http = FakeHttpRpcServer.start(requestedHttpPort, this::answerHttp, method -> {
+                Queue<FakeHttpRpcServer.RawAnswer> scripted = httpAnswers.get(method);
+                return scripted == null ? null : scripted.poll();
+            });
+            httpPort = http.port();
             executor = Executors.newVirtualThreadPerTaskExecutor();
             // Virtual threads for the transport too: the app shares the load generator's core in benchmarks.
             transports = Executors.newVirtualThreadPerTaskExecutor();
@@ -325,6 +363,11 @@ public final class FakeRpcApp implements AutoCloseable {
         } catch (IOException e) {
             executor.shutdownNow();
             transports.shutdownNow();
+            try {
+                http.stop();
+            } catch (InterruptedException interrupted) {
+                Thread.currentThread().interrupt();
+            }
             throw new UncheckedIOException("cannot serve the fake RPC app on port " + requestedPort, e);
         } finally {
             lifecycle.unlock();
@@ -359,24 +402,45 @@ public final class FakeRpcApp implements AutoCloseable {
 
     private <Q extends Message, R> void handle(String method, Q request, StreamObserver<R> observer,
                                                BiFunction<Q, String, R> logic) {
-        String sid = SID_CONTEXT.get();
-        record(new RecordedCall(method, request, sid, PROTOV_CONTEXT.get()));
-        peakInFlight.accumulateAndGet(inFlight.incrementAndGet(), Math::max);
-        R response = null;
-        StatusRuntimeException failure = null;
+        RecordedCall call = new RecordedCall(method, request, SID_CONTEXT.get(), PROTOV_CONTEXT.get(), null);
+        R response;
         try {
-            response = answer(method, request, sid, logic);
+            response = respond(call, request, logic);
         } catch (StatusRuntimeException e) {
-            failure = e;
+            observer.onError(e);
+            return;
+        }
+        observer.onNext(response);
+        observer.onCompleted();
+    }
+
+    /** A call over HTTP: the metadata come as {@code X-Anycable-Meta-*} headers; the key is checked first. */
+    private Message answerHttp(String method, Message request, Headers headers) {
+        String authorization = headers.getFirst("Authorization");
+        RecordedCall call = new RecordedCall(method, request, headers.getFirst("X-Anycable-Meta-Sid"),
+                headers.getFirst("X-Anycable-Meta-Protov"), authorization);
+        String key = httpKey;
+        if (key != null && !("Bearer " + key).equals(authorization)) {
+            record(call);
+            throw io.grpc.Status.UNAUTHENTICATED.withDescription("Unauthorized").asRuntimeException();
+        }
+        return switch (request) {
+            case ConnectionRequest connect -> respond(call, connect, this::onConnect);
+            case CommandMessage command -> respond(call, command, this::onCommand);
+            case DisconnectRequest disconnect -> respond(call, disconnect, (d, sid) -> onDisconnect(d));
+            default -> throw new IllegalArgumentException("not an RPC request: " + method);
+        };
+    }
+
+    /** Records the call and answers its {@code request} as the app: scripted failures, latency and gates included. */
+    private <Q extends Message, R> R respond(RecordedCall call, Q request, BiFunction<Q, String, R> logic) {
+        record(call);
+        peakInFlight.accumulateAndGet(inFlight.incrementAndGet(), Math::max);
+        try {
+            return answer(call.method(), request, call.sid(), logic);
         } finally {
             // before answering, so that a caller limiting its concurrency never sees a stale count
             inFlight.decrementAndGet();
-        }
-        if (failure != null) {
-            observer.onError(failure);
-        } else {
-            observer.onNext(response);
-            observer.onCompleted();
         }
     }
 

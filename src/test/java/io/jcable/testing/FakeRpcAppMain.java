@@ -5,7 +5,8 @@ import redis.clients.jedis.Jedis;
 
 /**
  * Runs the fake application as its own process, for checking a deployed WAR by hand:
- * {@code FakeRpcAppMain <grpc-port> [redis-url]}. Its broadcasts go to {@code __anycable__} on that Redis.
+ * {@code FakeRpcAppMain <grpc-port> [redis-url]}. It also serves HTTP RPC on a free port (printed). Its
+ * broadcasts go to {@code __anycable__} on that Redis.
  */
 public final class FakeRpcAppMain {
     private FakeRpcAppMain() {
@@ -22,6 +23,7 @@ public final class FakeRpcAppMain {
             app.onCall(call -> System.out.println(call));
         }
         System.out.println("FAKE RPC " + app.target());
+        System.out.println("FAKE HTTP RPC " + app.httpTarget());
         System.out.flush();
         Thread.currentThread().join();
     }

@@ -61,6 +61,7 @@ public final class NonReadingClient implements AutoCloseable {
     public record Frame(int opcode, byte[] payload) {
         public static final int TEXT = 1;
         public static final int CLOSE = 8;
+        public static final int PING = 9;
 
         public String text() {
             return new String(payload, StandardCharsets.UTF_8);
@@ -93,6 +94,11 @@ public final class NonReadingClient implements AutoCloseable {
     /** Answers the server's close: the close handshake is done when the server reads it. */
     public void sendClose(int code) throws IOException {
         sendFrame(0x80 | Frame.CLOSE, new byte[] {(byte) (code >> 8), (byte) code});
+    }
+
+    /** Answers a WebSocket ping with a pong carrying the same payload. */
+    public void sendPong(byte[] payload) throws IOException {
+        sendFrame(0x80 | 0xA, payload);
     }
 
     /** Reads the next frame (waiting up to the socket's 5 s read timeout). */
