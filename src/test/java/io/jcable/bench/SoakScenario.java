@@ -281,10 +281,11 @@ final class SoakScenario {
         }
         if (baseline.threads() >= 0) {
             checks.add(Check.judged("OS threads back at their warm-up level (+5 at most)",
-                    baseline.threads() + " → " + end.threads(), end.threads() <= baseline.threads() + THREADS_SLACK,
+                    Table.cell(baseline.threads()) + " → " + Table.cell(end.threads()),
+                    end.threads() <= baseline.threads() + THREADS_SLACK,
                     scale));
             checks.add(Check.judged("open files back at their warm-up level (+10 at most)",
-                    baseline.openFiles() + " → " + end.openFiles(),
+                    Table.cell(baseline.openFiles()) + " → " + Table.cell(end.openFiles()),
                     end.openFiles() <= baseline.openFiles() + FILES_SLACK, scale));
             checks.add(Check.info("RSS", Table.cell(baseline.rssKiB() / 1024.0) + " → "
                     + Table.cell(end.rssKiB() / 1024.0) + " MiB"));
