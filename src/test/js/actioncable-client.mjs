@@ -18,41 +18,19 @@
 //   FAIL <reason>             anything else; exit code 1 (also on timeout: the script never hangs)
 
 import WebSocketClient from "ws";
+import { clientScript } from "./client-script.mjs";
 
 const [url, echoText = "hello from @rails/actioncable", broadcastText = "broadcast to stream a"] = process.argv.slice(2);
 const timeoutMs = Number(process.env.ACTIONCABLE_CLIENT_TIMEOUT_MS || 20000);
 const pingsWanted = Number(process.env.PINGS || 2);
 
-const say = (line) => process.stdout.write(line + "\n");
-let finished = false;
-
-function finish(code, line) {
-    if (finished) {
-        return;
-    }
-    finished = true;
-    say(line);
-    // stdout is a pipe: let it drain before exiting
-    process.stdout.write("", () => process.exit(code));
-    setTimeout(() => process.exit(code), 1000).unref();
-}
-
-const fail = (reason) => finish(1, "FAIL " + reason);
+const script = clientScript(timeoutMs);
+const { say, finish, fail, step, steps, deadline } = script;
 
 if (!url || !/^wss?:\/\//.test(url)) {
     say("FAIL usage: node actioncable-client.mjs <ws://host:port/cable> [echo-text] [broadcast-text]");
     process.exit(1);
 }
-
-const steps = new Set();
-const deadline = setTimeout(() => fail(`timeout after ${timeoutMs} ms; steps done: ${[...steps].join(", ") || "none"}`), timeoutMs);
-process.on("uncaughtException", (error) => fail("uncaught " + (error && error.stack || error)));
-process.on("unhandledRejection", (error) => fail("unhandled rejection " + (error && error.stack || error)));
-
-const step = (name, line = name) => {
-    steps.add(name);
-    say(line);
-};
 
 // ---- what @rails/actioncable expects from a browser, provided before the module is loaded ----
 
@@ -109,7 +87,7 @@ let disconnecting = false;
 let pings = 0;
 
 function observe(frame) {
-    if (finished) {
+    if (script.isFinished()) {
         return;
     }
     if (frame.type === "welcome") {

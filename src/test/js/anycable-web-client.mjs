@@ -30,6 +30,7 @@
 //                             (also on timeout: the script never hangs)
 
 import WebSocketClient from "ws";
+import { clientScript, failingLogger } from "./client-script.mjs";
 
 const PROTOCOLS = ["actioncable-v1-json", "actioncable-v1-ext-json"];
 const [url, protocol, echoText = "hello from @anycable/web", broadcastText = "broadcast to stream a"] = process.argv.slice(2);
@@ -38,36 +39,13 @@ const pingsWanted = Number(process.env.PINGS || 2);
 const pingInterval = Number(process.env.PING_INTERVAL_MS || 1000);
 const ext = protocol === "actioncable-v1-ext-json";
 
-const say = (line) => process.stdout.write(line + "\n");
-let finished = false;
-
-function finish(code, line) {
-    if (finished) {
-        return;
-    }
-    finished = true;
-    say(line);
-    // stdout is a pipe: let it drain before exiting
-    process.stdout.write("", () => process.exit(code));
-    setTimeout(() => process.exit(code), 1000).unref();
-}
-
-const fail = (reason) => finish(1, "FAIL " + reason);
+const script = clientScript(timeoutMs);
+const { say, finish, fail, step, steps, deadline } = script;
 
 if (!url || !/^wss?:\/\//.test(url) || !PROTOCOLS.includes(protocol)) {
     say("FAIL usage: node anycable-web-client.mjs <ws://host:port/cable> <" + PROTOCOLS.join("|") + "> [echo-text] [broadcast-text]");
     process.exit(1);
 }
-
-const steps = new Set();
-const deadline = setTimeout(() => fail(`timeout after ${timeoutMs} ms; steps done: ${[...steps].join(", ") || "none"}`), timeoutMs);
-process.on("uncaughtException", (error) => fail("uncaught " + (error && error.stack || error)));
-process.on("unhandledRejection", (error) => fail("unhandled rejection " + (error && error.stack || error)));
-
-const step = (name, line = name) => {
-    steps.add(name);
-    say(line);
-};
 
 // ---- the WebSocket given to the client: ws, observed ----
 
@@ -97,23 +75,7 @@ class ObservedWebSocket extends WebSocketClient {
     }
 }
 
-// Any warning or error the client logs means it saw something it did not expect (an unknown frame, a
-// subscription without ack, a stale connection, …).
-const logger = {
-    level: process.env.ANYCABLE_DEBUG ? "debug" : "info",
-    log(level, msg, details) {
-        if (process.env.ANYCABLE_DEBUG) {
-            console.error(`[${level}] ${msg}`, details === undefined ? "" : JSON.stringify(details));
-        }
-        if ((level === "warn" || level === "error") && !finished) {
-            fail(`client logged ${level}: ${msg} ${details === undefined ? "" : JSON.stringify(details)}`);
-        }
-    },
-    debug(msg, details) { this.log("debug", msg, details); },
-    info(msg, details) { this.log("info", msg, details); },
-    warn(msg, details) { this.log("warn", msg, details); },
-    error(msg, details) { this.log("error", msg, details); },
-};
+const logger = failingLogger(script);
 
 const { createCable } = await import("@anycable/web");
 
@@ -171,7 +133,7 @@ cable.on("info", (info) => fail("unexpected cable info event: " + JSON.stringify
 // the protocol emits keepalive(message) for a ping (message = its timestamp) and keepalive() for other frames;
 // the monitor's own keepalive listener (registered first) has refreshed its ping clock by now
 cable.on("keepalive", (message) => {
-    if (finished || message === undefined) {
+    if (script.isFinished() || message === undefined) {
         return;
     }
     if (cable.state !== "connected" || monitor.state !== "connected") {
@@ -247,7 +209,7 @@ function watch(channel, name, onMessage) {
         }
     });
     channel.on("message", (message, meta) => {
-        if (!finished) {
+        if (!script.isFinished()) {
             onMessage(message, meta);
         }
     });
@@ -286,7 +248,7 @@ try {
 } catch (error) {
     fail("ensureSubscribed: " + describe(error));
 }
-if (!finished) {
+if (!script.isFinished()) {
     step("confirmed", "CONFIRMED");
     const subscribes = sent.filter((frame) => frame.command === "subscribe");
     const identifiers = subscribes.map((frame) => frame.identifier).sort();
@@ -305,7 +267,7 @@ if (!finished) {
         step("history", "HISTORY none");
     }
 }
-if (!finished) {
+if (!script.isFinished()) {
     // perform resolves once the frame is written; the answer comes as a message event
     try {
         await perform.perform("echo", { text: echoText });

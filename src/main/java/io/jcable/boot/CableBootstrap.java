@@ -3,6 +3,7 @@ package io.jcable.boot;
 import io.jcable.broadcast.BroadcastHandler;
 import io.jcable.broadcast.HttpBroadcastServlet;
 import io.jcable.broadcast.RedisSubscriber;
+import io.jcable.config.AuthConfig;
 import io.jcable.config.CableConfig;
 import io.jcable.config.ConfigException;
 import io.jcable.config.ConfigSource;
@@ -18,6 +19,8 @@ import io.jcable.session.DisconnectQueue;
 import io.jcable.session.Node;
 import io.jcable.session.Pinger;
 import io.jcable.session.WriteWatch;
+import io.jcable.standalone.NoRpcController;
+import io.jcable.standalone.StandaloneAnswers;
 import io.jcable.web.CableEndpoint;
 import io.jcable.web.CableEndpointConfigurator;
 import io.jcable.web.EndpointContext;
@@ -76,8 +79,11 @@ public final class CableBootstrap implements ServletContextListener {
         }
         version = version();
         LOG.info("jcable {} starting: paths={} rpc={} broadcast={} redis={} channel={}", version,
-                config.server().paths(), CableConfig.maskedUrl(config.rpc().host()), config.broadcast().adapters(),
-                CableConfig.maskedUrl(config.broadcast().redisUrl()), config.broadcast().redisChannel());
+                config.server().paths(),
+                config.auth().noRpc() ? "none (ANYCABLE_NORPC)" : CableConfig.maskedUrl(config.rpc().host()),
+                config.broadcast().adapters(), CableConfig.maskedUrl(config.broadcast().redisUrl()),
+                config.broadcast().redisChannel());
+        logStandalone(config.auth());
         config.ignored().forEach(name -> LOG.warn("{} is ignored: the servlet container owns sockets and TLS", name));
         source.unusedEnvironment().keySet().forEach(name -> LOG.warn("{} is not supported by jcable", name));
 
@@ -94,15 +100,17 @@ public final class CableBootstrap implements ServletContextListener {
 
     private void start(ServletContext context) {
         Metrics metrics = new Metrics(config.server().metricsTags());
-        controller = config.rpc().http() ? new HttpController(config.rpc(), metrics)
+        controller = config.auth().noRpc() ? new NoRpcController()
+                : config.rpc().http() ? new HttpController(config.rpc(), metrics)
                 : new GrpcController(config.rpc(), metrics);
         Hub hub = new Hub();
         disconnects = new DisconnectQueue(controller, config.rpc().disconnectBacklog(), config.rpc().disconnectRate(),
                 config.rpc().concurrency(), metrics);
         WriteWatch writes = new WriteWatch();
         pinger = new Pinger(Clock.systemUTC(), writes, config.server().pingInterval());
-        node = new Node(controller, hub, disconnects, pinger, config.rpc().disconnectMode(),
-                config.server().sidFromRequestId(), config.server().maxPendingInput(), metrics);
+        node = new Node(new StandaloneAnswers(config.auth(), Clock.systemUTC()), controller, hub, disconnects, pinger,
+                config.rpc().disconnectMode(), config.server().sidFromRequestId(), config.server().maxPendingInput(),
+                metrics);
         BroadcastHandler broadcasts = new BroadcastHandler(hub, node.remoteDisconnects(), metrics);
         if (config.broadcast().redis()) {
             redis = new RedisSubscriber(config.broadcast().redisUrl(), config.broadcast().redisChannel(),
@@ -110,7 +118,9 @@ public final class CableBootstrap implements ServletContextListener {
         }
         Readiness readiness = new Readiness();
         readiness.add("server", () -> !node.isShuttingDown(), "shutting down");
-        readiness.add("rpc", controller::reachable, "unreachable");
+        if (!config.auth().noRpc()) {
+            readiness.add("rpc", controller::reachable, "unreachable");
+        }
         if (redis != null) {
             readiness.add("redis", redis::isSubscribed, "not subscribed");
         }
@@ -120,13 +130,36 @@ public final class CableBootstrap implements ServletContextListener {
         if (redis != null) {
             redis.start();
         }
-        EndpointContext endpoints = EndpointContext.create(node, writes, config.server(), config.rpc(), version, metrics);
+        EndpointContext endpoints = EndpointContext.create(node, writes, config.server(), config.rpc(), config.auth(),
+                version, metrics);
         endpoints.installRemoteAddressFilter(context);
         registerEndpoints(context, endpoints);
         registerServlets(context, metrics, broadcasts, readiness);
         stats = new CableStats(metrics, new JmxOperations(node.remoteDisconnects(), broadcasts, this::drain), context.getContextPath());
         stats.register();
         termSignal = TermSignal.install(this::drain);
+    }
+
+    /** What the server decides itself; never a secret. */
+    private static void logStandalone(AuthConfig auth) {
+        if (auth.jwt()) {
+            LOG.info("JWT identification is on (param {}, header X-{}, sub-protocol anycable-token.*; enforced: {})",
+                    auth.jwtParam(), auth.jwtParam(), auth.enforceJwt());
+        }
+        LOG.info("Streams served without RPC: $pubsub (signed: {}, public: {}, whisper: {}, presence: {}), "
+                        + "Turbo::StreamsChannel: {}, CableReady::Stream: {}", auth.streamsSecret() != null,
+                auth.publicStreams(), auth.streamsWhisper(), auth.streamsPresence(), auth.turboSecret() != null,
+                auth.cableReadySecret() != null);
+        if (auth.publicMode()) {
+            LOG.warn("ANYCABLE_PUBLIC is on: every socket is accepted without authentication, any client may "
+                    + "subscribe to any stream by name, and HTTP broadcasts need no key. Never use it in production");
+        } else if (auth.noAuth()) {
+            LOG.warn("ANYCABLE_NOAUTH is on: sockets without a token are accepted without authentication");
+        }
+        if (auth.noRpc()) {
+            LOG.info("ANYCABLE_NORPC is on: no RPC call is ever made; sockets without a valid token are refused "
+                    + "unless ANYCABLE_NOAUTH, and only $pubsub, Turbo and CableReady streams can be subscribed");
+        }
     }
 
     private void registerEndpoints(ServletContext context, EndpointContext endpointContext) {
@@ -161,8 +194,9 @@ public final class CableBootstrap implements ServletContextListener {
         }
         if (config.broadcast().http()) {
             if (config.broadcast().broadcastOpen()) {
-                LOG.warn("HTTP broadcast at {} accepts unauthenticated requests (ANYCABLE_BROADCAST_KEY=none): "
-                        + "anyone who reaches this port can publish and disconnect users", config.broadcast().httpPath());
+                LOG.warn("HTTP broadcast at {} accepts unauthenticated requests (ANYCABLE_BROADCAST_KEY=none or "
+                        + "ANYCABLE_PUBLIC): anyone who reaches this port can publish and disconnect users",
+                        config.broadcast().httpPath());
             } else if (config.broadcast().broadcastKey() == null) {
                 LOG.warn("HTTP broadcast at {} refuses every request: no key is configured (set "
                         + "ANYCABLE_BROADCAST_KEY or ANYCABLE_SECRET, or ANYCABLE_BROADCAST_KEY=none to accept "

@@ -17,11 +17,12 @@ import javax.crypto.spec.SecretKeySpec;
 /**
  * The whole, validated configuration.
  *
+ * @param auth            JWT identification, signed streams and the standalone modes
  * @param shutdownTimeout {@code ANYCABLE_SHUTDOWN_TIMEOUT}, seconds, default 30: notify clients and drain Disconnects
  * @param shutdownDelay   {@code ANYCABLE_SHUTDOWN_DELAY}, seconds, default 0: wait before the shutdown sequence
  * @param ignored         options that make no sense in a WAR and were set (logged at start)
  */
-public record CableConfig(ServerConfig server, RpcConfig rpc, BroadcastConfig broadcast,
+public record CableConfig(ServerConfig server, RpcConfig rpc, BroadcastConfig broadcast, AuthConfig auth,
                           Duration shutdownTimeout, Duration shutdownDelay, List<String> ignored) {
 
     private static final Set<String> KNOWN_ADAPTERS = Set.of("redis", "http");
@@ -53,15 +54,16 @@ public record CableConfig(ServerConfig server, RpcConfig rpc, BroadcastConfig br
                 options.jcableBool("sid_from_request_id", false),
                 options.jcableInteger("max_pending_input_size", 1_048_576, 1));
 
+        String secret = options.secret("secret");
+        AuthConfig auth = AuthConfig.load(options, secret);
         DisconnectMode mode = options.choice("disconnect_mode", DisconnectMode.class, DisconnectMode.AUTO);
-        if (options.bool("disable_disconnect", false)) {
+        if (options.bool("disable_disconnect", false) || auth.noRpc()) {
             mode = DisconnectMode.NEVER;
         }
         String rpcHost = options.string("rpc_host", "localhost:50051");
         if (RpcConfig.isHttpUrl(rpcHost)) {
             checkHttpRpcUrl(rpcHost);
         }
-        String secret = options.secret("secret");
         String httpRpcKey = derivedKey(options, "http_rpc_secret", secret, "rpc-cable");
         if (RpcConfig.isHttpUrl(rpcHost) && httpRpcKey != null
                 && !httpRpcKey.chars().allMatch(c -> c >= ' ' && c < 0x7f)) {
@@ -101,10 +103,16 @@ public record CableConfig(ServerConfig server, RpcConfig rpc, BroadcastConfig br
             throw OptionReader.invalid("redis_url", redisUrl, "must start with redis:// or rediss://");
         }
         String broadcastKey = derivedKey(options, "broadcast_key", secret, "broadcast-cable");
+        boolean broadcastOpen = broadcastKey == null && options.isSet("broadcast_key");
+        if (auth.publicMode()) {
+            // ANYCABLE_PUBLIC: HTTP broadcasts need no key, whatever else is set (as in anycable-go).
+            broadcastKey = null;
+            broadcastOpen = true;
+        }
         BroadcastConfig broadcast = new BroadcastConfig(Set.copyOf(adapters), redisUrl,
                 options.string("redis_channel", "__anycable__"),
                 options.path("http_broadcast_path", "/_broadcast"),
-                broadcastKey, broadcastKey == null && options.isSet("broadcast_key"));
+                broadcastKey, broadcastOpen);
 
         List<String> ignored = new ArrayList<>(NOT_APPLICABLE_IN_WAR.stream()
                 .filter(name -> source.anycable(name) != null)
@@ -114,7 +122,7 @@ public record CableConfig(ServerConfig server, RpcConfig rpc, BroadcastConfig br
         if (source.env("PORT") != null) {
             ignored.add("PORT");
         }
-        return new CableConfig(server, rpc, broadcast,
+        return new CableConfig(server, rpc, broadcast, auth,
                 options.seconds("shutdown_timeout", 30), options.seconds("shutdown_delay", 0), List.copyOf(ignored));
     }
 

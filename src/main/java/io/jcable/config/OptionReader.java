@@ -24,6 +24,12 @@ final class OptionReader {
         return value == null ? defaultValue : value;
     }
 
+    /** {@code name}, else its legacy alias (both read, so neither is reported as unsupported), else the default. */
+    String string(String name, String legacyName, String defaultValue) {
+        String legacy = source.anycable(legacyName);
+        return string(name, legacy == null ? defaultValue : legacy);
+    }
+
     /** Whether any source sets the option (to anything, {@code none} included). */
     boolean isSet(String name) {
         return source.anycable(name) != null;
@@ -33,6 +39,13 @@ final class OptionReader {
     String secret(String name) {
         String value = source.anycable(name);
         return value == null || value.equalsIgnoreCase("none") ? null : value;
+    }
+
+    /** A secret set under {@code name}, else under its legacy alias. */
+    String secret(String name, String legacyName) {
+        String legacy = secret(legacyName);
+        String value = secret(name);
+        return value == null ? legacy : value;
     }
 
     int integer(String name, int defaultValue, int min) {
@@ -68,6 +81,12 @@ final class OptionReader {
 
     boolean bool(String name, boolean defaultValue) {
         return parseBool(envName(name), source.anycable(name), defaultValue);
+    }
+
+    /** {@code name}, else its legacy alias, else the default. */
+    boolean bool(String name, String legacyName, boolean defaultValue) {
+        boolean legacy = bool(legacyName, defaultValue);
+        return source.anycable(name) == null ? legacy : bool(name, defaultValue);
     }
 
     boolean jcableBool(String name, boolean defaultValue) {

@@ -2,6 +2,10 @@ package io.jcable.protocol;
 
 /** Server-made disconnect reasons with their close codes (docs/protocol.md §5). */
 public enum DisconnectReason {
+    /** Connect refused: an invalid token, none where one is required, or no way to identify without RPC. */
+    UNAUTHORIZED("unauthorized", false, 1000, "Auth Failed"),
+    /** A validly signed token whose {@code exp} has passed. */
+    TOKEN_EXPIRED("token_expired", false, 1000, "Auth Failed"),
     SERVER_RESTART("server_restart", true, 1001, "Server restart"),
     SERVER_ERROR("server_error", true, 1011, "Auth Error"),
     TOO_SLOW("too_slow", true, 1000, "Too slow"),

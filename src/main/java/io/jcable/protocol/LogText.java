@@ -1,5 +1,7 @@
 package io.jcable.protocol;
 
+import java.util.regex.Pattern;
+
 /**
  * Makes text that a client or publisher chose safe for a log line: control characters (newlines included, so no
  * forged lines) and line separators escaped, and cut to {@link #MAX_CHARS} characters.
@@ -8,7 +10,16 @@ public final class LogText {
     /** Longest piece of foreign text put in a log line. */
     public static final int MAX_CHARS = 200;
 
+    /** The value of a signed stream name in an identifier: a capability to read the stream, not for logs. */
+    private static final Pattern SIGNED_NAME =
+            Pattern.compile("(\"signed_stream_name\"\\s*:\\s*\")(?:[^\"\\\\]|\\\\.)*(\")");
+
     private LogText() {
+    }
+
+    /** A channel identifier for a log line: {@link #clip}ped, with any signed stream name left out. */
+    public static String identifier(String identifier) {
+        return clip(identifier == null ? null : SIGNED_NAME.matcher(identifier).replaceAll("$1[redacted]$2"));
     }
 
     public static String clip(String text) {

@@ -19,6 +19,16 @@ public final class ServerFrames {
         return "{\"type\":\"disconnect\",\"reason\":" + Json.quote(reason) + ",\"reconnect\":" + reconnect + "}";
     }
 
+    /** The welcome of a session the server identified itself (JWT, noauth): {@code {"type":"welcome","sid":…}}. */
+    public static String welcome(String sid) {
+        return "{\"type\":\"welcome\",\"sid\":" + Json.quote(sid) + "}";
+    }
+
+    /** A subscription the server confirmed itself ({@code $pubsub}, Turbo, CableReady), in anycable-go's order. */
+    public static String confirmSubscription(String identifier) {
+        return "{\"type\":\"confirm_subscription\",\"identifier\":" + Json.quote(identifier) + "}";
+    }
+
     public static String rejectSubscription(String identifier) {
         return "{\"identifier\":" + Json.quote(identifier) + ",\"type\":\"reject_subscription\"}";
     }

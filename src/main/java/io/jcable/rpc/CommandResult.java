@@ -8,6 +8,12 @@ public record CommandResult(RpcStatus status, boolean disconnect, boolean stopSt
                             List<String> stoppedStreams, List<String> transmissions, Map<String, String> cstate,
                             Map<String, String> istate, String errorMessage) {
 
+    /** A FAILURE that changes nothing: only {@code transmissions} are written; {@code message} is for the log. */
+    public static CommandResult failure(List<String> transmissions, String message) {
+        return new CommandResult(RpcStatus.FAILURE, false, false, List.of(), List.of(), transmissions, Map.of(),
+                Map.of(), message);
+    }
+
     public static CommandResult error(String message) {
         return new CommandResult(RpcStatus.ERROR, false, false, List.of(), List.of(), List.of(), Map.of(), Map.of(),
                 message);

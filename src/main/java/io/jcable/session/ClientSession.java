@@ -54,6 +54,8 @@ public final class ClientSession implements Subscriber {
     // Mailbox-owned state.
     String identifiers;
     boolean connected;
+    /** Whether the application answered for this session (Connect or a command): it wants the Disconnect call. */
+    boolean disconnectInterest;
     boolean finished;
     Map<String, String> cstate = Map.of();
     final Map<String, Subscription> subscriptions = new LinkedHashMap<>(4);

@@ -14,18 +14,21 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Runs one client command through the application and applies the answer in the order of docs/rpc.md §7:
+ * Runs one client command, answered by the server itself ({@link LocalAnswers}) or through the application, and
+ * applies the answer in the order of docs/rpc.md §7:
  * streams first (so a broadcast sent after the client saw the confirmation arrives), then state, then
  * transmissions, then the disconnect. Runs on the session's mailbox.
  */
 final class CommandRunner {
     private static final Logger LOG = LoggerFactory.getLogger(CommandRunner.class);
 
+    private final LocalAnswers local;
     private final Controller controller;
     private final Hub hub;
     private final SessionCloser closer;
 
-    CommandRunner(Controller controller, Hub hub, SessionCloser closer) {
+    CommandRunner(LocalAnswers local, Controller controller, Hub hub, SessionCloser closer) {
+        this.local = local;
         this.controller = controller;
         this.hub = hub;
         this.closer = closer;
@@ -44,7 +47,7 @@ final class CommandRunner {
     private boolean subscribe(ClientSession session, String identifier) {
         if (session.subscriptions.containsKey(identifier)) {
             if (session.mayLog()) {
-                LOG.info("sid={} already subscribed to {}: ignored", session.sid(), LogText.clip(identifier));
+                LOG.info("sid={} already subscribed to {}: ignored", session.sid(), LogText.identifier(identifier));
             }
             return false;
         }
@@ -54,7 +57,7 @@ final class CommandRunner {
         }
         if (result.status() == RpcStatus.ERROR) {
             if (session.mayLog()) {
-                LOG.error("sid={} subscribe {} failed: {}", session.sid(), LogText.clip(identifier), result.errorMessage());
+                LOG.error("sid={} subscribe {} failed: {}", session.sid(), LogText.identifier(identifier), result.errorMessage());
             }
             session.transport().send(ServerFrames.rejectSubscription(identifier));
             return true;
@@ -72,7 +75,7 @@ final class CommandRunner {
         Subscription subscription = session.subscriptions.get(identifier);
         if (subscription == null) {
             if (session.mayLog()) {
-                LOG.info("sid={} unsubscribe from unknown {}: ignored", session.sid(), LogText.clip(identifier));
+                LOG.info("sid={} unsubscribe from unknown {}: ignored", session.sid(), LogText.identifier(identifier));
             }
             return false;
         }
@@ -85,7 +88,7 @@ final class CommandRunner {
         }
         if (result.status() == RpcStatus.ERROR) {
             if (session.mayLog()) {
-                LOG.error("sid={} unsubscribe {} failed: {}", session.sid(), LogText.clip(identifier), result.errorMessage());
+                LOG.error("sid={} unsubscribe {} failed: {}", session.sid(), LogText.identifier(identifier), result.errorMessage());
             }
             return true;
         }
@@ -97,7 +100,7 @@ final class CommandRunner {
         Subscription subscription = session.subscriptions.get(identifier);
         if (subscription == null) {
             if (session.mayLog()) {
-                LOG.info("sid={} message for unknown {}: ignored", session.sid(), LogText.clip(identifier));
+                LOG.info("sid={} message for unknown {}: ignored", session.sid(), LogText.identifier(identifier));
             }
             return false;
         }
@@ -107,7 +110,7 @@ final class CommandRunner {
         }
         if (result.status() == RpcStatus.ERROR) {
             if (session.mayLog()) {
-                LOG.error("sid={} perform on {} failed: {}", session.sid(), LogText.clip(identifier), result.errorMessage());
+                LOG.error("sid={} perform on {} failed: {}", session.sid(), LogText.identifier(identifier), result.errorMessage());
             }
             return true;
         }
@@ -115,15 +118,29 @@ final class CommandRunner {
         return true;
     }
 
-    /** The RPC call; null when the session went away before it was sent. */
+    /** The server's own answer, else the RPC call's; null when the session went away before it was sent. */
     private CommandResult call(ClientSession session, String command, String identifier, String data,
                                Map<String, String> istate) {
         if (session.isClosed()) {
             return null;
         }
-        return controller.command(new CallContext(session.sid(), session::isClosed),
-                new CommandRequest(command, identifier, session.identifiers, data, session.handshake().env(),
-                        session.cstate, istate));
+        CommandRequest request = new CommandRequest(command, identifier, session.identifiers, data,
+                session.handshake().env(), session.cstate, istate);
+        CommandResult answer = local.command(request);
+        if (answer != null) {
+            // The reason names the channel; the identifier may carry a signed stream name, a credential.
+            if (answer.status() == RpcStatus.FAILURE && session.mayLog()) {
+                LOG.info("sid={} {} refused: {}", session.sid(), command, answer.errorMessage());
+            }
+            return answer;
+        }
+        session.disconnectInterest = true;
+        answer = controller.command(new CallContext(session.sid(), session::isClosed), request);
+        if (answer.status() == RpcStatus.FAILURE && !answer.errorMessage().isEmpty() && session.mayLog()) {
+            LOG.info("sid={} {} {} refused: {}", session.sid(), command, LogText.identifier(identifier),
+                    LogText.clip(answer.errorMessage()));
+        }
+        return answer;
     }
 
     /** Applies a SUCCESS or FAILURE answer; {@code subscription} is null when none is (or stays) recorded. */

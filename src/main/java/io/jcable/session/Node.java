@@ -38,16 +38,18 @@ public final class Node {
     private volatile boolean shuttingDown;
 
     /**
+     * @param local          what the server answers itself (standalone mode) before asking {@code controller}
      * @param maxQueuedInput characters of client messages that may wait in one session's mailbox behind a
      *                       running command before the client counts as flooding
      */
-    public Node(Controller controller, Hub hub, DisconnectQueue disconnects, Pinger pinger,
+    public Node(LocalAnswers local, Controller controller, Hub hub, DisconnectQueue disconnects, Pinger pinger,
                 DisconnectMode disconnectMode, boolean sidFromRequestId, long maxQueuedInput, Metrics metrics) {
         this.registry = new SessionRegistry(sidFromRequestId);
         this.pinger = pinger;
         this.maxQueuedInput = maxQueuedInput;
-        this.connector = new Connector(controller, hub, this::close, metrics);
-        this.dispatcher = new FrameDispatcher(new CommandRunner(controller, hub, this::close), this::close, metrics);
+        this.connector = new Connector(local, controller, hub, this::close, metrics);
+        this.dispatcher = new FrameDispatcher(new CommandRunner(local, controller, hub, this::close), this::close,
+                metrics);
         this.teardown = new SessionTeardown(hub, disconnects, disconnectMode, registry);
         this.remoteDisconnects = new RemoteDisconnects(hub, this::close);
         this.shutdown = new GracefulShutdown(registry, disconnects, sessionThreads, this::socketClosed);

@@ -11,7 +11,9 @@ import java.util.Map;
 
 /**
  * The end of a session, run once on its mailbox after it closed: its streams and indexes go, a session whose
- * Connect succeeded gets its one Disconnect call queued, and it leaves the registry.
+ * Connect succeeded gets its one Disconnect call queued (in mode {@code auto} only if the application answered for
+ * it: a session identified by JWT with only local subscriptions never needed the application), and it leaves the
+ * registry.
  */
 final class SessionTeardown {
     private final Hub hub;
@@ -42,7 +44,8 @@ final class SessionTeardown {
         session.subscriptions.clear();
         if (session.connected) {
             hub.removeConnection(session.identifiers, session);
-            if (disconnectMode != DisconnectMode.NEVER) {
+            if (disconnectMode == DisconnectMode.ALWAYS
+                    || disconnectMode == DisconnectMode.AUTO && session.disconnectInterest) {
                 disconnects.enqueue(new DisconnectCall(session.sid(), session.identifiers, subscriptions,
                         session.handshake().env(), session.cstate, istates));
             }

@@ -1,5 +1,6 @@
 package io.jcable.web;
 
+import io.jcable.config.AuthConfig;
 import io.jcable.config.RpcConfig;
 import io.jcable.config.ServerConfig;
 import io.jcable.metrics.Counter;
@@ -19,11 +20,11 @@ public record EndpointContext(Node node, WriteWatch writes, HandshakeReader hand
                               Counter bytesSent, Counter failedFrames, Counter slowClients) {
 
     public static EndpointContext create(Node node, WriteWatch writes, ServerConfig server, RpcConfig rpc,
-                                         String version, Metrics metrics) {
+                                         AuthConfig auth, String version, Metrics metrics) {
         byte[] random = new byte[12];
         new SecureRandom().nextBytes(random);
         String remoteAddressHeader = "x-jcable-peer-" + HexFormat.of().formatHex(random);
-        return new EndpointContext(node, writes, new HandshakeReader(server, rpc), new OriginPolicy(server.allowedOrigins()),
+        return new EndpointContext(node, writes, new HandshakeReader(server, rpc, auth), new OriginPolicy(server.allowedOrigins()),
                 server, version, remoteAddressHeader, metrics.counter("server_msg_total"),
                 metrics.counter("data_sent_total"), metrics.counter("failed_server_msg_total"),
                 metrics.counter("disconnected_slow_clients_total"));

@@ -1,5 +1,6 @@
 package io.jcable.web;
 
+import io.jcable.config.AuthConfig;
 import io.jcable.config.PingPrecision;
 import io.jcable.config.RpcConfig;
 import io.jcable.config.ServerConfig;
@@ -11,12 +12,18 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.StringJoiner;
 
-/** Builds a {@link Handshake} from the upgrade request: the Env URL and headers (docs/rpc.md §4), ping overrides. */
+/**
+ * Builds a {@link Handshake} from the upgrade request: the Env URL and headers (docs/rpc.md §4), ping overrides, and
+ * the identification token.
+ */
 final class HandshakeReader {
     static final String REMOTE_ADDR = "REMOTE_ADDR";
+    /** A sub-protocol entry that carries a JWT instead of naming a protocol (never chosen, see Subprotocols). */
+    static final String TOKEN_SUBPROTOCOL_PREFIX = "anycable-token.";
     /** Longest ping interval a client may ask for with {@code ?pi=}. */
     static final Duration MAX_PING_INTERVAL = Duration.ofHours(1);
 
@@ -24,13 +31,18 @@ final class HandshakeReader {
     private final List<String> proxyCookies;
     private final Duration pingInterval;
     private final PingPrecision pingPrecision;
+    /** The token's query parameter ({@code jid}), or null when JWT identification is off. */
+    private final String tokenParam;
+    private final String tokenHeader;
 
-    HandshakeReader(ServerConfig server, RpcConfig rpc) {
+    HandshakeReader(ServerConfig server, RpcConfig rpc, AuthConfig auth) {
         // Interned: thousands of sessions share the same few header-name strings as map keys.
         this.forwardedHeaders = rpc.headers().stream().map(String::intern).toList();
         this.proxyCookies = rpc.proxyCookies();
         this.pingInterval = server.pingInterval();
         this.pingPrecision = server.pingPrecision();
+        this.tokenParam = auth.jwt() ? auth.jwtParam() : null;
+        this.tokenHeader = ("x-" + auth.jwtParam()).toLowerCase(Locale.ROOT).intern();
     }
 
     Handshake read(URI requestUri, String queryString, Map<String, List<String>> headers, String remoteAddress) {
@@ -58,10 +70,46 @@ final class HandshakeReader {
         }
 
         Map<String, String> query = parseQuery(queryString);
+        String token = null;
+        if (tokenParam != null) {
+            // The JWT from the X-<param> header, else ?<param>=, else an anycable-token.<jwt> entry. As anycable-go
+            // does, the application sees a token that is not in the URL under the header's name.
+            String fromHeader = header(headers, tokenHeader);
+            String notInUrl = nonEmpty(fromHeader, subprotocolToken(headers));
+            token = nonEmpty(fromHeader, nonEmpty(query.get(tokenParam), notInUrl));
+            if (notInUrl != null) {
+                forwarded.put(tokenHeader, notInUrl);
+            }
+        }
         Duration interval = pingInterval(query.get("pi"));
         PingPrecision precision = PingPrecision.parse(query.get("ptp"));
         return new Handshake(new RequestEnv(url, Map.copyOf(forwarded)), interval,
-                precision == null ? pingPrecision : precision, header(headers, "x-request-id"));
+                precision == null ? pingPrecision : precision, header(headers, "x-request-id"), token);
+    }
+
+    /** {@code value} unless it is null or empty, else {@code fallback} (null when that is empty too). */
+    private static String nonEmpty(String value, String fallback) {
+        if (value != null && !value.isEmpty()) {
+            return value;
+        }
+        return fallback == null || fallback.isEmpty() ? null : fallback;
+    }
+
+    private static String subprotocolToken(Map<String, List<String>> headers) {
+        for (Map.Entry<String, List<String>> entry : headers.entrySet()) {
+            if (entry.getKey() == null || !entry.getKey().equalsIgnoreCase("sec-websocket-protocol")) {
+                continue;
+            }
+            for (String value : entry.getValue()) {
+                for (String protocol : value.split(",")) {
+                    String trimmed = protocol.trim();
+                    if (trimmed.startsWith(TOKEN_SUBPROTOCOL_PREFIX)) {
+                        return trimmed.substring(TOKEN_SUBPROTOCOL_PREFIX.length());
+                    }
+                }
+            }
+        }
+        return null;
     }
 
     /**

@@ -13,7 +13,7 @@ import java.util.Set;
 /**
  * Options of one benchmark run, parsed from {@code <scenario> [--name value | --name=value]...}.
  *
- * @param clients           connected clients (connect, fanout, rpc, slow, soak)
+ * @param clients           connected clients (connect, fanout, rpc, slow, soak, standalone)
  * @param concurrency       connection attempts in flight at once
  * @param messages          broadcasts per publish path (fanout)
  * @param interval          time between two broadcasts (fanout, slow, soak)
@@ -40,9 +40,10 @@ record BenchOptions(Scenario scenario, TargetOptions target, int clients, int co
                     String command) {
 
     static final String USAGE = """
-            usage: scripts/bench <connect|fanout|memory|rpc|slow|soak> [options]
+            usage: scripts/bench <connect|fanout|memory|rpc|slow|soak|standalone> [options]
             One generator process holds at most (open-files limit - 300) clients: about 19,700 with 20,000.
-              --clients N            clients (connect 19000, fanout 10000, rpc 200, slow 1000, soak 2000)
+              --clients N            clients (connect 19000, fanout 10000, rpc 200, slow 1000, soak 2000,
+                                     standalone 10000)
               --concurrency C        connection attempts in flight (100)
               --messages M           broadcasts per path (fanout: 50)
               --interval-ms T        time between broadcasts (fanout 200, slow 50, soak 1000)
@@ -71,12 +72,13 @@ record BenchOptions(Scenario scenario, TargetOptions target, int clients, int co
               --redis-url URL        Redis the external server subscribes to (enables path redis)
               --broadcast-url URL    external server's HTTP broadcast endpoint (enables path http)
               --redis-channel NAME   Redis channel (__anycable__)
+              --secret S             the server's JWT and streams secret for standalone (own target: random)
             """.formatted(TargetOptions.DEFAULT_SERVER_JVM);
 
     private static final Set<String> NAMES = Set.of("clients", "concurrency", "messages", "interval-ms", "paths",
             "levels", "rates", "duration-s", "churn-per-s", "slow-percent", "pad-bytes", "flood-bytes", "timeout-s", "settle-s",
             "warmup", "warmup-s", "identifiers", "app-latency-ms", "out", "server-jvm", "server-cpus", "url",
-            "server-pid", "metrics-url", "redis-url", "broadcast-url", "redis-channel");
+            "server-pid", "metrics-url", "redis-url", "broadcast-url", "redis-channel", "secret");
     private static final Set<String> PATHS = Set.of("redis", "http", "action");
 
     /** Parses the arguments; IllegalArgumentException names the bad one. */
@@ -109,7 +111,8 @@ record BenchOptions(Scenario scenario, TargetOptions target, int clients, int co
         TargetOptions target = new TargetOptions(url, values.integer("server-pid", 0, 0, Integer.MAX_VALUE),
                 values.uri("metrics-url"), redisUrl, broadcastUrl, values.text("redis-channel", "__anycable__"),
                 Duration.ofMillis(values.integer("app-latency-ms", 1, 0, 10_000)),
-                values.text("server-jvm", TargetOptions.DEFAULT_SERVER_JVM), values.text("server-cpus", "0"));
+                values.text("server-jvm", TargetOptions.DEFAULT_SERVER_JVM), values.text("server-cpus", "0"),
+                values.text("secret", null));
 
         List<String> defaultPaths = new ArrayList<>();
         if (url == null || redisUrl != null) {
@@ -130,7 +133,7 @@ record BenchOptions(Scenario scenario, TargetOptions target, int clients, int co
         // the issue's target sizes; memory uses --levels instead
         int defaultClients = switch (scenario) {
             case CONNECT -> 19_000;
-            case FANOUT -> 10_000;
+            case FANOUT, STANDALONE -> 10_000;
             case RPC -> 200;
             case MEMORY, SLOW -> 1_000;
             case SOAK -> 2_000;

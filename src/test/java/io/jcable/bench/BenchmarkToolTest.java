@@ -86,6 +86,15 @@ final class BenchmarkToolTest {
     }
 
     @Test
+    void standaloneStormAgainstTheRpcStorm() throws IOException {
+        ScenarioResult result = run("standalone", "--clients", "20", "--concurrency", "5", "--warmup", "10");
+        assertClean(result);
+        Table table = result.tables().getFirst();
+        assertEquals(2, table.rows().size(), "one row per storm");
+        assertEquals("PASS", result.checks().get(1).verdict(), "no RPC call in the standalone storm: " + table.rows());
+    }
+
+    @Test
     void externalServerByUrl() throws IOException {
         BenchOptions options = options("rpc", "--clients", "5", "--rates", "20", "--duration-s", "1",
                 "--url", target.cableUrl().toString(), "--server-pid", Long.toString(target.server().pid()));

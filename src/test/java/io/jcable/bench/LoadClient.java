@@ -24,8 +24,9 @@ import org.eclipse.jetty.websocket.core.client.CoreClientUpgradeRequest;
 import org.eclipse.jetty.websocket.core.client.WebSocketCoreClient;
 
 /**
- * One Action Cable client on Jetty's core WebSocket client: after the welcome it subscribes to
- * {@code BenchmarkChannel}; once confirmed, every frame goes to the generator's receiver.
+ * One Action Cable client on Jetty's core WebSocket client: after the welcome it subscribes (to
+ * {@code BenchmarkChannel}, or what its {@link ClientPlan} says); once confirmed, every frame goes to the
+ * generator's receiver.
  */
 final class LoadClient implements FrameHandler {
     static final String PROTOCOL = "actioncable-v1-json";
@@ -38,10 +39,10 @@ final class LoadClient implements FrameHandler {
     /** Parts of a fragmented text message; frames of one session arrive one at a time. */
     private ByteArrayOutputStream fragments;
 
-    /** @param id the subscription's {@code id} parameter, or null for the shared identifier */
-    LoadClient(LoadGenerator generator, String id) {
+    /** @param identifier the subscription's identifier (JSON text) */
+    LoadClient(LoadGenerator generator, String identifier) {
         this.generator = generator;
-        this.quotedIdentifier = GSON.toJson(identifier(id));
+        this.quotedIdentifier = GSON.toJson(identifier);
     }
 
     /**

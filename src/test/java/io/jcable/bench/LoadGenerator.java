@@ -47,7 +47,7 @@ final class LoadGenerator implements AutoCloseable {
 
     private final URI url;
     private final Duration timeout;
-    private final boolean uniqueIdentifiers;
+    private final ClientPlan plan;
     private final WebSocketCoreClient core;
     private final ExecutorService virtualThreads = Executors.newVirtualThreadPerTaskExecutor();
     private final Configuration.ConfigurationCustomizer configuration = new Configuration.ConfigurationCustomizer();
@@ -59,16 +59,25 @@ final class LoadGenerator implements AutoCloseable {
     private volatile Consumer<LoadClient> subscribedListener = client -> { };
 
     /**
-     * @param capacity          the most clients this generator will hold
-     * @param timeout           limit for one connection attempt (connect, welcome, confirmation)
+     * Clients of BenchmarkChannel, identified by the application ({@link ClientPlan#rpc}).
+     *
      * @param uniqueIdentifiers each client subscribes with its own {@code id} (so every broadcast frame differs
      *                          per client), else all share one identifier (one frame for all)
      */
     LoadGenerator(URI url, int capacity, Duration timeout, boolean uniqueIdentifiers) {
+        this(url, capacity, timeout, ClientPlan.rpc(uniqueIdentifiers));
+    }
+
+    /**
+     * @param capacity the most clients this generator will hold
+     * @param timeout  limit for one connection attempt (connect, welcome, confirmation)
+     * @param plan     how each client connects and subscribes
+     */
+    LoadGenerator(URI url, int capacity, Duration timeout, ClientPlan plan) {
         checkOpenFiles(capacity);
         this.url = url;
         this.timeout = timeout;
-        this.uniqueIdentifiers = uniqueIdentifiers;
+        this.plan = plan;
         HttpClient http = new HttpClient();
         http.setName("bench-ws-client");
         // Jetty hands every readable socket's frame handling to its executor as a blocking task. On the
@@ -113,10 +122,11 @@ final class LoadGenerator implements AutoCloseable {
                     }
                     break;
                 }
+                int n = nextId.getAndIncrement();
+                LoadClient client = new LoadClient(this, plan.identifier().apply(n));
+                URI clientUrl = URI.create(url + plan.query().apply(n));
                 long attemptStart = System.nanoTime();
-                LoadClient client = new LoadClient(this,
-                        uniqueIdentifiers ? Integer.toString(nextId.getAndIncrement()) : null);
-                client.open(core, url, timeout, configuration).whenComplete((subscribed, failure) -> {
+                client.open(core, clientUrl, timeout, configuration).whenComplete((subscribed, failure) -> {
                     if (failure == null) {
                         latencies.record(System.nanoTime() - attemptStart);
                         connected.incrementAndGet();

@@ -19,6 +19,11 @@ final class Report {
         out.append("- machine: ").append(environment.machine()).append("; load average at start ")
                 .append(environment.load()).append('\n');
         target.forEach(line -> out.append("- ").append(line).append('\n'));
+        if (options.scenario() == Scenario.STANDALONE) {
+            out.append("- standalone clients: each its own JWT (`?jid=`, HS256, `ext` identifiers) and "
+                    + "{\"channel\":\"$pubsub\",\"signed_stream_name\":…} for ").append(options.uniqueIdentifiers()
+                    ? "its own stream bench_<n>" : "the stream all, shared by all").append('\n');
+        }
         out.append("- subscriptions: ").append(options.uniqueIdentifiers()
                 ? "one identifier per client, {\"channel\":\"BenchmarkChannel\",\"id\":\"<n>\"}: "
                 + "a broadcast is one frame per client"

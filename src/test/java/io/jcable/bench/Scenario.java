@@ -4,7 +4,7 @@ import java.util.Locale;
 
 /** The benchmark scenarios. */
 enum Scenario {
-    CONNECT, FANOUT, MEMORY, RPC, SLOW, SOAK;
+    CONNECT, FANOUT, MEMORY, RPC, SLOW, SOAK, STANDALONE;
 
     String label() {
         return name().toLowerCase(Locale.ROOT);

@@ -5,10 +5,12 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
+import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -33,6 +35,7 @@ final class Target implements AutoCloseable {
     private final URI redisUrl;
     private final URI broadcastUrl;
     private final String redisChannel;
+    private final String secret;
     private final FakeRpcApp app;
     private final List<String> description;
     private final Deque<AutoCloseable> resources;
@@ -40,13 +43,15 @@ final class Target implements AutoCloseable {
             .connectTimeout(METRICS_TIMEOUT).build();
 
     private Target(URI cableUrl, ProcessProbe server, URI metricsUrl, URI redisUrl, URI broadcastUrl,
-                   String redisChannel, FakeRpcApp app, List<String> description, Deque<AutoCloseable> resources) {
+                   String redisChannel, String secret, FakeRpcApp app, List<String> description,
+                   Deque<AutoCloseable> resources) {
         this.cableUrl = cableUrl;
         this.server = server;
         this.metricsUrl = metricsUrl;
         this.redisUrl = redisUrl;
         this.broadcastUrl = broadcastUrl;
         this.redisChannel = redisChannel;
+        this.secret = secret;
         this.app = app;
         this.description = description;
         this.resources = resources;
@@ -66,7 +71,7 @@ final class Target implements AutoCloseable {
                 + "; publish paths: redis " + (options.redisUrl() == null ? "none" : options.redisUrl())
                 + ", http " + (options.broadcastUrl() == null ? "none" : options.broadcastUrl()));
         return new Target(options.url(), probe, options.metricsUrl(), options.redisUrl(), options.broadcastUrl(),
-                options.redisChannel(), null, description, new ArrayDeque<>());
+                options.redisChannel(), options.secret(), null, description, new ArrayDeque<>());
     }
 
     private static Target selfHosted(TargetOptions options) {
@@ -93,6 +98,11 @@ final class Target implements AutoCloseable {
             env.put("ANYCABLE_BROADCAST_KEY", "none");
             env.put("ANYCABLE_METRICS_HTTP", "/metrics");
             env.put("ANYCABLE_SHUTDOWN_TIMEOUT", "2");
+            // JWT identification and signed streams for the standalone scenario; connections without a token
+            // (every other scenario) go to the application as before.
+            String secret = options.secret() != null ? options.secret() : randomSecret();
+            env.put("ANYCABLE_JWT_SECRET", secret);
+            env.put("ANYCABLE_STREAMS_SECRET", secret);
             env.put("MALLOC_ARENA_MAX", System.getenv().getOrDefault("MALLOC_ARENA_MAX", TargetOptions.MALLOC_ARENAS));
             ServerProcess process = ServerProcess.start(options.serverJvm(), options.serverCpus(), env);
             resources.push(process);
@@ -109,13 +119,14 @@ final class Target implements AutoCloseable {
                     + ", JVM flags: " + probe.jvmFlags());
             description.add("server settings: " + env.entrySet().stream()
                     .filter(entry -> !entry.getKey().endsWith("_HOST") && !entry.getKey().endsWith("_URL"))
-                    .map(entry -> entry.getKey() + "=" + entry.getValue()).toList()
+                    .map(entry -> entry.getKey() + "=" + (entry.getKey().endsWith("_SECRET") ? "<secret>"
+                            : entry.getValue())).toList()
                     + (inherited.isEmpty() ? "" : ", from the environment: " + inherited)
                     + "; private redis-server on port " + redis.port()
                     + "; fake gRPC app in the generator process, " + options.appLatency().toMillis() + " ms per call");
             Target target = new Target(URI.create("ws://127.0.0.1:" + process.port() + "/cable"), probe,
                     URI.create(base + "/metrics"), redisUrl, URI.create(base + "/_broadcast"), options.redisChannel(),
-                    app, description, resources);
+                    secret, app, description, resources);
             target.awaitRedisSubscription();
             return target;
         } catch (RuntimeException e) {
@@ -126,6 +137,11 @@ final class Target implements AutoCloseable {
 
     URI cableUrl() {
         return cableUrl;
+    }
+
+    /** The server's JWT and streams secret, or null when unknown (an external server without --secret). */
+    String secret() {
+        return secret;
     }
 
     /** Lines describing the server, its settings and its process, for the results. */
@@ -240,6 +256,12 @@ final class Target implements AutoCloseable {
             }
             Timing.sleep(Duration.ofMillis(50));
         }
+    }
+
+    private static String randomSecret() {
+        byte[] bytes = new byte[32];
+        new SecureRandom().nextBytes(bytes);
+        return HexFormat.of().formatHex(bytes);
     }
 
     /** Closes in reverse start order (jcable, app, publisher, Redis); every one is tried. */

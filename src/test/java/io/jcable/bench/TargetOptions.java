@@ -17,9 +17,11 @@ import java.time.Duration;
  * @param appLatency   latency of every call to the fake gRPC app (own target only)
  * @param serverJvm    JVM flags of the jcable process (own target only)
  * @param serverCpus   {@code taskset -c} list for the jcable process, or "none"
+ * @param secret       the server's JWT and streams secret (standalone scenario), or null: an own target gets a
+ *                     random one, an external one cannot run that scenario
  */
 record TargetOptions(URI url, long serverPid, URI metricsUrl, URI redisUrl, URI broadcastUrl, String redisChannel,
-                     Duration appLatency, String serverJvm, String serverCpus) {
+                     Duration appLatency, String serverJvm, String serverCpus, String secret) {
     /**
      * One core's worth of server, sized for memory per connection (BENCHMARKS.md): Serial GC; a 16 MB young
      * generation (each young collection also scans the old-generation cards a fan-out dirtied in every session, so

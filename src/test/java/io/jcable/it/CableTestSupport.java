@@ -6,10 +6,16 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
+import com.google.protobuf.Message;
+import io.jcable.rpc.proto.CommandMessage;
+import io.jcable.rpc.proto.ConnectionRequest;
+import io.jcable.rpc.proto.DisconnectRequest;
 import io.jcable.testing.CableClient;
 import io.jcable.testing.CableServer;
 import io.jcable.testing.FakeRpcApp;
+import io.jcable.testing.FakeRpcApp.RecordedCall;
 import io.jcable.testing.RedisServer;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
@@ -63,6 +69,21 @@ abstract class CableTestSupport {
         Map<String, String> options = options();
         options.putAll(overrides);
         return CableServer.start(options);
+    }
+
+    /** The calls the application saw from the given server (by the Env URL every call carries). */
+    protected List<RecordedCall> callsFrom(CableServer from) {
+        String url = from.http("/cable").toString();
+        return app.calls().stream().filter(call -> envUrl(call.request()).startsWith(url)).toList();
+    }
+
+    private static String envUrl(Message request) {
+        return switch (request) {
+            case ConnectionRequest connect -> connect.getEnv().getUrl();
+            case CommandMessage command -> command.getEnv().getUrl();
+            case DisconnectRequest disconnect -> disconnect.getEnv().getUrl();
+            default -> throw new AssertionError("unexpected request " + request);
+        };
     }
 
     /** A jcable of the test's own with the usual test options less {@code removed}. The caller stops it. */

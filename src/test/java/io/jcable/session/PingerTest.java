@@ -107,7 +107,7 @@ class PingerTest {
 
     private static ClientSession session(Transport transport, Duration pingInterval) {
         Handshake handshake = new Handshake(new RequestEnv("http://localhost/cable", Map.of()), pingInterval,
-                PingPrecision.S, null);
+                PingPrecision.S, null, null);
         return new ClientSession("sid-" + System.identityHashCode(transport), handshake, transport, Runnable::run);
     }
 

@@ -65,7 +65,8 @@ class WsTransportTest {
     private EndpointContext context() {
         CableConfig config = CableConfig.load(new ConfigSource(key -> null,
                 Map.of("ANYCABLE_WS_MAX_PENDING_SIZE", "1000", "ANYCABLE_WS_WRITE_TIMEOUT", "1"), key -> null));
-        return EndpointContext.create(null, new WriteWatch(), config.server(), config.rpc(), "test", metrics);
+        return EndpointContext.create(null, new WriteWatch(), config.server(), config.rpc(), config.auth(), "test",
+                metrics);
     }
 
     /** A session whose async remote accepts every frame and never reports the write done. */
