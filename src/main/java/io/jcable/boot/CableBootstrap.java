@@ -135,7 +135,8 @@ public final class CableBootstrap implements ServletContextListener {
         endpoints.installRemoteAddressFilter(context);
         registerEndpoints(context, endpoints);
         registerServlets(context, metrics, broadcasts, readiness);
-        stats = new CableStats(metrics, new JmxOperations(node.remoteDisconnects(), broadcasts, this::drain), context.getContextPath());
+        stats = new CableStats(metrics, new JmxOperations(node.remoteDisconnects(), broadcasts, this::drain),
+                context.getContextPath());
         stats.register();
         termSignal = TermSignal.install(this::drain);
     }

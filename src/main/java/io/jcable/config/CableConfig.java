@@ -27,7 +27,8 @@ public record CableConfig(ServerConfig server, RpcConfig rpc, BroadcastConfig br
 
     private static final Set<String> KNOWN_ADAPTERS = Set.of("redis", "http");
     /** Label names jcable's own and the JVM's metrics use, which a constant label must not repeat. */
-    private static final Set<String> RESERVED_LABELS = Set.of("method", "le", "quantile", "area", "pool", "gc", "state");
+    private static final Set<String> RESERVED_LABELS =
+            Set.of("method", "le", "quantile", "area", "pool", "gc", "state");
     private static final List<String> NOT_APPLICABLE_IN_WAR =
             List.of("host", "port", "ssl_cert", "ssl_key", "metrics_host", "metrics_port", "http_broadcast_port");
 

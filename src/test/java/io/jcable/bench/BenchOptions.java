@@ -35,8 +35,8 @@ import java.util.Set;
  */
 record BenchOptions(Scenario scenario, TargetOptions target, int clients, int concurrency, int messages,
                     Duration interval, List<String> paths, List<Integer> levels, List<Integer> rates,
-                    Duration duration, int churnPerSecond, double slowPercent, int padBytes, int floodBytes, Duration timeout,
-                    Duration settle, int warmup, Duration warmupTime, boolean uniqueIdentifiers, Path out,
+                    Duration duration, int churnPerSecond, double slowPercent, int padBytes, int floodBytes,
+                    Duration timeout, Duration settle, int warmup, Duration warmupTime, boolean uniqueIdentifiers, Path out,
                     String command) {
 
     static final String USAGE = """
@@ -76,8 +76,8 @@ record BenchOptions(Scenario scenario, TargetOptions target, int clients, int co
             """.formatted(TargetOptions.DEFAULT_SERVER_JVM);
 
     private static final Set<String> NAMES = Set.of("clients", "concurrency", "messages", "interval-ms", "paths",
-            "levels", "rates", "duration-s", "churn-per-s", "slow-percent", "pad-bytes", "flood-bytes", "timeout-s", "settle-s",
-            "warmup", "warmup-s", "identifiers", "app-latency-ms", "out", "server-jvm", "server-cpus", "url",
+            "levels", "rates", "duration-s", "churn-per-s", "slow-percent", "pad-bytes", "flood-bytes", "timeout-s",
+            "settle-s", "warmup", "warmup-s", "identifiers", "app-latency-ms", "out", "server-jvm", "server-cpus", "url",
             "server-pid", "metrics-url", "redis-url", "broadcast-url", "redis-channel", "secret");
     private static final Set<String> PATHS = Set.of("redis", "http", "action");
 

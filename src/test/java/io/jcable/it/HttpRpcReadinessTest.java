@@ -11,7 +11,8 @@ import org.junit.jupiter.api.Test;
  * found back without any call (a server that is not ready gets no clients to make one).
  */
 class HttpRpcReadinessTest extends CableTestSupport {
-    private static final String SERVER_ERROR = "{\"type\":\"disconnect\",\"reason\":\"server_error\",\"reconnect\":true}";
+    private static final String SERVER_ERROR =
+            "{\"type\":\"disconnect\",\"reason\":\"server_error\",\"reconnect\":true}";
 
     @Override
     protected String rpcHost() {

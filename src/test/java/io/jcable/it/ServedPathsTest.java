@@ -33,10 +33,10 @@ class ServedPathsTest extends CableTestSupport {
             List<String> samples = Arrays.stream(own.get("/metrics").body().split("\n"))
                     .filter(line -> !line.startsWith("#")).toList();
             assertTrue(samples.contains("anycable_go_clients_num{env=\"ci\",region=\"eu-1\"} 0.0"), samples.toString());
-            assertTrue(samples.stream().anyMatch(line -> line.startsWith("jvm_memory_used_bytes{area=\"heap\",env=\"ci\","
-                    + "region=\"eu-1\"}")), samples.toString());
-            assertTrue(samples.stream().allMatch(line -> line.contains("env=\"ci\",") && line.contains("region=\"eu-1\"")),
-                    samples.toString());
+            assertTrue(samples.stream().anyMatch(line -> line.startsWith(
+                    "jvm_memory_used_bytes{area=\"heap\",env=\"ci\",region=\"eu-1\"}")), samples.toString());
+            assertTrue(samples.stream().allMatch(line -> line.contains("env=\"ci\",")
+                    && line.contains("region=\"eu-1\"")), samples.toString());
         }
     }
 }

@@ -60,8 +60,8 @@ class MetricsTest {
         assertTrue(lines.contains("anycable_go_rpc_call_duration_seconds_count{method=\"Connect\"} 1"));
         assertTrue(lines.contains("anycable_go_rpc_call_duration_seconds_sum{method=\"Connect\"} 0.002"));
         assertTrue(lines.contains("anycable_go_rpc_call_duration_seconds_count{method=\"Command\"} 0"));
-        assertEquals(Metrics.DURATION_BUCKETS.length + 1, lines.stream().filter(line -> line.startsWith(prefix)).count(),
-                "one line per bound and +Inf");
+        assertEquals(Metrics.DURATION_BUCKETS.length + 1,
+                lines.stream().filter(line -> line.startsWith(prefix)).count(), "one line per bound and +Inf");
     }
 
     @Test
@@ -73,8 +73,8 @@ class MetricsTest {
         List<String> samples = text(metrics).stream().filter(line -> !line.startsWith("#")).toList();
         assertTrue(samples.contains("anycable_go_rpc_call_total{env=\"staging\",region=\"eu\"} 1.0"),
                 String.join("\n", samples));
-        assertTrue(samples.stream().allMatch(line -> line.contains("env=\"staging\"") && line.contains("region=\"eu\"")),
-                String.join("\n", samples));
+        assertTrue(samples.stream().allMatch(line -> line.contains("env=\"staging\"")
+                && line.contains("region=\"eu\"")), String.join("\n", samples));
         assertEquals(Map.of("broadcast_fanout_duration_seconds_count", 1.0, "broadcast_fanout_duration_seconds_sum",
                 5.0E-5, "rpc_call_total", 1.0), metrics.samples(), "samples leave the constant labels out");
     }

@@ -126,8 +126,8 @@ public final class OutsideCheck implements AutoCloseable {
                 "still running " + EXIT_WITHIN.toSeconds() + " s after SIGTERM");
         step("SIGTERM: server_restart, close 1001, exit after "
                 + Duration.ofNanos(System.nanoTime() - term).toMillis() + " ms");
-        expect(app.calls("Disconnect").stream()
-                        .anyMatch(call -> call.request(DisconnectRequest.class).getEnv().getUrl().endsWith("?test=headers")),
+        expect(app.calls("Disconnect").stream().anyMatch(call ->
+                        call.request(DisconnectRequest.class).getEnv().getUrl().endsWith("?test=headers")),
                 "no Disconnect call for the client: " + app.calls("Disconnect"));
         step("Disconnect made");
     }
