@@ -27,6 +27,7 @@ public final class StartContractCheck {
 
     public static void main(String[] args) throws Exception {
         Path log = Path.of("target", "start-contract.log");
+        boolean passed = false;
         try (OutsideCheck check = new OutsideCheck("start contract")) {
             int port = OutsideCheck.freePort();
             ProcessBuilder builder = new ProcessBuilder("mvn", "-B", "jetty:run", "-Djetty.http.port=" + port)
@@ -41,15 +42,16 @@ public final class StartContractCheck {
                 CableClient client = check.session(port);
                 check.sigterm(server, client);
                 check.step("PASS");
+                passed = true;
             } catch (AssertionError | RuntimeException e) {
                 check.fail(e, log);
-                System.exit(1);
             } finally {
-                server.destroyForcibly();
+                // Before the exit below, passed or not: a failed check must not leave jetty:run running.
+                server.destroyForcibly().waitFor();
             }
         }
         // The shared WebSocket client container keeps non-daemon threads.
-        System.exit(0);
+        System.exit(passed ? 0 : 1);
     }
 
     /** The flags of {@code .mvn/jvm.config} reach the JVM {@code jetty:run} runs in (Debian's mvn execs java). */
