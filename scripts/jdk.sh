@@ -20,8 +20,8 @@ if [ -z "$JAVA_HOME" ]; then
 fi
 export JAVA_HOME
 export PATH="$JAVA_HOME/bin:$PATH"
-# jcable_add_maven_opt NAME FLAG: adds FLAG to MAVEN_OPTS unless the user already set NAME either way
-# (also used by scripts/run).
+# jcable_add_maven_opt NAME FLAG: adds FLAG to MAVEN_OPTS unless the user already set NAME either way.
+# Flags every JDK 21+ accepts belong in .mvn/jvm.config instead.
 jcable_add_maven_opt() {
   case " ${MAVEN_OPTS:-} " in
     *"$1"*) ;;

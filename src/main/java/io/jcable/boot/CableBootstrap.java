@@ -14,8 +14,9 @@ import io.jcable.config.BrokerKind;
 import io.jcable.config.CableConfig;
 import io.jcable.config.ConfigException;
 import io.jcable.config.ConfigSource;
+import io.jcable.health.Readiness;
 import io.jcable.hub.Hub;
-import io.jcable.metrics.CableStats;
+import io.jcable.jmx.CableStats;
 import io.jcable.metrics.Metrics;
 import io.jcable.protocol.Subprotocols;
 import io.jcable.pubsub.LocalPubSub;
@@ -37,6 +38,7 @@ import io.jcable.web.CableEndpointConfigurator;
 import io.jcable.web.EndpointContext;
 import io.jcable.web.HealthServlet;
 import io.jcable.web.MetricsServlet;
+import io.jcable.web.NotFoundServlet;
 import jakarta.servlet.ServletContext;
 import jakarta.servlet.ServletContextEvent;
 import jakarta.servlet.ServletContextListener;
@@ -131,7 +133,7 @@ public final class CableBootstrap implements ServletContextListener {
     }
 
     private void start(ServletContext context) {
-        Metrics metrics = new Metrics();
+        Metrics metrics = new Metrics(config.server().metricsTags());
         controller = config.auth().noRpc() ? new NoRpcController()
                 : config.rpc().http() ? new HttpController(config.rpc(), metrics)
                 : new GrpcController(config.rpc(), metrics);
@@ -155,6 +157,13 @@ public final class CableBootstrap implements ServletContextListener {
                 config.server().maxPendingInput(), metrics);
         BroadcastHandler broadcasts = new BroadcastHandler(hub, broker, node.remoteDisconnects(), pubsub, metrics);
         adapters = new BroadcastAdapters(config.broadcast(), redisConnector, config.nats(), broadcasts, metrics);
+        Readiness readiness = new Readiness();
+        readiness.add("server", () -> !node.isShuttingDown(), "shutting down");
+        if (!config.auth().noRpc()) {
+            readiness.add("rpc", controller::reachable, "unreachable");
+        }
+        readiness.add("broadcast", adapters::isReady, "an adapter is not connected");
+        readiness.add("pubsub", pubsub::isReady, "not connected");
 
         disconnects.start();
         pinger.start();
@@ -164,8 +173,9 @@ public final class CableBootstrap implements ServletContextListener {
                 version, metrics);
         endpoints.installRemoteAddressFilter(context);
         registerEndpoints(context, endpoints);
-        registerServlets(context, metrics, broadcasts);
-        stats = new CableStats(metrics, context.getContextPath());
+        registerServlets(context, metrics, broadcasts, readiness);
+        stats = new CableStats(metrics, new JmxOperations(node.remoteDisconnects(), broadcasts, this::drain),
+                context.getContextPath());
         stats.register();
         termSignal = TermSignal.install(this::drain);
     }
@@ -213,9 +223,12 @@ public final class CableBootstrap implements ServletContextListener {
         }
     }
 
-    private void registerServlets(ServletContext context, Metrics metrics, BroadcastHandler broadcasts) {
+    private void registerServlets(ServletContext context, Metrics metrics, BroadcastHandler broadcasts,
+                                  Readiness readiness) {
+        // Nothing of the web app is served as a file or listed: every other path is 404.
+        context.addServlet("jcable-not-found", new NotFoundServlet()).addMapping("/");
         String health = config.server().healthPath();
-        context.addServlet("jcable-health", new HealthServlet(this::ready)).addMapping(health, health + "/*");
+        context.addServlet("jcable-health", new HealthServlet(readiness)).addMapping(health, health + "/*");
         if (config.server().metricsPath() != null) {
             context.addServlet("jcable-metrics", new MetricsServlet(metrics)).addMapping(config.server().metricsPath());
         }
@@ -233,10 +246,6 @@ public final class CableBootstrap implements ServletContextListener {
                     config.broadcast().broadcastOpen(), config.server().maxMessageSize() * 16))
                     .addMapping(config.broadcast().httpPath());
         }
-    }
-
-    private boolean ready() {
-        return !node.isShuttingDown() && adapters.isReady() && pubsub.isReady();
     }
 
     /** Notify every client and drain the Disconnect queue; runs once (SIGTERM or undeploy, whichever first). */

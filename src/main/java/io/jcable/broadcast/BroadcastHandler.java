@@ -3,6 +3,7 @@ package io.jcable.broadcast;
 import io.jcable.broker.Broker;
 import io.jcable.hub.Hub;
 import io.jcable.metrics.Counter;
+import io.jcable.metrics.Histogram;
 import io.jcable.metrics.Metrics;
 import io.jcable.protocol.Json;
 import io.jcable.protocol.LogText;
@@ -35,6 +36,7 @@ public final class BroadcastHandler implements PubSub.Receiver {
     private final Counter streamMessages;
     private final Counter remoteCommands;
     private final Counter failed;
+    private final Histogram fanout;
 
     public BroadcastHandler(Hub hub, Broker broker, RemoteDisconnects remoteDisconnects, PubSub pubsub,
                             Metrics metrics) {
@@ -46,6 +48,7 @@ public final class BroadcastHandler implements PubSub.Receiver {
         this.streamMessages = metrics.counter("broadcast_msg_total");
         this.remoteCommands = metrics.counter("remote_commands_total");
         this.failed = metrics.counter("failed_broadcast_msg_total");
+        this.fanout = metrics.histogram("broadcast_fanout_duration_seconds");
     }
 
     /** A payload from a fan-out adapter: delivered and executed on this node. */
@@ -169,8 +172,11 @@ public final class BroadcastHandler implements PubSub.Receiver {
         String message = Json.embed(publication.data());
         StreamPosition position = publication.transientData() ? null
                 : broker.store(publication.stream(), message, publication.broadcastType());
+        // The time the hand-off to every subscriber's queue takes is the fan-out histogram.
+        long start = System.nanoTime();
         hub.broadcast(publication.stream(), message, publication.excludeSocket(), publication.broadcastType(),
                 position);
+        fanout.observeNanos(System.nanoTime() - start);
     }
 
     private void disconnect(BroadcastMessage.RemoteDisconnect disconnect) {

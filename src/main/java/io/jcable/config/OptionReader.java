@@ -2,11 +2,17 @@ package io.jcable.config;
 
 import java.time.Duration;
 import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.regex.Pattern;
 
 /** Typed access to options, turning a bad value into a {@link ConfigException} naming the option. */
 final class OptionReader {
+    private static final Pattern LABEL_NAME = Pattern.compile("[a-zA-Z_][a-zA-Z0-9_]*");
+
     private final ConfigSource source;
 
     OptionReader(ConfigSource source) {
@@ -117,6 +123,26 @@ final class OptionReader {
         if (!value.startsWith("/")) {
             throw invalid(name, value, "must be a path starting with /");
         }
+    }
+
+    /**
+     * Prometheus constant labels {@code name:value,name2:value2} (anycable-go's format for metrics tags); names are
+     * {@code [a-zA-Z_][a-zA-Z0-9_]*}, not starting with {@code __}, each at most once and none of {@code reserved}.
+     */
+    Map<String, String> labels(String name, Set<String> reserved) {
+        Map<String, String> labels = new LinkedHashMap<>();
+        for (String item : list(name, "")) {
+            int colon = item.indexOf(':');
+            String label = colon < 0 ? "" : item.substring(0, colon).trim();
+            if (!LABEL_NAME.matcher(label).matches() || label.startsWith("__")) {
+                throw invalid(name, item, "each tag must be name:value with a name of letters, digits and _ "
+                        + "(not starting with a digit or __)");
+            }
+            if (reserved.contains(label) || labels.put(label, item.substring(colon + 1).trim()) != null) {
+                throw invalid(name, item, "tag " + label + " is given twice or used by jcable's metrics");
+            }
+        }
+        return Map.copyOf(labels);
     }
 
     <E extends Enum<E>> E choice(String name, Class<E> type, E defaultValue) {

@@ -2,6 +2,7 @@ package io.jcable.config;
 
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 
 /**
  * WebSocket-facing options.
@@ -15,6 +16,7 @@ import java.util.List;
  * @param writeTimeout   {@code ANYCABLE_WS_WRITE_TIMEOUT}, seconds, default 2
  * @param healthPath     {@code ANYCABLE_HEALTH_PATH}, default {@code /health}
  * @param metricsPath    {@code ANYCABLE_METRICS_HTTP}, default off (null); e.g. {@code /metrics}
+ * @param metricsTags    {@code ANYCABLE_METRICS_TAGS}, {@code k:v,k2:v2}, default none: constant labels of every metric
  * @param sidFromRequestId {@code JCABLE_SID_FROM_REQUEST_ID}, default false
  * @param maxPendingInput {@code JCABLE_MAX_PENDING_INPUT_SIZE}, characters, default 1 MiB of a client's messages
  *                        waiting behind a running command; more → close 1008
@@ -24,5 +26,6 @@ import java.util.List;
 public record ServerConfig(List<String> paths, List<String> allowedOrigins, Duration pingInterval,
                            PingPrecision pingPrecision, int maxMessageSize, int maxPendingSize,
                            Duration writeTimeout, String healthPath, String metricsPath,
-                           boolean sidFromRequestId, int maxPendingInput, Duration pongTimeout) {
+                           Map<String, String> metricsTags, boolean sidFromRequestId, int maxPendingInput,
+                           Duration pongTimeout) {
 }

@@ -1,20 +1,22 @@
 package io.jcable.metrics;
 
-import java.util.concurrent.atomic.LongAdder;
-
-/** A monotonically increasing count. */
+/** A monotonically increasing count (a Prometheus counter without labels). */
 public final class Counter {
-    private final LongAdder value = new LongAdder();
+    private final io.prometheus.metrics.core.metrics.Counter counter;
+
+    Counter(io.prometheus.metrics.core.metrics.Counter counter) {
+        this.counter = counter;
+    }
 
     public void inc() {
-        value.increment();
+        counter.inc(1L);
     }
 
     public void add(long delta) {
-        value.add(delta);
+        counter.inc(delta);
     }
 
     public long get() {
-        return value.sum();
+        return counter.getLongValue();
     }
 }

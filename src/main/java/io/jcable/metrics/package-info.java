@@ -1,5 +1,5 @@
 /**
- * Counters and gauges under anycable-go's metric names, rendered as Prometheus text (prefix
- * {@code anycable_go_}) and exposed over JMX.
+ * Counters, gauges and histograms under anycable-go's metric names (prefix {@code anycable_go_}), kept in one
+ * Prometheus registry per web app with the JVM's basics, rendered in the Prometheus text format.
  */
 package io.jcable.metrics;

@@ -21,6 +21,12 @@ public interface Controller extends AutoCloseable {
      */
     RpcStatus disconnect(DisconnectCall request, long deadlineNanos);
 
+    /**
+     * Readiness: whether the app looks reachable, from what the controller already knows (its connection state,
+     * its last attempts); never makes a call.
+     */
+    boolean reachable();
+
     @Override
     void close();
 }

@@ -5,6 +5,7 @@ import io.grpc.Channel;
 import io.grpc.ClientCall;
 import io.grpc.ClientInterceptor;
 import io.grpc.ClientInterceptors;
+import io.grpc.ConnectivityState;
 import io.grpc.ForwardingClientCall;
 import io.grpc.ManagedChannel;
 import io.grpc.Metadata;
@@ -46,6 +47,7 @@ public final class GrpcController implements Controller {
     private final ManagedChannel channel;
     private final RPCGrpc.RPCBlockingStub stub;
     private final RetryingCaller caller;
+    private volatile boolean reachable = true;
 
     public GrpcController(RpcConfig config, Metrics metrics) {
         this.channel = channelBuilder(config)
@@ -63,6 +65,38 @@ public final class GrpcController implements Controller {
         this.stub = RPCGrpc.newBlockingStub(ClientInterceptors.intercept(channel, new SessionMetadata()));
         // gRPC's own reconnect backoff grows to minutes; the app may be back already.
         this.caller = new RetryingCaller(config, metrics, channel::resetConnectBackoff);
+        // Connect now: readiness reflects the app from the start, and the first Connect skips the handshake.
+        watchState(channel.getState(true));
+    }
+
+    /**
+     * Follows the channel's state: unreachable from a TRANSIENT_FAILURE (no connection to any address of the
+     * target) until the next READY, so the attempts in between (CONNECTING) do not count as reachable.
+     */
+    private void watchState(ConnectivityState current) {
+        channel.notifyWhenStateChanged(current, () -> {
+            ConnectivityState next = channel.getState(false);
+            if (next == ConnectivityState.READY) {
+                reachable = true;
+            } else if (next == ConnectivityState.TRANSIENT_FAILURE || next == ConnectivityState.SHUTDOWN) {
+                reachable = false;
+            }
+            if (next != ConnectivityState.SHUTDOWN) {
+                watchState(next);
+            }
+        });
+    }
+
+    /**
+     * From the channel's state. An idle channel is asked to connect, and a failed one to retry now rather than
+     * after gRPC's backoff (up to 2 min), so that a probe soon sees an app that came back.
+     */
+    @Override
+    public boolean reachable() {
+        if (channel.getState(true) == ConnectivityState.TRANSIENT_FAILURE) {
+            channel.resetConnectBackoff();
+        }
+        return reachable;
     }
 
     @Override

@@ -14,6 +14,7 @@ import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
@@ -22,6 +23,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Flow;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * {@link Controller} over HTTP (docs/rpc.md §10): {@code POST <ANYCABLE_RPC_HOST>/connect}, {@code /command} and
@@ -34,6 +36,9 @@ import java.util.concurrent.TimeoutException;
 public final class HttpController implements Controller {
     /** The largest response body read (gRPC's default message limit); a bigger one fails the call. */
     static final int MAX_RESPONSE_BYTES = 4 * 1024 * 1024;
+    /** Statuses of a proxy that cannot reach the app: retried like UNAVAILABLE, and not a sign the app is back. */
+    private static final Set<Integer> GATEWAY_FAILURES = Set.of(502, 503, 504);
+    private static final Duration RECHECK_TIMEOUT = Duration.ofSeconds(2);
 
     @FunctionalInterface
     private interface Reader<T> {
@@ -47,6 +52,8 @@ public final class HttpController implements Controller {
     private final URI disconnectUri;
     private final String key;
     private final RetryingCaller caller;
+    private final URI baseUri;
+    private final AtomicBoolean recheckInFlight = new AtomicBoolean();
 
     public HttpController(RpcConfig config, Metrics metrics) {
         this.client = HttpClient.newBuilder()
@@ -58,6 +65,7 @@ public final class HttpController implements Controller {
         this.commandUri = endpoint(config.host(), "command");
         this.disconnectUri = endpoint(config.host(), "disconnect");
         this.key = config.httpKey();
+        this.baseUri = URI.create(config.host());
         this.caller = new RetryingCaller(config, metrics, () -> { });
     }
 
@@ -87,6 +95,29 @@ public final class HttpController implements Controller {
     public RpcStatus disconnect(DisconnectCall request, long deadlineNanos) {
         return caller.disconnect(request.sid(), deadlineNanos, attempt(disconnectUri, request.sid(),
                 HttpRpcJson.disconnectRequest(request), HttpRpcJson::disconnectResult));
+    }
+
+    /**
+     * From the last attempt: HTTP keeps no connection state to read, so an app that went away is seen at the next
+     * call (a connection failure, 502, 503 or 504). While it is unreachable, no call may come to tell it is back (a
+     * server that is not ready gets no clients): each probe then sends, unless one is on its way, a GET to the
+     * RPC URL in the background, without the key, and any answer but 502, 503 or 504 counts as reachable.
+     */
+    @Override
+    public boolean reachable() {
+        if (caller.lastAttemptReached()) {
+            return true;
+        }
+        if (recheckInFlight.compareAndSet(false, true)) {
+            client.sendAsync(HttpRequest.newBuilder(baseUri).timeout(RECHECK_TIMEOUT).GET().build(),
+                    HttpResponse.BodyHandlers.discarding()).whenComplete((response, failure) -> {
+                        if (response != null && !GATEWAY_FAILURES.contains(response.statusCode())) {
+                            caller.appReached();
+                        }
+                        recheckInFlight.set(false);
+                    });
+        }
+        return false;
     }
 
     /** One attempt of a call: a POST of {@code body}, its answer read by {@code reader}. */
@@ -125,11 +156,9 @@ public final class HttpController implements Controller {
         if (status == 200) {
             return response.body();
         }
-        RpcFailure.Kind kind = switch (status) {
-            case 429 -> RpcFailure.Kind.EXHAUSTED;
-            case 502, 503, 504 -> RpcFailure.Kind.UNAVAILABLE;
-            default -> RpcFailure.Kind.FATAL;
-        };
+        RpcFailure.Kind kind = status == 429 ? RpcFailure.Kind.EXHAUSTED
+                : GATEWAY_FAILURES.contains(status) ? RpcFailure.Kind.UNAVAILABLE
+                : RpcFailure.Kind.FATAL;
         throw new RpcFailure(kind, "HTTP " + status + loggable(response.body()));
     }
 

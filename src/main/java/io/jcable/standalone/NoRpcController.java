@@ -46,6 +46,12 @@ public final class NoRpcController implements Controller {
         return RpcStatus.SUCCESS;
     }
 
+    /** Nothing to reach: never a reason not to be ready. */
+    @Override
+    public boolean reachable() {
+        return true;
+    }
+
     @Override
     public void close() {
         // Nothing was opened.

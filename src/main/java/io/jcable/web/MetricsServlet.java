@@ -6,7 +6,7 @@ import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
 
-/** {@code ANYCABLE_METRICS_HTTP}: Prometheus text format, metric names prefixed {@code anycable_go_}. */
+/** {@code ANYCABLE_METRICS_HTTP}: Prometheus text format, jcable's metric names prefixed {@code anycable_go_}. */
 public final class MetricsServlet extends HttpServlet {
     private final transient Metrics metrics;
 
@@ -16,7 +16,7 @@ public final class MetricsServlet extends HttpServlet {
 
     @Override
     protected void doGet(HttpServletRequest request, HttpServletResponse response) throws IOException {
-        response.setContentType("text/plain; version=0.0.4; charset=utf-8");
-        response.getWriter().write(metrics.prometheusText());
+        response.setContentType(metrics.textContentType());
+        metrics.writeText(response.getOutputStream());
     }
 }

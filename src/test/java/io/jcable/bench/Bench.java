@@ -4,7 +4,7 @@ import java.time.Duration;
 import java.util.List;
 
 /**
- * The benchmark tool: {@code scripts/bench <connect|fanout|memory|rpc|slow|standalone|nodes> [options]} (see
+ * The benchmark tool: {@code scripts/bench <connect|fanout|memory|rpc|slow|soak|standalone|nodes> [options]} (see
  * {@link BenchOptions#USAGE}). Prints one Markdown section per run and appends it to the results file.
  * Exits 0 when every client connected and nothing was lost, 1 otherwise, 2 on a usage error.
  */
@@ -52,6 +52,7 @@ public final class Bench {
             case MEMORY -> MemoryScenario.run(options, target);
             case RPC -> RpcScenario.run(options, target);
             case SLOW -> SlowScenario.run(options, target);
+            case SOAK -> SoakScenario.run(options, target);
             case STANDALONE -> StandaloneScenario.run(options, target);
             case NODES -> NodesScenario.run(options, target);
         };

@@ -15,45 +15,47 @@ import io.jcable.testing.CableEnvironment;
 /**
  * Options of one benchmark run, parsed from {@code <scenario> [--name value | --name=value]...}.
  *
- * @param clients           connected clients (connect, fanout, rpc, slow, standalone)
+ * @param clients           connected clients (connect, fanout, rpc, slow, soak, standalone)
  * @param concurrency       connection attempts in flight at once
  * @param messages          broadcasts per publish path (fanout)
- * @param interval          time between two broadcasts (fanout, slow)
+ * @param interval          time between two broadcasts (fanout, slow, soak)
  * @param paths             publish paths: redis, http, action (a client performs {@code broadcast})
  * @param levels            idle client counts to measure memory at (memory)
  * @param rates             offered perform rates per second (rpc)
- * @param duration          length of one rate step (rpc) or one phase (slow)
+ * @param duration          length of one rate step (rpc), one phase (slow) or the churn (soak)
+ * @param churnPerSecond    clients leaving and replaced by new ones per second (soak)
  * @param slowPercent       share of clients that stop reading (slow)
  * @param padBytes          padding added to every broadcast payload
  * @param floodBytes        size of each broadcast sent to the non-reading clients (slow)
  * @param timeout           limit for one connection attempt; phase limits grow from it with the client count
- * @param settle            wait before measuring memory at a level
+ * @param settle            wait before measuring memory at a level (memory, soak)
  * @param warmup            clients of the warm-up run before measuring (0: none)
- * @param warmupTime        how long the warm-up load runs
+ * @param warmupTime        how long the warm-up load runs; for soak also the churn before its baseline
  * @param uniqueIdentifiers clients subscribe with identifiers of their own instead of one shared identifier
  * @param out               Markdown file the results are appended to
  * @param command           the command line, as written to the results
  */
 record BenchOptions(Scenario scenario, TargetOptions target, int clients, int concurrency, int messages,
                     Duration interval, List<String> paths, List<Integer> levels, List<Integer> rates,
-                    Duration duration, double slowPercent, int padBytes, int floodBytes, Duration timeout,
-                    Duration settle, int warmup, Duration warmupTime, boolean uniqueIdentifiers, Path out,
+                    Duration duration, int churnPerSecond, double slowPercent, int padBytes, int floodBytes,
+                    Duration timeout, Duration settle, int warmup, Duration warmupTime, boolean uniqueIdentifiers, Path out,
                     String command) {
 
     static final String USAGE = """
-            usage: scripts/bench <connect|fanout|memory|rpc|slow|standalone|nodes> [options]
+            usage: scripts/bench <connect|fanout|memory|rpc|slow|soak|standalone|nodes> [options]
             nodes: one jcable with N subscribers against three jcable processes on the Redis pub/sub with N/3
             each (HTTP broadcasts to the first), then the redisx consumption rate of one node (own target only).
             One generator process holds at most (open-files limit - 300) clients: about 19,700 with 20,000.
               --clients N            clients (connect 19000, fanout 10000, nodes 9000, rpc 200, slow 1000,
-                                     standalone 10000)
+                                     soak 2000, standalone 10000)
               --concurrency C        connection attempts in flight (100)
               --messages M           broadcasts per path (fanout, nodes: 50)
-              --interval-ms T        time between broadcasts (fanout 200, slow 50)
+              --interval-ms T        time between broadcasts (fanout 200, slow 50, soak 1000)
               --paths a,b            publish paths: redis, http, action (own target: redis,http)
               --levels a,b,...       idle clients to measure memory at (0,1000,5000,10000,19000)
               --rates a,b,...        offered performs/s (2500,5000,10000,15000)
-              --duration-s S         length of one rate step / slow phase (10)
+              --duration-s S         length of one rate step / slow phase (10), of the soak's churn (1800)
+              --churn-per-s R        soak: clients per second that leave and are replaced by new ones (20)
               --slow-percent P       clients that stop reading (1)
               --pad-bytes B          extra payload per broadcast (0)
               --flood-bytes B        size of each broadcast to the non-reading clients (65536)
@@ -61,7 +63,7 @@ record BenchOptions(Scenario scenario, TargetOptions target, int clients, int co
               --settle-s S           wait before a memory measurement (20: string deduplication runs
                                      in the background after collections)
               --warmup N             clients of a warm-up run before measuring, 0 for none (500)
-              --warmup-s S           length of the warm-up load (30)
+              --warmup-s S           length of the warm-up load (30); soak: also its churn before the baseline
               --identifiers MODE     shared: every client subscribes to {"channel":"BenchmarkChannel"} (one
                                      broadcast frame fits all); unique: adds "id":"<n>" per client (shared)
               --app-latency-ms L     latency of the fake gRPC app (1)
@@ -80,8 +82,8 @@ record BenchOptions(Scenario scenario, TargetOptions target, int clients, int co
             """.formatted(TargetOptions.DEFAULT_SERVER_JVM);
 
     private static final Set<String> NAMES = Set.of("clients", "concurrency", "messages", "interval-ms", "paths",
-            "levels", "rates", "duration-s", "slow-percent", "pad-bytes", "flood-bytes", "timeout-s", "settle-s",
-            "warmup", "warmup-s", "identifiers", "app-latency-ms", "out", "server-jvm", "server-cpus", "url",
+            "levels", "rates", "duration-s", "churn-per-s", "slow-percent", "pad-bytes", "flood-bytes", "timeout-s",
+            "settle-s", "warmup", "warmup-s", "identifiers", "app-latency-ms", "out", "server-jvm", "server-cpus", "url",
             "server-pid", "metrics-url", "redis-url", "broadcast-url", "redis-channel", "secret");
     private static final Set<String> PATHS = Set.of("redis", "http", "action");
 
@@ -144,16 +146,22 @@ record BenchOptions(Scenario scenario, TargetOptions target, int clients, int co
             case NODES -> 9_000;
             case RPC -> 200;
             case MEMORY, SLOW -> 1_000;
+            case SOAK -> 2_000;
         };
         return new BenchOptions(scenario, target,
                 values.integer("clients", defaultClients, 1, 1_000_000),
                 values.integer("concurrency", 100, 1, 10_000),
                 values.integer("messages", 50, 1, 100_000),
-                Duration.ofMillis(values.integer("interval-ms", scenario == Scenario.SLOW ? 50 : 200, 1, 60_000)),
+                Duration.ofMillis(values.integer("interval-ms", switch (scenario) {
+                    case SLOW -> 50;
+                    case SOAK -> 1_000;
+                    default -> 200;
+                }, 1, 60_000)),
                 paths,
                 values.integers("levels", "0,1000,5000,10000,19000", 0),
                 values.integers("rates", "2500,5000,10000,15000", 1),
-                Duration.ofSeconds(values.integer("duration-s", 10, 1, 3_600)),
+                Duration.ofSeconds(values.integer("duration-s", scenario == Scenario.SOAK ? 1_800 : 10, 1, 86_400)),
+                values.integer("churn-per-s", 20, 1, 10_000),
                 values.decimal("slow-percent", 1, 0.01, 50),
                 values.integer("pad-bytes", 0, 0, 1 << 20),
                 values.integer("flood-bytes", 65_536, 1, 1 << 20),

@@ -74,6 +74,19 @@ final class BenchmarkToolTest {
     }
 
     @Test
+    void soakChurnsWithoutLossAndOneDisconnectPerConnect() throws IOException {
+        ScenarioResult result = run("soak", "--clients", "20", "--duration-s", "3", "--warmup-s", "1",
+                "--churn-per-s", "10", "--interval-ms", "50", "--settle-s", "0");
+        assertClean(result);
+        assertEquals(2, result.tables().getFirst().rows().size(), "after warm-up, after the soak");
+        for (String target : List.of("0 lost broadcasts to connected clients", "exactly one Disconnect per Connect")) {
+            Check check = result.checks().stream().filter(each -> each.target().equals(target)).findFirst()
+                    .orElseThrow();
+            assertEquals("PASS", check.verdict(), check::toString);
+        }
+    }
+
+    @Test
     void standaloneStormAgainstTheRpcStorm() throws IOException {
         ScenarioResult result = run("standalone", "--clients", "20", "--concurrency", "5", "--warmup", "10");
         assertClean(result);

@@ -19,6 +19,7 @@ import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Consumer;
 
 import org.eclipse.jetty.client.HttpClient;
 import org.eclipse.jetty.util.thread.QueuedThreadPool;
@@ -55,6 +56,7 @@ final class LoadGenerator implements AutoCloseable {
     private final AtomicInteger nextId = new AtomicInteger();
     private final AtomicInteger openSessions = new AtomicInteger();
     private volatile Receiver receiver = Receiver.IGNORE;
+    private volatile Consumer<LoadClient> subscribedListener = client -> { };
 
     /**
      * Clients of BenchmarkChannel, identified by the application ({@link ClientPlan#rpc}).
@@ -128,6 +130,7 @@ final class LoadGenerator implements AutoCloseable {
                     if (failure == null) {
                         latencies.record(System.nanoTime() - attemptStart);
                         connected.incrementAndGet();
+                        subscribedListener.accept(client);
                         add(client);
                     } else {
                         reasons.merge(reason(failure), 1, Integer::sum);
@@ -156,6 +159,25 @@ final class LoadGenerator implements AutoCloseable {
         } finally {
             lock.unlock();
         }
+    }
+
+    /**
+     * From now on, {@code listener} sees each client as its subscription is confirmed: on the client's frame
+     * thread before its next frame, unless the confirmation came before the attempt's callback was in place.
+     */
+    void onSubscribed(Consumer<LoadClient> listener) {
+        subscribedListener = listener;
+    }
+
+    /** Closes {@code client} (closing handshake) and stops holding it. */
+    void release(LoadClient client) {
+        lock.lock();
+        try {
+            clients.remove(client);
+        } finally {
+            lock.unlock();
+        }
+        client.close();
     }
 
     /** From now on, frames of subscribed clients go to {@code next}. */

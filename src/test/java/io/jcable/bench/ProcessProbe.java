@@ -57,6 +57,11 @@ record ProcessProbe(long pid) {
         return Long.parseLong(status("VmRSS").replace("kB", "").trim());
     }
 
+    /** The process's OS threads ({@code Threads}; a JVM's virtual threads are not among them). */
+    long threads() {
+        return Long.parseLong(status("Threads"));
+    }
+
     /** The CPUs the process may run on ({@code Cpus_allowed_list}). */
     String cpus() {
         return status("Cpus_allowed_list");

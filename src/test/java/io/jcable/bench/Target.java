@@ -14,6 +14,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.OptionalLong;
+import java.util.function.Consumer;
 
 import io.jcable.testing.EmbeddedCableMain;
 import io.jcable.testing.FakeRpcApp;
@@ -190,6 +191,18 @@ final class Target implements AutoCloseable {
     /** RSS of the server process in KiB, or -1 when no process is measured. */
     long rssKiB() {
         return server == null ? -1 : server.rssKiB();
+    }
+
+    /**
+     * Hands every call the tool's fake app receives from now on to {@code listener}; false (and nothing happens)
+     * for an external server, whose app this tool does not see.
+     */
+    boolean watchAppCalls(Consumer<FakeRpcApp.RecordedCall> listener) {
+        if (app == null) {
+            return false;
+        }
+        app.onCall(listener);
+        return true;
     }
 
     /** A publisher for one ingest path; the action path broadcasts through the generator's first client. */

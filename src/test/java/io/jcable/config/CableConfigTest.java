@@ -173,6 +173,21 @@ class CableConfigTest {
     }
 
     @Test
+    void metricsTagsAreNameValuePairsWithPrometheusLabelNames() {
+        assertEquals(Map.of(), load(Map.of(), Map.of(), Map.of()).server().metricsTags());
+        assertEquals(Map.of("env", "prod", "region", "eu-west:1"), load(Map.of(),
+                Map.of("ANYCABLE_METRICS_TAGS", " env:prod , region:eu-west:1"), Map.of()).server().metricsTags());
+        assertMessage("ANYCABLE_METRICS_TAGS=env: each tag must be name:value",
+                Map.of("ANYCABLE_METRICS_TAGS", "env"));
+        assertMessage("ANYCABLE_METRICS_TAGS=1env:x", Map.of("ANYCABLE_METRICS_TAGS", "1env:x"));
+        assertMessage("ANYCABLE_METRICS_TAGS=__name__:x", Map.of("ANYCABLE_METRICS_TAGS", "__name__:x"));
+        assertMessage("ANYCABLE_METRICS_TAGS=env:b: tag env is given twice",
+                Map.of("ANYCABLE_METRICS_TAGS", "env:a,env:b"));
+        assertMessage("ANYCABLE_METRICS_TAGS=method:x: tag method is given twice or used by jcable's metrics",
+                Map.of("ANYCABLE_METRICS_TAGS", "method:x"));
+    }
+
+    @Test
     void containerOwnedOptionsAreReportedAsIgnoredAndUnknownVariablesAsUnused() {
         ConfigSource source = new ConfigSource(k -> null, Map.of("ANYCABLE_PORT", "8081", "PORT", "8082",
                 "ANYCABLE_HTTP_BROADCAST_PORT", "8090", "ANYCABLE_FANCY", "1", "ANYCABLE_RPC_HOST", "h:1"), k -> null);

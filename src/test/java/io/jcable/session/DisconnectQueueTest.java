@@ -73,6 +73,11 @@ class DisconnectQueueTest {
         }
 
         @Override
+        public boolean reachable() {
+            return true;
+        }
+
+        @Override
         public void close() {
         }
     }

@@ -155,13 +155,17 @@ public final class CableServer implements AutoCloseable {
         return URI.create("http://127.0.0.1:" + port + pathAndQuery);
     }
 
-    /** Metric values by name (without the anycable_go_ prefix), read from the /metrics endpoint. */
+    /**
+     * Metric values by sample name (without the anycable_go_ prefix, with labels if any, e.g.
+     * {@code rpc_call_duration_seconds_count{method="Connect"}}), read from the /metrics endpoint.
+     */
     public Map<String, Long> metrics() {
         Map<String, Long> values = new HashMap<>();
         for (String line : get("/metrics").body().split("\n")) {
             if (line.startsWith("anycable_go_")) {
-                String[] parts = line.split(" ");
-                values.put(parts[0].substring("anycable_go_".length()), Long.parseLong(parts[1]));
+                int space = line.lastIndexOf(' ');
+                values.put(line.substring("anycable_go_".length(), space),
+                        (long) Double.parseDouble(line.substring(space + 1)));
             }
         }
         return values;

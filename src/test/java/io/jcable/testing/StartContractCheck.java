@@ -1,147 +1,73 @@
 package io.jcable.testing;
 
-import com.google.gson.JsonObject;
-import com.google.gson.JsonParser;
-import io.jcable.rpc.proto.DisconnectRequest;
-import jakarta.websocket.CloseReason;
 import java.io.IOException;
-import java.net.ServerSocket;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
-import java.util.Map;
-import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 
 /**
  * The start contract that acceptance tests rely on, checked from outside exactly as they use it:
  * {@code mvn -B jetty:run -Djetty.http.port=P} with the {@code ANYCABLE_*} options in the environment, against a
  * private redis-server and the fake app. The endpoint {@code ws://127.0.0.1:P/cable} must accept upgrades within
- * 120 s, forward the configured headers, deliver the app's welcome, a subscription and a Redis broadcast; SIGTERM
- * must give the client {@code server_restart} and a 1001 close, make its Disconnect call, and end the process
- * within 30 s.
+ * 120 s, forward the configured headers, deliver the app's welcome, a subscription and a Redis broadcast, serve
+ * nothing of the web app's files; the Maven JVM must run with the memory flags of {@code .mvn/jvm.config};
+ * SIGTERM must give the client {@code server_restart} and a 1001 close, make its Disconnect call, and end the
+ * process within 30 s.
  *
- * <p>Run by {@code scripts/test} after {@code mvn test}, through the Maven profile {@code contract}: it cannot run
+ * <p>Run by {@code scripts/test} after {@code mvn test}, through the Maven profile {@code main}: it cannot run
  * inside Surefire, because {@code jetty:run} builds into the same {@code target/}. Prints one line per step; exits
  * 1 on the first failure, after printing the end of the server's log.
  */
 public final class StartContractCheck {
     private static final Duration UPGRADE_WITHIN = Duration.ofSeconds(120);
-    private static final Duration EXIT_WITHIN = Duration.ofSeconds(30);
-    private static final String RESTART = "{\"type\":\"disconnect\",\"reason\":\"server_restart\",\"reconnect\":true}";
 
     private StartContractCheck() {
     }
 
     public static void main(String[] args) throws Exception {
         Path log = Path.of("target", "start-contract.log");
-        String channel = "contract_" + UUID.randomUUID();
-        try (RedisServer redis = RedisServer.start();
-             FakeRpcApp app = FakeRpcApp.start(payload -> redis.publish(channel, payload))) {
-            int port = freePort();
+        boolean passed = false;
+        try (OutsideCheck check = new OutsideCheck("start contract")) {
+            int port = OutsideCheck.freePort();
             ProcessBuilder builder = new ProcessBuilder("mvn", "-B", "jetty:run", "-Djetty.http.port=" + port)
                     .redirectErrorStream(true).redirectOutput(log.toFile());
             builder.environment().put("JAVA_HOME", System.getProperty("java.home"));
             // Only the check's own options: none the shell exports.
-            CableEnvironment.replaceCableVariables(builder.environment(), Map.of("ANYCABLE_RPC_HOST", app.target(),
-                    "ANYCABLE_REDIS_URL", redis.url(), "ANYCABLE_REDIS_CHANNEL", channel,
-                    "ANYCABLE_BROADCAST_ADAPTER", "redis", "ANYCABLE_HEADERS", "cookie,x-api-token",
-                    "ANYCABLE_PATH", "/cable"));
+            CableEnvironment.replaceCableVariables(builder.environment(), check.environment());
+            long started = System.nanoTime();
             Process server = builder.start();
             try {
-                check(server, port, redis, channel, app);
-                System.out.println("start contract: PASS");
+                check.awaitHealth(server, port, started, UPGRADE_WITHIN);
+                checkJvmFlags(check, server.pid());
+                CableClient client = check.session(port);
+                check.sigterm(server, client);
+                check.step("PASS");
+                passed = true;
             } catch (AssertionError | RuntimeException e) {
-                System.out.println("start contract: FAIL: " + e.getMessage());
-                List<String> lines = Files.readAllLines(log);
-                System.out.println("last lines of " + log + ":");
-                lines.subList(Math.max(0, lines.size() - 40), lines.size()).forEach(System.out::println);
-                System.exit(1);
+                check.fail(e, log);
             } finally {
-                server.destroyForcibly();
+                // Before the exit below, passed or not: a failed check must not leave jetty:run running.
+                server.destroyForcibly().waitFor();
             }
         }
         // The shared WebSocket client container keeps non-daemon threads.
-        System.exit(0);
+        System.exit(passed ? 0 : 1);
     }
 
-    private static void check(Process server, int port, RedisServer redis, String channel, FakeRpcApp app)
-            throws InterruptedException {
-        long started = System.nanoTime();
-        awaitHealth(server, port);
-        step("upgrades accepted " + Duration.ofNanos(System.nanoTime() - started).toSeconds() + " s after launch");
-
-        URI url = URI.create("ws://127.0.0.1:" + port + "/cable?test=headers");
-        CableClient client = CableClient.connect(url,
-                CableClient.Options.defaults().ignoring("ping").withHeader("x-api-token", "abc"));
-        expect(client.subprotocol().equals("actioncable-v1-json"), "sub-protocol " + client.subprotocol());
-        JsonObject welcome = client.receive();
-        expect(welcome.get("type").getAsString().equals("welcome"), "first frame " + welcome);
-        step("welcome from the app (x-api-token forwarded): " + welcome);
-
-        String identifier = CableClient.identifier("StreamChannel");
-        client.subscribe(identifier);
-        redis.publish(channel, "{\"stream\":\"a\",\"data\":\"{\\\"contract\\\":true}\"}");
-        JsonObject data = client.receive();
-        expect(data.get("identifier").getAsString().equals(identifier)
-                && data.get("message").equals(JsonParser.parseString("{\"contract\":true}")), "broadcast " + data);
-        step("subscribed, Redis broadcast delivered");
-
-        long term = System.nanoTime();
-        server.destroy();
-        JsonObject notice = client.receive();
-        expect(notice.equals(JsonParser.parseString(RESTART)), "after SIGTERM " + notice);
-        CloseReason close = client.awaitClose(Duration.ofSeconds(5));
-        expect(close.getCloseCode().getCode() == 1001, "close " + close);
-        expect(server.waitFor(EXIT_WITHIN.toSeconds(), TimeUnit.SECONDS),
-                "still running " + EXIT_WITHIN.toSeconds() + " s after SIGTERM");
-        step("SIGTERM: server_restart, close 1001, exit after "
-                + Duration.ofNanos(System.nanoTime() - term).toMillis() + " ms");
-        expect(app.calls("Disconnect").stream()
-                .anyMatch(call -> call.request(DisconnectRequest.class).getEnv().getUrl().endsWith("?test=headers")),
-                "no Disconnect call for the client: " + app.calls("Disconnect"));
-        step("Disconnect made");
-    }
-
-    private static void awaitHealth(Process server, int port) throws InterruptedException {
-        HttpClient http = HttpClient.newHttpClient();
-        HttpRequest health = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/health"))
-                .timeout(Duration.ofSeconds(2)).build();
-        long deadline = System.nanoTime() + UPGRADE_WITHIN.toNanos();
-        while (true) {
-            expect(server.isAlive(), "mvn jetty:run exited with " + (server.isAlive() ? "" : server.exitValue()));
-            try {
-                if (http.send(health, HttpResponse.BodyHandlers.discarding()).statusCode() == 200) {
-                    return;
-                }
-            } catch (IOException notYet) {
-                // not listening yet
-            }
-            expect(System.nanoTime() < deadline, "no answer on port " + port + " within " + UPGRADE_WITHIN);
-            TimeUnit.MILLISECONDS.sleep(200);
+    /** The flags of {@code .mvn/jvm.config} reach the JVM {@code jetty:run} runs in (Debian's mvn execs java). */
+    private static void checkJvmFlags(OutsideCheck check, long pid) throws IOException, InterruptedException {
+        Path jcmd = Path.of(System.getProperty("java.home"), "bin", "jcmd");
+        Process probe = new ProcessBuilder(jcmd.toString(), Long.toString(pid), "VM.flags").redirectErrorStream(true)
+                .start();
+        String flags = new String(probe.getInputStream().readAllBytes());
+        OutsideCheck.expect(probe.waitFor(30, TimeUnit.SECONDS), "jcmd did not finish");
+        List<String> expected = Runtime.version().feature() >= 25
+                ? List.of("-XX:+UseStringDeduplication", "-XX:+UseCompactObjectHeaders")
+                : List.of("-XX:+UseStringDeduplication");
+        for (String flag : expected) {
+            OutsideCheck.expect(flags.contains(flag), "the jetty:run JVM lacks " + flag + ": " + flags);
         }
-    }
-
-    private static void step(String line) {
-        System.out.println("start contract: " + line);
-    }
-
-    private static void expect(boolean condition, String failure) {
-        if (!condition) {
-            throw new AssertionError(failure);
-        }
-    }
-
-    private static int freePort() {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            return socket.getLocalPort();
-        } catch (IOException e) {
-            throw new IllegalStateException("no free port", e);
-        }
+        check.step("the jetty:run JVM runs with " + String.join(" ", expected) + " (.mvn/jvm.config)");
     }
 }
