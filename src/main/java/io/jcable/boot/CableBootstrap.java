@@ -184,10 +184,9 @@ public final class CableBootstrap implements ServletContextListener {
                 auth.publicStreams(), auth.streamsWhisper(), auth.streamsPresence(), auth.turboSecret() != null,
                 auth.cableReadySecret() != null);
         if (auth.demo() == DemoMode.ON) {
-            LOG.warn("Demo mode (JCABLE_DEMO, set by scripts/run when neither ANYCABLE_RPC_HOST nor ANYCABLE_SECRET "
-                    + "is): the demo page at /, public streams, HTTP broadcasts without a key, no application. To "
-                    + "serve your application instead, set ANYCABLE_RPC_HOST (and ANYCABLE_SECRET); never expose demo "
-                    + "mode");
+            LOG.warn("Demo mode (JCABLE_DEMO; scripts/run sets it when no application is configured): the demo page "
+                    + "at /, public streams, HTTP broadcasts without a key, no RPC. To serve your application "
+                    + "instead, set ANYCABLE_RPC_HOST (and ANYCABLE_SECRET); never expose demo mode");
             return;
         }
         if (auth.demo() == DemoMode.REFUSED) {
