@@ -37,13 +37,21 @@ jcable_require_node_client() {
     jcable_install_packages nodejs npm || { echo "jcable: cannot install node and npm" >&2; return 1; }
   fi
   local package
-  for package in @rails/actioncable @anycable/web @anycable/core ws; do
+  for package in @rails/actioncable @anycable/web @anycable/core ws playwright-core; do
     if [ ! -f "src/test/js/node_modules/$package/package.json" ]; then
       npm ci --prefix src/test/js --no-audit --no-fund --loglevel=error || {
         echo "jcable: npm ci in src/test/js failed" >&2; return 1; }
       break
     fi
   done
+}
+
+# Debian's Chromium, which the demo page's browser test (DemoModeTest) drives through playwright-core.
+jcable_require_browser() {
+  if [ ! -x "${CHROMIUM:-/usr/bin/chromium}" ]; then
+    echo "jcable: ${CHROMIUM:-/usr/bin/chromium} not found, installing Debian's chromium" >&2
+    jcable_install_packages chromium || { echo "jcable: cannot install chromium (apt-get install -y chromium)" >&2; return 1; }
+  fi
 }
 
 # A Redis answering on host:port, started in the background when nothing answers there.

@@ -14,6 +14,8 @@ import io.jcable.config.BrokerKind;
 import io.jcable.config.CableConfig;
 import io.jcable.config.ConfigException;
 import io.jcable.config.ConfigSource;
+import io.jcable.config.DemoMode;
+import io.jcable.demo.DemoPageServlet;
 import io.jcable.health.Readiness;
 import io.jcable.hub.Hub;
 import io.jcable.jmx.CableStats;
@@ -114,7 +116,8 @@ public final class CableBootstrap implements ServletContextListener {
         redisConnector = new RedisConnector(config.redis());
         LOG.info("jcable {} starting as node {}: paths={} rpc={} broadcast={} pubsub={} redis={} channel={}", version,
                 config.broadcast().nodeId(), config.server().paths(),
-                config.auth().noRpc() ? "none (ANYCABLE_NORPC)" : CableConfig.maskedUrl(config.rpc().host()),
+                config.auth().demo() == DemoMode.ON ? "none (demo mode)"
+                        : config.auth().noRpc() ? "none (ANYCABLE_NORPC)" : CableConfig.maskedUrl(config.rpc().host()),
                 config.broadcast().adapters(), config.broadcast().pubsub().name().toLowerCase(Locale.ROOT),
                 redisConnector.describe(), config.broadcast().redisChannel());
         logStandalone(config.auth());
@@ -190,6 +193,16 @@ public final class CableBootstrap implements ServletContextListener {
                         + "Turbo::StreamsChannel: {}, CableReady::Stream: {}", auth.streamsSecret() != null,
                 auth.publicStreams(), auth.streamsWhisper(), auth.streamsPresence(), auth.turboSecret() != null,
                 auth.cableReadySecret() != null);
+        if (auth.demo() == DemoMode.ON) {
+            LOG.warn("Demo mode (JCABLE_DEMO; scripts/run sets it when no application is configured): the demo page "
+                    + "at /, public streams, HTTP broadcasts without a key, no RPC. To serve your application "
+                    + "instead, set ANYCABLE_RPC_HOST (and ANYCABLE_SECRET); never expose demo mode");
+            return;
+        }
+        if (auth.demo() == DemoMode.REFUSED) {
+            LOG.info("JCABLE_DEMO is ignored: ANYCABLE_RPC_HOST or ANYCABLE_SECRET is set, so jcable serves the "
+                    + "application");
+        }
         if (auth.publicMode()) {
             LOG.warn("ANYCABLE_PUBLIC is on: every socket is accepted without authentication, any client may "
                     + "subscribe to any stream by name, and HTTP broadcasts need no key. Never use it in production");
@@ -245,6 +258,16 @@ public final class CableBootstrap implements ServletContextListener {
             context.addServlet("jcable-broadcast", new HttpBroadcastServlet(broadcasts, config.broadcast().broadcastKey(),
                     config.broadcast().broadcastOpen(), config.server().maxMessageSize() * 16))
                     .addMapping(config.broadcast().httpPath());
+        }
+        if (config.auth().demo() == DemoMode.ON) {
+            String root = context.getContextPath();
+            String broadcastPath = config.broadcast().http() ? root + config.broadcast().httpPath() : null;
+            if (broadcastPath == null) {
+                LOG.warn("The demo page cannot send messages: the http broadcast adapter is off "
+                        + "(ANYCABLE_BROADCAST_ADAPTER)");
+            }
+            context.addServlet("jcable-demo", DemoPageServlet.load(context, root + config.server().paths().getFirst(),
+                    broadcastPath)).addMapping("", DemoPageServlet.ASSET_PREFIX + "/*");
         }
     }
 

@@ -21,10 +21,12 @@ package io.jcable.config;
  * @param noAuth           {@code ANYCABLE_NOAUTH}, or {@code ANYCABLE_PUBLIC}: every socket accepted without Connect
  * @param noRpc            {@code ANYCABLE_NORPC}: no RPC at all
  * @param publicMode       {@code ANYCABLE_PUBLIC}: noauth + public streams + unauthenticated HTTP broadcasts
+ * @param demo             {@code JCABLE_DEMO}: when {@link DemoMode#ON}, public mode and norpc as well
  */
 public record AuthConfig(String jwtSecret, String jwtParam, boolean enforceJwt, String streamsSecret,
                          boolean publicStreams, boolean streamsWhisper, boolean streamsPresence, String turboSecret,
-                         String cableReadySecret, boolean noAuth, boolean noRpc, boolean publicMode) {
+                         String cableReadySecret, boolean noAuth, boolean noRpc, boolean publicMode,
+                         DemoMode demo) {
 
     public static final String PUBSUB_CHANNEL = "$pubsub";
 
@@ -42,14 +44,24 @@ public record AuthConfig(String jwtSecret, String jwtParam, boolean enforceJwt, 
                     "needs a JWT secret: set ANYCABLE_JWT_SECRET or ANYCABLE_SECRET");
         }
         String streamsSecret = orElse(options.secret("streams_secret"), secret);
-        boolean publicMode = options.bool("public", false);
+        DemoMode demo = demo(options);
+        boolean publicMode = options.bool("public", false) || demo == DemoMode.ON;
 
         return new AuthConfig(jwtSecret, jwtParam, enforceJwt, streamsSecret,
                 options.bool("public_streams", false) || publicMode,
                 options.bool("streams_whisper", false), options.bool("streams_presence", true),
                 channelSecret(options, "turbo_streams", "turbo_rails_key", streamsSecret),
                 channelSecret(options, "cable_ready", "cable_ready_key", streamsSecret),
-                options.bool("noauth", false) || publicMode, options.bool("norpc", false), publicMode);
+                options.bool("noauth", false) || publicMode, options.bool("norpc", false) || demo == DemoMode.ON,
+                publicMode, demo);
+    }
+
+    /** The demo never runs next to an application: {@code ANYCABLE_RPC_HOST} or {@code ANYCABLE_SECRET} refuses it. */
+    private static DemoMode demo(OptionReader options) {
+        if (!options.jcableBool("demo", false)) {
+            return DemoMode.OFF;
+        }
+        return options.isSet("rpc_host") || options.isSet("secret") ? DemoMode.REFUSED : DemoMode.ON;
     }
 
     /**
@@ -79,6 +91,6 @@ public record AuthConfig(String jwtSecret, String jwtParam, boolean enforceJwt, 
                 + ", signedStreams=" + (streamsSecret != null) + ", publicStreams=" + publicStreams
                 + ", streamsWhisper=" + streamsWhisper + ", streamsPresence=" + streamsPresence
                 + ", turboStreams=" + (turboSecret != null) + ", cableReady=" + (cableReadySecret != null)
-                + ", noAuth=" + noAuth + ", noRpc=" + noRpc + ", publicMode=" + publicMode + "]";
+                + ", noAuth=" + noAuth + ", noRpc=" + noRpc + ", publicMode=" + publicMode + ", demo=" + demo + "]";
     }
 }

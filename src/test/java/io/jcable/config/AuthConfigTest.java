@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
@@ -19,7 +20,8 @@ class AuthConfigTest {
     @Test
     void everythingIsOffByDefault() {
         AuthConfig auth = load(Map.of()).auth();
-        assertEquals(new AuthConfig(null, "jid", false, null, false, false, true, null, null, false, false, false), auth);
+        assertEquals(new AuthConfig(null, "jid", false, null, false, false, true, null, null, false, false, false, DemoMode.OFF),
+                auth);
         assertFalse(auth.jwt());
     }
 
@@ -93,6 +95,36 @@ class AuthConfigTest {
         CableConfig config = load(Map.of("ANYCABLE_NORPC", "true", "ANYCABLE_DISCONNECT_MODE", "always"));
         assertTrue(config.auth().noRpc());
         assertEquals(DisconnectMode.NEVER, config.rpc().disconnectMode());
+    }
+
+    @Test
+    void demoModeIsPublicModeWithoutRpc() {
+        CableConfig config = load(Map.of("JCABLE_DEMO", "true"));
+        assertEquals(DemoMode.ON, config.auth().demo());
+        assertTrue(config.auth().publicMode());
+        assertTrue(config.auth().noAuth());
+        assertTrue(config.auth().publicStreams());
+        assertTrue(config.auth().noRpc());
+        assertEquals(DisconnectMode.NEVER, config.rpc().disconnectMode());
+        assertNull(config.broadcast().broadcastKey());
+        assertTrue(config.broadcast().broadcastOpen());
+    }
+
+    @Test
+    void demoModeNeverStartsNextToAnApplication() {
+        for (Map<String, String> env : List.of(Map.of("JCABLE_DEMO", "true", "ANYCABLE_RPC_HOST", "127.0.0.1:50051"),
+                Map.of("JCABLE_DEMO", "true", "ANYCABLE_SECRET", "master"),
+                Map.of("JCABLE_DEMO", "true", "ANYCABLE_SECRET", "none"))) {
+            CableConfig config = load(env);
+            assertEquals(DemoMode.REFUSED, config.auth().demo(), env.toString());
+            assertFalse(config.auth().publicMode(), env.toString());
+            assertFalse(config.auth().noAuth(), env.toString());
+            assertFalse(config.auth().noRpc(), env.toString());
+            assertFalse(config.broadcast().broadcastOpen(), env.toString());
+        }
+        assertEquals(DemoMode.OFF, load(Map.of("JCABLE_DEMO", "false")).auth().demo());
+        assertEquals("JCABLE_DEMO=yes: must be true or false",
+                assertThrows(ConfigException.class, () -> load(Map.of("JCABLE_DEMO", "yes"))).getMessage());
     }
 
     @Test

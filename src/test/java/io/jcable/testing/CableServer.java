@@ -7,6 +7,7 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -35,6 +36,9 @@ public final class CableServer implements AutoCloseable {
     private static final class Http {
         static final HttpClient CLIENT = HttpClient.newHttpClient();
     }
+
+    /** The WAR's web content (the demo page's files), as the container serves it; tests run in the project directory. */
+    private static final Path WEB_CONTENT = Path.of(System.getProperty("user.dir"), "src", "main", "webapp");
 
     /** The HTTP broadcast key of {@link #options}. */
     public static final String BROADCAST_KEY = "test-broadcast-key";
@@ -108,6 +112,7 @@ public final class CableServer implements AutoCloseable {
         connector.setPort(port);
         server.addConnector(connector);
         ServletContextHandler context = new ServletContextHandler("/");
+        context.setBaseResourceAsPath(WEB_CONTENT);
         deployment.initParameters().forEach(context::setInitParameter);
         if (webSocket) {
             JakartaWebSocketServletContainerInitializer.configure(context, null);
