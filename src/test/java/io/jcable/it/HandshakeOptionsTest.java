@@ -64,9 +64,9 @@ class HandshakeOptionsTest extends CableTestSupport {
             String payload = "{\"stream\":\"a\",\"data\":\"{\\\"via\\\":\\\"pub\\\"}\"}";
             assertEquals(201, post(own, "/pub", payload));
             assertEquals(data(message(id, "{\"via\":\"pub\"}")), c.receive());
-            // nothing of jcable's behind the default path any more: Jetty's fallback for an unmapped path refuses
-            // a POST with 405 (jcable's servlet never answers a POST with 405)
-            assertEquals(405, post(own, "/_broadcast", "{\"stream\":\"a\",\"data\":\"{\\\"via\\\":\\\"default\\\"}\"}"));
+            // nothing of jcable's broadcast servlet behind the default path any more: an unmapped path is 404
+            // (the broadcast servlet never answers 404)
+            assertEquals(404, post(own, "/_broadcast", "{\"stream\":\"a\",\"data\":\"{\\\"via\\\":\\\"default\\\"}\"}"));
             // each POST is handled before its answer: a frame for the refused one would have come before this one
             assertEquals(201, post(own, "/pub", "{\"stream\":\"a\",\"data\":\"{\\\"after\\\":\\\"404\\\"}\"}"));
             assertEquals(data(message(id, "{\"after\":\"404\"}")), c.receive());

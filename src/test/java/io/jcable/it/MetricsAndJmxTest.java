@@ -62,6 +62,8 @@ class MetricsAndJmxTest extends CableTestSupport {
         broadcast("a", "{\"n\":2}");
         c.receive();
         app.awaitCallCount("Command", 1, WAIT);
+        // The fan-out is timed once every frame is queued, which may be just after this client got its frame.
+        server.awaitMetric(FANOUT_COUNT, value -> value == server.metric("broadcast_msg_total"), WAIT);
 
         Map<String, Double> viaJmx = jmx.getMetrics();
         Map<String, Long> viaHttp = server.metrics();
