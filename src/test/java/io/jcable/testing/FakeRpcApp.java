@@ -211,9 +211,12 @@ public final class FakeRpcApp implements AutoCloseable {
             }
             http.stop();
             server.shutdownNow();
+            // The server's shutdown still hands the calls' close notices to the executor (from its accept thread,
+            // after shutdownNow returns): stopping the executor first made that hand-off fail now and then, and the
+            // server then never terminated.
+            boolean stopped = server.awaitTermination(STOP_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
             executor.shutdownNow();
-            boolean stopped = server.awaitTermination(STOP_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)
-                    && executor.awaitTermination(STOP_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+            stopped = executor.awaitTermination(STOP_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS) && stopped;
             // The transports finish closing on their executor, so it goes last.
             transports.shutdownNow();
             if (!stopped || !transports.awaitTermination(STOP_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)) {
