@@ -22,8 +22,11 @@ import org.slf4j.LoggerFactory;
  * node gets a message) hand it to the pub/sub ({@link #accept}), and every node, this one included, delivers it
  * when it comes back from there ({@link #publication}, {@link #command}), so each session gets it exactly once. The
  * payload's counters ({@code publications_total}, {@code broadcast_msg_total}, {@code remote_commands_total},
- * {@code failed_broadcast_msg_total}) count on the node where it entered. Before the hub, the broker stores
- * what is not transient and gives it its position (the memory broker of each node numbers its own copy).
+ * {@code failed_broadcast_msg_total}) count on the node where it entered. A local broker ({@code memory}) stores
+ * what is not transient before the hub, on each node (each numbers its own copy). A cluster-wide broker
+ * ({@code redis}) stores it once, where it entered, before the pub/sub, which carries the position to every node;
+ * a publication it cannot store (Redis lost) travels without one, and fan-out adapters' publications, which every
+ * node gets, are delivered without one (storing on every node would number each several times).
  */
 public final class BroadcastHandler implements PubSub.Receiver {
     private static final Logger LOG = LoggerFactory.getLogger(BroadcastHandler.class);
@@ -71,8 +74,8 @@ public final class BroadcastHandler implements PubSub.Receiver {
     public BroadcastMessage accept(String payload) {
         BroadcastMessage message = count(payload);
         switch (message) {
-            case BroadcastMessage.Publication publication -> distribute(publication, payload);
-            case BroadcastMessage.Batch batch -> batch.publications().forEach(p -> distribute(p, null));
+            case BroadcastMessage.Publication publication -> distribute(publication, payload, true);
+            case BroadcastMessage.Batch batch -> batch.publications().forEach(p -> distribute(p, null, true));
             case BroadcastMessage.RemoteDisconnect disconnect -> pubsub.publishCommand(payload)
                     .exceptionally(e -> {
                         disconnect(disconnect);
@@ -92,9 +95,9 @@ public final class BroadcastHandler implements PubSub.Receiver {
         BroadcastMessage message = count(payload);
         List<CompletableFuture<Void>> sent = new ArrayList<>();
         switch (message) {
-            case BroadcastMessage.Publication publication -> sent.add(pubsub.publish(publication.stream(), payload));
+            case BroadcastMessage.Publication publication -> sent.add(distribute(publication, payload, false));
             case BroadcastMessage.Batch batch -> batch.publications()
-                    .forEach(p -> sent.add(pubsub.publish(p.stream(), p.toJson())));
+                    .forEach(p -> sent.add(distribute(p, null, false)));
             case BroadcastMessage.RemoteDisconnect disconnect -> sent.add(pubsub.publishCommand(payload));
             default -> {
             }
@@ -102,11 +105,15 @@ public final class BroadcastHandler implements PubSub.Receiver {
         return CompletableFuture.allOf(sent.toArray(CompletableFuture[]::new));
     }
 
-    /** A publication from the pub/sub: delivered on this node. */
+    /** A publication from the pub/sub: delivered on this node (at the position it carries, if cluster-wide). */
     @Override
     public void publication(String payload) {
         if (BroadcastParser.parse(payload) instanceof BroadcastMessage.Publication publication) {
-            deliver(publication);
+            if (broker.clusterWide()) {
+                toHub(publication, publication.position());
+            } else {
+                deliver(publication);
+            }
         } else {
             failed.inc();
             LOG.warn("Invalid publication from the pub/sub dropped: {}", LogText.clip(payload));
@@ -159,19 +166,49 @@ public final class BroadcastHandler implements PubSub.Receiver {
         return message;
     }
 
-    /** Publishes through the pub/sub; {@code payload} is the publication's own text when it came alone. */
-    private void distribute(BroadcastMessage.Publication publication, String payload) {
-        pubsub.publish(publication.stream(), payload != null ? payload : publication.toJson())
-                .exceptionally(e -> {
-                    deliver(publication);
-                    return null;
-                });
+    /**
+     * Hands a publication to the pub/sub, stored first by a cluster-wide broker (in call order, so publications
+     * keep their order); {@code payload} is the publication's own text when it came alone. With
+     * {@code deliverHereOnFailure}, what the pub/sub cannot take is delivered on this node instead.
+     */
+    private CompletableFuture<Void> distribute(BroadcastMessage.Publication publication, String payload,
+                                               boolean deliverHereOnFailure) {
+        if (!broker.clusterWide()) {
+            CompletableFuture<Void> sent = pubsub.publish(publication.stream(),
+                    payload != null ? payload : publication.toJson());
+            return deliverHereOnFailure ? sent.exceptionally(e -> {
+                deliver(publication);
+                return null;
+            }) : sent;
+        }
+        CompletableFuture<StreamPosition> stored = publication.transientData()
+                ? CompletableFuture.completedFuture(null)
+                : broker.store(publication.stream(), Json.embed(publication.data()), publication.broadcastType())
+                .exceptionally(notStored -> null);
+        // Re-encoded even when alone: a position the publisher wrote itself must not travel as the broker's.
+        return stored.thenCompose(position -> {
+            CompletableFuture<Void> sent = pubsub.publish(publication.stream(), publication.at(position).toJson());
+            return deliverHereOnFailure ? sent.exceptionally(e -> {
+                toHub(publication, position);
+                return null;
+            }) : sent;
+        });
     }
 
+    /** Stores with a local broker (each node its own copy), then hands to the hub; cluster-wide: no position. */
     private void deliver(BroadcastMessage.Publication publication) {
         String message = Json.embed(publication.data());
-        StreamPosition position = publication.transientData() ? null
-                : broker.store(publication.stream(), message, publication.broadcastType());
+        StreamPosition position = publication.transientData() || broker.clusterWide() ? null
+                : broker.store(publication.stream(), message, publication.broadcastType()).join();
+        toHub(publication, message, position);
+    }
+
+    /** Hands the publication at {@code position} (null: none) to the hub of this node. */
+    private void toHub(BroadcastMessage.Publication publication, StreamPosition position) {
+        toHub(publication, Json.embed(publication.data()), position);
+    }
+
+    private void toHub(BroadcastMessage.Publication publication, String message, StreamPosition position) {
         // The time the hand-off to every subscriber's queue takes is the fan-out histogram.
         long start = System.nanoTime();
         hub.broadcast(publication.stream(), message, publication.excludeSocket(), publication.broadcastType(),
