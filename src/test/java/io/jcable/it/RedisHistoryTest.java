@@ -1,0 +1,16 @@
+package io.jcable.it;
+
+import java.util.Map;
+
+/**
+ * Every {@link HistoryTest} case with {@code ANYCABLE_BROKER=redis}: positions from the cluster's epoch and
+ * counters in Redis, history read from there, the same refusals for bad positions.
+ */
+class RedisHistoryTest extends HistoryTest {
+
+    @Override
+    protected void configure(Map<String, String> options) {
+        super.configure(options);
+        options.put("broker", "redis");
+    }
+}
