@@ -1,5 +1,6 @@
 package io.jcable.session;
 
+import io.jcable.protocol.StreamPosition;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -8,31 +9,32 @@ import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * Keeps an extended session's stored-publication frames in order and free of duplicates while history is replayed
- * (docs/protocol.md §6.3). It remembers, per (subscription, stream), the highest offset written to the client;
+ * (docs/protocol.md §6.3). It remembers, per (subscription, stream), the last position written to the client;
  * while a subscription replays history, live frames for it are held back, and on release only those past what
- * was written go out. Live frames come from the broadcast thread, the replay from the mailbox: one lock, held
+ * was written go out. A position of another epoch always goes out (the broker started over: a Redis broker whose
+ * Redis lost its data numbers from 1 again under a new epoch). Live frames come from the broadcast thread, the replay from the mailbox: one lock, held
  * only to queue frames (sending never blocks).
  */
 final class HistoryGate {
     private record Key(String identifier, String stream) {
     }
 
-    private record Held(String stream, long offset, String frame) {
+    private record Held(String stream, StreamPosition position, String frame) {
     }
 
     private final ReentrantLock lock = new ReentrantLock();
-    private final Map<Key, Long> written = new HashMap<>(4);
+    private final Map<Key, StreamPosition> written = new HashMap<>(4);
     private final Map<String, List<Held>> holding = new HashMap<>(2);
 
     /** A live frame: written at once, or held while {@code identifier} replays; dropped when already written. */
-    void live(Transport transport, String identifier, String stream, long offset, String frame) {
+    void live(Transport transport, String identifier, String stream, StreamPosition position, String frame) {
         lock.lock();
         try {
             List<Held> held = holding.get(identifier);
             if (held != null) {
-                held.add(new Held(stream, offset, frame));
+                held.add(new Held(stream, position, frame));
             } else {
-                writeOnce(transport, new Key(identifier, stream), offset, frame);
+                writeOnce(transport, new Key(identifier, stream), position, frame);
             }
         } finally {
             lock.unlock();
@@ -50,10 +52,10 @@ final class HistoryGate {
     }
 
     /** A replayed frame: written unless a frame at or past its offset already was. */
-    void replay(Transport transport, String identifier, String stream, long offset, String frame) {
+    void replay(Transport transport, String identifier, String stream, StreamPosition position, String frame) {
         lock.lock();
         try {
-            writeOnce(transport, new Key(identifier, stream), offset, frame);
+            writeOnce(transport, new Key(identifier, stream), position, frame);
         } finally {
             lock.unlock();
         }
@@ -66,7 +68,7 @@ final class HistoryGate {
             List<Held> held = holding.remove(identifier);
             if (held != null) {
                 for (Held frame : held) {
-                    writeOnce(transport, new Key(identifier, frame.stream()), frame.offset(), frame.frame());
+                    writeOnce(transport, new Key(identifier, frame.stream()), frame.position(), frame.frame());
                 }
             }
         } finally {
@@ -85,10 +87,10 @@ final class HistoryGate {
         }
     }
 
-    private void writeOnce(Transport transport, Key key, long offset, String frame) {
-        Long last = written.get(key);
-        if (last == null || offset > last) {
-            written.put(key, offset);
+    private void writeOnce(Transport transport, Key key, StreamPosition position, String frame) {
+        StreamPosition last = written.get(key);
+        if (last == null || !last.epoch().equals(position.epoch()) || position.offset() > last.offset()) {
+            written.put(key, position);
             transport.send(frame);
         }
     }
