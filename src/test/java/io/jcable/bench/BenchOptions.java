@@ -42,12 +42,15 @@ record BenchOptions(Scenario scenario, TargetOptions target, int clients, int co
                     String command) {
 
     static final String USAGE = """
-            usage: scripts/bench <connect|fanout|memory|rpc|slow|soak|standalone|nodes> [options]
+            usage: scripts/bench <connect|fanout|memory|rpc|slow|soak|standalone|nodes|restore> [options]
             nodes: one jcable with N subscribers against three jcable processes on the Redis pub/sub with N/3
             each (HTTP broadcasts to the first), then the redisx consumption rate of one node (own target only).
+            restore: N extended clients lose node A (Redis broker), 20 broadcasts, all restore on node B with
+            their sid and history (0 lost, 0 duplicates), then N fresh RPC clients: node B's CPU per client of
+            each (own target only; --warmup clients do an unmeasured restore cycle first).
             One generator process holds at most (open-files limit - 300) clients: about 19,700 with 20,000.
               --clients N            clients (connect 19000, fanout 10000, nodes 9000, rpc 200, slow 1000,
-                                     soak 2000, standalone 10000)
+                                     soak 2000, standalone 10000, restore 10000)
               --concurrency C        connection attempts in flight (100)
               --messages M           broadcasts per path (fanout, nodes: 50)
               --interval-ms T        time between broadcasts (fanout 200, slow 50, soak 1000)
@@ -142,7 +145,7 @@ record BenchOptions(Scenario scenario, TargetOptions target, int clients, int co
         // the issue's target sizes; memory uses --levels instead
         int defaultClients = switch (scenario) {
             case CONNECT -> 19_000;
-            case FANOUT, STANDALONE -> 10_000;
+            case FANOUT, STANDALONE, RESTORE -> 10_000;
             case NODES -> 9_000;
             case RPC -> 200;
             case MEMORY, SLOW -> 1_000;
