@@ -5,6 +5,7 @@ import io.jcable.redis.RedisWorkers;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
@@ -39,11 +40,23 @@ public final class RedisBroker implements Broker {
             redis.call('EXPIRE', KEYS[3], ARGV[3])
             return {epoch, offset}
             """;
-    /** KEYS: epoch, offset, history. One consistent view: epoch, counter, Redis's time, retained entries. */
+    /**
+     * KEYS: epoch, offset, history. ARGV: offset after which entries are wanted, or empty for all. One consistent
+     * view: epoch, counter, Redis's time, and the retained entries; after an offset only the newest
+     * (counter - offset), newest first: offsets are contiguous in a stream (one script adds each), so those are
+     * exactly the ones after it, and fewer means some were evicted.
+     */
     private static final String READ = """
             local now = redis.call('TIME')
-            return {redis.call('GET', KEYS[1]), redis.call('GET', KEYS[2]), now[1], now[2],
-                    redis.call('XRANGE', KEYS[3], '-', '+')}
+            local last = redis.call('GET', KEYS[2])
+            local entries
+            if ARGV[1] == '' then
+              entries = redis.call('XRANGE', KEYS[3], '-', '+')
+            else
+              local wanted = math.min(tonumber(last or '0') - tonumber(ARGV[1]), 1000000000)
+              entries = wanted > 0 and redis.call('XREVRANGE', KEYS[3], '+', '-', 'COUNT', wanted) or {}
+            end
+            return {redis.call('GET', KEYS[1]), last, now[1], now[2], entries}
             """;
 
     private final RedisKeys keys;
@@ -83,7 +96,7 @@ public final class RedisBroker implements Broker {
 
     @Override
     public History from(String stream, StreamPosition position) {
-        return answer(stream, current -> {
+        return answer(stream, Long.toString(position.offset()), current -> {
             if (current.epoch() == null || !current.epoch().equals(position.epoch())) {
                 return new History.Refused("unknown epoch");
             }
@@ -97,14 +110,18 @@ public final class RedisBroker implements Broker {
     @Override
     public History since(String stream, long sinceSeconds) {
         long sinceMs = TimeUnit.SECONDS.toMillis(sinceSeconds);
-        return answer(stream, current -> new History.Found(
+        return answer(stream, "", current -> new History.Found(
                 current.retained().stream().filter(e -> e.publishedAtMs() >= sinceMs).toList()));
     }
 
-    /** Reads the stream's state and answers from it; refused when Redis could not answer in time. */
-    private History answer(String stream, Function<StreamState, History> answer) {
+    /**
+     * Reads the stream's state (the entries after offset {@code after}, or all for "") and answers from it;
+     * refused when Redis could not answer in time.
+     */
+    private History answer(String stream, String after, Function<StreamState, History> answer) {
         List<String> scriptKeys = List.of(keys.epoch(), keys.offset(stream), keys.history(stream));
-        CompletableFuture<StreamState> state = readers.submit(jedis -> parse(jedis.eval(READ, scriptKeys, List.of())));
+        CompletableFuture<StreamState> state = readers.submit(jedis -> parse(jedis.eval(READ, scriptKeys,
+                List.of(after))));
         try {
             return answer.apply(state.get(READ_WAIT.toMillis(), TimeUnit.MILLISECONDS));
         } catch (TimeoutException e) {
@@ -153,6 +170,7 @@ public final class RedisBroker implements Broker {
             retained.add(new HistoryEntry(new StreamPosition(epoch, Long.parseLong(offset)), publishedAtMs, message,
                     type));
         }
+        retained.sort(Comparator.comparingLong(entry -> entry.position().offset()));
         return new StreamState(epoch, lastOffset, retained);
     }
 

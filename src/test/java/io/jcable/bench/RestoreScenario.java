@@ -5,6 +5,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -126,7 +127,8 @@ final class RestoreScenario {
             all.add(new ExtClient());
         }
         List<ExtClient> present = new CopyOnWriteArrayList<>();
-        storm(all, options, client -> client.subscribe(core, urlA, options.timeout(), configuration), present);
+        LoadGenerator.ConnectOutcome subscribed = storm(all, options,
+                client -> client.subscribe(core, urlA, options.timeout(), configuration), present);
         try (Publisher viaA = new Publisher.Http(broadcastUrl(nodeA));
              Publisher viaB = new Publisher.Http(broadcastUrl(nodeB));
              MetricsReader metricsA = new MetricsReader(URI.create("http://127.0.0.1:" + nodeA.port() + "/metrics"))) {
@@ -156,7 +158,10 @@ final class RestoreScenario {
                 duplicates += client.duplicates();
             }
             present.forEach(ExtClient::close);
-            return new Storm("restore: sid + history", restored, cpu, lost, duplicates);
+            // A client that never subscribed on A counts as a failed restore.
+            return new Storm("restore: sid + history", new LoadGenerator.ConnectOutcome(clients,
+                    restored.connected(), restored.latency(), restored.elapsed(),
+                    merged(subscribed.failureReasons(), restored.failureReasons())), cpu, lost, duplicates);
         }
     }
 
@@ -197,6 +202,13 @@ final class RestoreScenario {
         }
         return new LoadGenerator.ConnectOutcome(clients.size(), done.get(), latencies.summary(),
                 Duration.ofNanos(System.nanoTime() - start), Map.copyOf(reasons));
+    }
+
+    private static Map<String, Integer> merged(Map<String, Integer> onA, Map<String, Integer> onB) {
+        Map<String, Integer> all = new TreeMap<>();
+        onA.forEach((reason, count) -> all.merge("subscribing on node A: " + reason, count, Integer::sum));
+        onB.forEach((reason, count) -> all.merge("restoring on node B: " + reason, count, Integer::sum));
+        return all;
     }
 
     private static URI broadcastUrl(ServerProcess node) {
