@@ -165,11 +165,7 @@ public final class RedisSessionCache implements SessionCache {
             }
         }
         if (cached.remove(sid, entry) && due) {
-            try {
-                entry.onExpiry().run();
-            } catch (RuntimeException e) {
-                LOG.error("sid={} expiry of the cached session failed", sid, e);
-            }
+            ExpiryAction.run(sid, entry.onExpiry());
         }
     }
 

@@ -21,9 +21,12 @@ public final class RedisWorkers {
 
     /** {@code probe}: submitted while Redis was lost, as the one try of its retry window. */
     private record Task<T>(Function<Jedis, T> command, CompletableFuture<T> result, boolean probe) {
-        void run(Jedis jedis) {
-            if (!result.isDone()) { // a caller that gave up (and completed it) no longer wants it run
-                result.complete(command.apply(jedis));
+        /** Runs the command unless the caller gave up (and completed it); Redis answered when it returns. */
+        void run(Jedis jedis, RedisOutage outage) {
+            if (!result.isDone()) {
+                T value = command.apply(jedis);
+                outage.succeeded();
+                result.complete(value);
             }
         }
     }
@@ -70,15 +73,15 @@ public final class RedisWorkers {
                         }
                         jedis = connector.connect();
                     }
-                    task.run(jedis);
-                    outage.succeeded();
+                    task.run(jedis, outage);
                 } catch (RuntimeException e) {
-                    task.result().completeExceptionally(e);
+                    // The outage first: whoever sees the failure also sees Redis as lost.
                     if (jedis == null || jedis.isBroken()) {
                         outage.failed(e);
                         close(jedis);
                         jedis = null;
                     }
+                    task.result().completeExceptionally(e);
                 }
             }
         } catch (InterruptedException e) {

@@ -10,7 +10,6 @@ import java.util.BitSet;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantLock;
-import org.eclipse.jetty.util.BufferUtil;
 import org.eclipse.jetty.util.Callback;
 import org.eclipse.jetty.websocket.core.CloseStatus;
 import org.eclipse.jetty.websocket.core.Configuration;
@@ -144,13 +143,7 @@ final class ExtClient implements FrameHandler {
                 onText(text);
                 session.demand();
             }
-            case OpCode.PING -> session.sendFrame(new Frame(OpCode.PONG, true, BufferUtil.copy(frame.getPayload())),
-                    Callback.from(session::demand, callback), false);
-            case OpCode.CLOSE -> callback.succeeded();
-            default -> {
-                callback.succeeded();
-                session.demand();
-            }
+            default -> LoadClient.control(session, frame, callback);
         }
     }
 

@@ -122,6 +122,13 @@ final class LoadClient implements FrameHandler {
                 }
                 session.demand();
             }
+            default -> control(session, frame, callback);
+        }
+    }
+
+    /** A frame that is not text: a ping is answered, a close left to the session, anything else skipped. */
+    static void control(CoreSession session, Frame frame, Callback callback) {
+        switch (frame.getOpCode()) {
             case OpCode.PING -> session.sendFrame(new Frame(OpCode.PONG, true, BufferUtil.copy(frame.getPayload())),
                     Callback.from(session::demand, callback), false);
             case OpCode.CLOSE -> callback.succeeded();

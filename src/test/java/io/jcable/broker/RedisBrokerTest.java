@@ -19,6 +19,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.AfterAll;
@@ -88,6 +89,14 @@ class RedisBrokerTest {
             }
             LockSupport.parkNanos(Duration.ofMillis(20).toNanos());
         }
+    }
+
+    private void awaitCached(String sid) {
+        await(() -> {
+            try (Jedis jedis = redis.connect()) {
+                return jedis.exists(RedisKeys.DEFAULT.session(sid));
+            }
+        }, "the snapshot never reached Redis");
     }
 
     private void flushAll() {
@@ -211,14 +220,10 @@ class RedisBrokerTest {
                         List.of("s1", "s2"))), true);
         String restoredSid = "r" + UUID.randomUUID();
         String keptSid = "k" + UUID.randomUUID();
-        List<String> expired = new java.util.concurrent.CopyOnWriteArrayList<>();
+        List<String> expired = new CopyOnWriteArrayList<>();
         nodeA.store(restoredSid, snapshot, () -> expired.add(restoredSid));
         nodeA.store(keptSid, snapshot, () -> expired.add(keptSid));
-        await(() -> {
-            try (Jedis jedis = redis.connect()) {
-                return jedis.exists(RedisKeys.DEFAULT.session(keptSid));
-            }
-        }, "the snapshot never reached Redis");
+        awaitCached(keptSid);
 
         assertEquals(snapshot, nodeB.restore(restoredSid));
         assertNull(nodeB.restore(restoredSid), "a snapshot is restored once");
@@ -234,13 +239,9 @@ class RedisBrokerTest {
     void aSnapshotLostWithRedisDataStillGetsItsDisconnect() {
         RedisSessionCache cache = cache(Duration.ofSeconds(1));
         String sid = "l" + UUID.randomUUID();
-        List<String> expired = new java.util.concurrent.CopyOnWriteArrayList<>();
+        List<String> expired = new CopyOnWriteArrayList<>();
         cache.store(sid, new SessionSnapshot("{}", Map.of(), Map.of(), true), () -> expired.add(sid));
-        await(() -> {
-            try (Jedis jedis = redis.connect()) {
-                return jedis.exists(RedisKeys.DEFAULT.session(sid));
-            }
-        }, "the snapshot never reached Redis");
+        awaitCached(sid);
         flushAll();
         await(() -> expired.contains(sid), "the lost session never got its expiry action");
     }
