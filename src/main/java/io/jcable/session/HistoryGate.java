@@ -12,8 +12,8 @@ import java.util.concurrent.locks.ReentrantLock;
  * (docs/protocol.md §6.3). It remembers, per (subscription, stream), the last position written to the client;
  * while a subscription replays history, live frames for it are held back, and on release only those past what
  * was written go out. A position of another epoch always goes out (the broker started over: a Redis broker whose
- * Redis lost its data numbers from 1 again under a new epoch). Live frames come from the broadcast thread, the replay from the mailbox: one lock, held
- * only to queue frames (sending never blocks).
+ * Redis lost its data numbers from 1 again under a new epoch). Live frames come from the broadcast thread, the
+ * replay from the mailbox: one lock, held only to queue frames (sending never blocks).
  */
 final class HistoryGate {
     private record Key(String identifier, String stream) {
