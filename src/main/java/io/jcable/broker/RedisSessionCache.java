@@ -82,8 +82,8 @@ public final class RedisSessionCache implements SessionCache {
         String json = Json.GSON.toJson(snapshot);
         long seconds = TimeUnit.MILLISECONDS.toSeconds(ttlMs) + GRACE.toSeconds();
         redis.submit(jedis -> jedis.setex(keys.session(sid), seconds, json)).exceptionally(e -> {
-            LOG.info("sid={} could not be cached in Redis ({}): it ends now", sid, e.getMessage());
             // Nobody can restore it: its expiry action is due, on the expiry thread (it may wait for the queue).
+            // Not logged per session: the outage is logged once (RedisOutage).
             cached.computeIfPresent(sid, (key, entry) -> new Entry(0, entry.onExpiry()));
             return null;
         });
@@ -99,11 +99,9 @@ public final class RedisSessionCache implements SessionCache {
         } catch (TimeoutException e) {
             // Cancelled, so a command still queued is not run and the snapshot stays for its node's expiry.
             taken.cancel(false);
-            LOG.info("sid={} restore: Redis did not answer within {} s", sid, RedisBroker.READ_WAIT.toSeconds());
             return null;
         } catch (ExecutionException e) {
-            LOG.info("sid={} restore: Redis failed ({})", sid, e.getCause().getMessage());
-            return null;
+            return null; // Redis is lost (logged once): the client connects anew
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return null;
