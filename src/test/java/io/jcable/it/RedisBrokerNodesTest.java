@@ -24,8 +24,8 @@ import org.junit.jupiter.api.TestInstance;
 import redis.clients.jedis.Jedis;
 
 /**
- * Two jcable nodes with {@code ANYCABLE_BROKER=redis} on one Redis (pub/sub over Redis, broadcasts over HTTP):
- * a publication gets one position for the cluster, history of node A's publications is served by node B, a
+ * Two jcable nodes with {@code ANYCABLE_BROKER=redis} on one Redis (pub/sub over Redis, broadcasts over HTTP and
+ * redisx): a publication gets one position for the cluster, history of node A's publications is served by node B, a
  * session lost on node A is restored on node B without RPC and gets exactly one Disconnect in all, and after the
  * TTL the client connects anew.
  */
@@ -50,7 +50,7 @@ class RedisBrokerNodesTest {
     }
 
     private Map<String, String> options(String nodeId) {
-        Map<String, String> options = NodesSupport.nodeOptions(app, redis, nodeId, "http");
+        Map<String, String> options = NodesSupport.nodeOptions(app, redis, nodeId, "http,redisx");
         options.put("broker", "redis");
         options.put("sessions_ttl", "2");
         return options;
@@ -136,6 +136,27 @@ class RedisBrokerNodesTest {
         assertEntry(late.receive(), channel(id), stream, epoch, 2);
         assertEntry(late.receive(), channel(id), stream, epoch, 3);
         assertEquals("confirm_history", late.receive().get("type").getAsString());
+    }
+
+    @Test
+    void aRedisxEntryIsStoredOnceByTheNodeThatReadsItAndDeliveredEverywhereAtThatPosition() {
+        String id = UUID.randomUUID().toString();
+        String stream = "bench_" + id;
+        CableClient onA = ext(nodeA, "");
+        CableClient onB = ext(nodeB, "");
+        onA.subscribe(channel(id));
+        onB.subscribe(channel(id));
+        for (int n = 1; n <= 3; n++) {
+            redis.xadd("__anycable__", NodesSupport.publication(stream, "{\"n\":" + n + "}"));
+        }
+        JsonObject first = onA.receive();
+        String epoch = first.get("epoch").getAsString();
+        assertEntry(first, channel(id), stream, epoch, 1);
+        assertEntry(onB.receive(), channel(id), stream, epoch, 1);
+        for (int n = 2; n <= 3; n++) {
+            assertEntry(onA.receive(), channel(id), stream, epoch, n);
+            assertEntry(onB.receive(), channel(id), stream, epoch, n);
+        }
     }
 
     @Test
