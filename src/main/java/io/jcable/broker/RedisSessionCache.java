@@ -14,7 +14,6 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import java.util.function.LongSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -50,14 +49,16 @@ public final class RedisSessionCache implements SessionCache {
             return value
             """;
 
-    /** A snapshot this node cached: its expiry action is due at {@code expiresAtMs}. */
-    private record Entry(long expiresAtMs, Runnable onExpiry) {
+    /**
+     * A snapshot this node cached: its expiry action is due at {@code expiresAtMs}; {@code inRedis} false when
+     * Redis could not take it (the action is due at once, without asking Redis).
+     */
+    private record Entry(long expiresAtMs, Runnable onExpiry, boolean inRedis) {
     }
 
     private final RedisKeys keys;
     private final long ttlMs;
     private final RedisWorkers redis;
-    private final LongSupplier clock;
     private final Map<String, Entry> cached = new ConcurrentHashMap<>();
     private final ScheduledExecutorService expiry = Executors.newSingleThreadScheduledExecutor(
             Thread.ofPlatform().name("jcable-redis-session-cache").daemon().factory());
@@ -67,7 +68,6 @@ public final class RedisSessionCache implements SessionCache {
         this.keys = keys;
         this.ttlMs = ttl.toMillis();
         this.redis = redis;
-        this.clock = System::currentTimeMillis;
         expiry.scheduleWithFixedDelay(this::expire, SWEEP.toMillis(), SWEEP.toMillis(), TimeUnit.MILLISECONDS);
     }
 
@@ -78,13 +78,13 @@ public final class RedisSessionCache implements SessionCache {
 
     @Override
     public void store(String sid, SessionSnapshot snapshot, Runnable onExpiry) {
-        cached.put(sid, new Entry(clock.getAsLong() + ttlMs, onExpiry));
+        cached.put(sid, new Entry(System.currentTimeMillis() + ttlMs, onExpiry, true));
         String json = Json.GSON.toJson(snapshot);
         long seconds = TimeUnit.MILLISECONDS.toSeconds(ttlMs) + GRACE.toSeconds();
         redis.submit(jedis -> jedis.setex(keys.session(sid), seconds, json)).exceptionally(e -> {
             // Nobody can restore it: its expiry action is due, on the expiry thread (it may wait for the queue).
             // Not logged per session: the outage is logged once (RedisOutage).
-            cached.computeIfPresent(sid, (key, entry) -> new Entry(0, entry.onExpiry()));
+            cached.computeIfPresent(sid, (key, entry) -> new Entry(0, entry.onExpiry(), false));
             return null;
         });
     }
@@ -119,7 +119,7 @@ public final class RedisSessionCache implements SessionCache {
 
     /** Runs the expiry actions whose time is up, for the sessions nobody restored. */
     void expire() {
-        long now = clock.getAsLong();
+        long now = System.currentTimeMillis();
         for (Map.Entry<String, Entry> candidate : cached.entrySet()) {
             Entry entry = candidate.getValue();
             if (entry.expiresAtMs() <= now) {
@@ -145,8 +145,8 @@ public final class RedisSessionCache implements SessionCache {
      */
     private void settle(String sid, Entry entry, long now) {
         boolean due;
-        if (entry.expiresAtMs() == 0) {
-            due = true; // never reached Redis
+        if (!entry.inRedis()) {
+            due = true;
         } else {
             try {
                 Object value = redis.submit(jedis -> jedis.eval(EXPIRE, List.of(keys.session(sid)), List.of()))

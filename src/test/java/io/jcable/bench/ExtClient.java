@@ -8,7 +8,6 @@ import java.net.URI;
 import java.time.Duration;
 import java.util.BitSet;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantLock;
 import org.eclipse.jetty.util.Callback;
 import org.eclipse.jetty.websocket.core.CloseStatus;
@@ -17,7 +16,6 @@ import org.eclipse.jetty.websocket.core.CoreSession;
 import org.eclipse.jetty.websocket.core.Frame;
 import org.eclipse.jetty.websocket.core.FrameHandler;
 import org.eclipse.jetty.websocket.core.OpCode;
-import org.eclipse.jetty.websocket.core.client.CoreClientUpgradeRequest;
 import org.eclipse.jetty.websocket.core.client.WebSocketCoreClient;
 
 /**
@@ -45,7 +43,8 @@ final class ExtClient implements FrameHandler {
     private int duplicates;
 
     /** Connects to {@code url} and subscribes; completes at the confirmation. */
-    CompletableFuture<Void> subscribe(WebSocketCoreClient core, URI url, Duration timeout, Configuration.ConfigurationCustomizer configuration) {
+    CompletableFuture<Void> subscribe(WebSocketCoreClient core, URI url, Duration timeout,
+                                      Configuration.ConfigurationCustomizer configuration) {
         restoring = false;
         return open(core, url, timeout, configuration);
     }
@@ -54,7 +53,8 @@ final class ExtClient implements FrameHandler {
      * Comes back at {@code url} with its sid and asks the history after its position; completes at
      * {@code confirm_history}, fails when the session was not restored or the history refused.
      */
-    CompletableFuture<Void> restore(WebSocketCoreClient core, URI url, Duration timeout, Configuration.ConfigurationCustomizer configuration) {
+    CompletableFuture<Void> restore(WebSocketCoreClient core, URI url, Duration timeout,
+                                    Configuration.ConfigurationCustomizer configuration) {
         restoring = true;
         return open(core, URI.create(url + "?sid=" + sid), timeout, configuration);
     }
@@ -63,20 +63,7 @@ final class ExtClient implements FrameHandler {
                                          Configuration.ConfigurationCustomizer configuration) {
         CompletableFuture<Void> done = new CompletableFuture<>();
         step = done;
-        CoreClientUpgradeRequest request = CoreClientUpgradeRequest.from(core, url, this);
-        request.setSubProtocols(PROTOCOL);
-        request.timeout(timeout.toMillis(), TimeUnit.MILLISECONDS);
-        request.setConfiguration(configuration);
-        try {
-            core.connect(request).whenComplete((connected, failure) -> {
-                if (failure != null) {
-                    done.completeExceptionally(failure);
-                }
-            });
-        } catch (IOException e) {
-            done.completeExceptionally(e);
-        }
-        return done.orTimeout(timeout.toMillis(), TimeUnit.MILLISECONDS);
+        return LoadClient.upgrade(core, url, this, PROTOCOL, timeout, configuration, done);
     }
 
     /** The position of stream {@code all} this client last saw (offset 0: none yet). */

@@ -61,20 +61,30 @@ final class LoadClient implements FrameHandler {
     /** Connects; the future completes at the subscription's confirmation, or fails (reject, close, timeout). */
     CompletableFuture<LoadClient> open(WebSocketCoreClient core, URI url, Duration timeout,
                                        Configuration.ConfigurationCustomizer configuration) {
-        CoreClientUpgradeRequest request = CoreClientUpgradeRequest.from(core, url, this);
-        request.setSubProtocols(PROTOCOL);
+        return upgrade(core, url, this, PROTOCOL, timeout, configuration, subscribed);
+    }
+
+    /**
+     * Starts the upgrade of {@code handler}'s connection offering {@code protocol}; a failed upgrade fails
+     * {@code outcome}, which is returned bounded by {@code timeout}.
+     */
+    static <T> CompletableFuture<T> upgrade(WebSocketCoreClient core, URI url, FrameHandler handler, String protocol,
+                                            Duration timeout, Configuration.ConfigurationCustomizer configuration,
+                                            CompletableFuture<T> outcome) {
+        CoreClientUpgradeRequest request = CoreClientUpgradeRequest.from(core, url, handler);
+        request.setSubProtocols(protocol);
         request.timeout(timeout.toMillis(), TimeUnit.MILLISECONDS);
         request.setConfiguration(configuration);
         try {
             core.connect(request).whenComplete((connected, failure) -> {
                 if (failure != null) {
-                    subscribed.completeExceptionally(failure);
+                    outcome.completeExceptionally(failure);
                 }
             });
         } catch (IOException e) {
-            subscribed.completeExceptionally(e);
+            outcome.completeExceptionally(e);
         }
-        return subscribed.orTimeout(timeout.toMillis(), TimeUnit.MILLISECONDS);
+        return outcome.orTimeout(timeout.toMillis(), TimeUnit.MILLISECONDS);
     }
 
     /** Sends the {@code message} command with {@code data} (JSON text, e.g. {@code {"action":"echo"}}). */

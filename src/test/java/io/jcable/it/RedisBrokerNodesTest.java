@@ -85,6 +85,13 @@ class RedisBrokerNodesTest {
         return client;
     }
 
+    /** An extended client of {@code node} subscribed to {@code bench_<id>}. */
+    private CableClient subscribed(CableServer node, String id) {
+        CableClient client = ext(node, "");
+        client.subscribe(channel(id));
+        return client;
+    }
+
     private static void publish(CableServer node, String stream, int n) {
         NodesSupport.post(node, NodesSupport.publication(stream, "{\"n\":" + n + "}"));
     }
@@ -111,10 +118,8 @@ class RedisBrokerNodesTest {
     void aPublicationIsNumberedOnceForTheClusterAndNodeBServesTheHistoryOfNodeA() {
         String id = UUID.randomUUID().toString();
         String stream = "bench_" + id;
-        CableClient onA = ext(nodeA, "");
-        CableClient onB = ext(nodeB, "");
-        onA.subscribe(channel(id));
-        onB.subscribe(channel(id));
+        CableClient onA = subscribed(nodeA, id);
+        CableClient onB = subscribed(nodeB, id);
         publish(nodeA, stream, 1);
         JsonObject first = onB.receive();
         String epoch = first.get("epoch").getAsString();
@@ -142,10 +147,8 @@ class RedisBrokerNodesTest {
     void aRedisxEntryIsStoredOnceByTheNodeThatReadsItAndDeliveredEverywhereAtThatPosition() {
         String id = UUID.randomUUID().toString();
         String stream = "bench_" + id;
-        CableClient onA = ext(nodeA, "");
-        CableClient onB = ext(nodeB, "");
-        onA.subscribe(channel(id));
-        onB.subscribe(channel(id));
+        CableClient onA = subscribed(nodeA, id);
+        CableClient onB = subscribed(nodeB, id);
         for (int n = 1; n <= 3; n++) {
             redis.xadd("__anycable__", NodesSupport.publication(stream, "{\"n\":" + n + "}"));
         }
