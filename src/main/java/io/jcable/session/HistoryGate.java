@@ -9,11 +9,14 @@ import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * Keeps an extended session's stored-publication frames in order and free of duplicates while history is replayed
- * (docs/protocol.md §6.3). It remembers, per (subscription, stream), the last position written to the client;
- * while a subscription replays history, live frames for it are held back, and on release only those past what
- * was written go out. A position of another epoch always goes out (the broker started over: a Redis broker whose
- * Redis lost its data numbers from 1 again under a new epoch). Live frames come from the broadcast thread, the
- * replay from the mailbox: one lock, held only to queue frames (sending never blocks).
+ * (docs/protocol.md §6.3). It remembers, per (subscription, stream), which of the last {@value Written#WINDOW}
+ * offsets up to the highest were written to the client; while a subscription replays history, live frames for it
+ * are held back, and on release only those not written yet go out. An offset below the highest that was not
+ * written yet still goes out: with the Redis broker, nodes store concurrently, so the pub/sub may bring a stream's
+ * positions slightly out of order. Older than the window counts as written. A position of another epoch always
+ * goes out (the broker started over: a Redis broker whose Redis lost its data numbers from 1 again under a new
+ * epoch). Live frames come from the broadcast thread, the replay from the mailbox: one lock, held only to queue
+ * frames (sending never blocks).
  */
 final class HistoryGate {
     private record Key(String identifier, String stream) {
@@ -22,8 +25,39 @@ final class HistoryGate {
     private record Held(String stream, StreamPosition position, String frame) {
     }
 
+    /** The offsets of one epoch written for one (subscription, stream): the highest, and a bit per offset below. */
+    private static final class Written {
+        static final int WINDOW = 64;
+        final String epoch;
+        long highest;
+        /** Bit {@code d}: offset {@code highest - d} was written. */
+        long bits;
+
+        Written(StreamPosition first) {
+            epoch = first.epoch();
+            highest = first.offset();
+            bits = 1;
+        }
+
+        /** Marks the offset written; false when it already was (or is older than the window). */
+        boolean mark(long offset) {
+            if (offset > highest) {
+                long shift = offset - highest;
+                bits = shift >= WINDOW ? 1 : bits << shift | 1;
+                highest = offset;
+                return true;
+            }
+            long below = highest - offset;
+            if (below >= WINDOW || (bits & 1L << below) != 0) {
+                return false;
+            }
+            bits |= 1L << below;
+            return true;
+        }
+    }
+
     private final ReentrantLock lock = new ReentrantLock();
-    private final Map<Key, StreamPosition> written = new HashMap<>(4);
+    private final Map<Key, Written> written = new HashMap<>(4);
     private final Map<String, List<Held>> holding = new HashMap<>(2);
 
     /** A live frame: written at once, or held while {@code identifier} replays; dropped when already written. */
@@ -51,7 +85,7 @@ final class HistoryGate {
         }
     }
 
-    /** A replayed frame: written unless a frame at or past its offset already was. */
+    /** A replayed frame: written unless it already was. */
     void replay(Transport transport, String identifier, String stream, StreamPosition position, String frame) {
         lock.lock();
         try {
@@ -88,9 +122,11 @@ final class HistoryGate {
     }
 
     private void writeOnce(Transport transport, Key key, StreamPosition position, String frame) {
-        StreamPosition last = written.get(key);
-        if (last == null || !last.epoch().equals(position.epoch()) || position.offset() > last.offset()) {
-            written.put(key, position);
+        Written last = written.get(key);
+        if (last == null || !last.epoch.equals(position.epoch())) {
+            written.put(key, new Written(position));
+            transport.send(frame);
+        } else if (last.mark(position.offset())) {
             transport.send(frame);
         }
     }

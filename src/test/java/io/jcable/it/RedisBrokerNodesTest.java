@@ -12,9 +12,12 @@ import io.jcable.testing.CableClient;
 import io.jcable.testing.CableServer;
 import io.jcable.testing.FakeRpcApp;
 import io.jcable.testing.RedisServer;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.UUID;
+import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -152,14 +155,25 @@ class RedisBrokerNodesTest {
         for (int n = 1; n <= 3; n++) {
             redis.xadd("__anycable__", NodesSupport.publication(stream, "{\"n\":" + n + "}"));
         }
-        JsonObject first = onA.receive();
-        String epoch = first.get("epoch").getAsString();
-        assertEntry(first, channel(id), stream, epoch, 1);
-        assertEntry(onB.receive(), channel(id), stream, epoch, 1);
-        for (int n = 2; n <= 3; n++) {
-            assertEntry(onA.receive(), channel(id), stream, epoch, n);
-            assertEntry(onB.receive(), channel(id), stream, epoch, n);
+        // Both nodes read entries of the group: the offsets follow the order of the stores, not of XADD.
+        Map<Integer, JsonObject> seenOnA = positions(onA, 3);
+        assertEquals(seenOnA, positions(onB, 3));
+        assertEquals(Set.of(1L, 2L, 3L), seenOnA.values().stream().map(p -> p.get("offset").getAsLong())
+                .collect(Collectors.toSet()));
+        assertEquals(1, seenOnA.values().stream().map(p -> p.get("epoch")).distinct().count());
+    }
+
+    /** Message {@code n} → its position ({@code epoch}, {@code offset}), for the next {@code count} frames. */
+    private static Map<Integer, JsonObject> positions(CableClient client, int count) {
+        Map<Integer, JsonObject> positions = new HashMap<>();
+        for (int i = 0; i < count; i++) {
+            JsonObject frame = client.receive();
+            JsonObject position = new JsonObject();
+            position.add("epoch", frame.get("epoch"));
+            position.add("offset", frame.get("offset"));
+            positions.put(frame.getAsJsonObject("message").get("n").getAsInt(), position);
         }
+        return positions;
     }
 
     @Test
