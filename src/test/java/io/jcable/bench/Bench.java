@@ -4,8 +4,8 @@ import java.time.Duration;
 import java.util.List;
 
 /**
- * The benchmark tool: {@code scripts/bench <connect|fanout|memory|rpc|slow|soak|standalone|nodes|broker> [options]} (see
- * {@link BenchOptions#USAGE}). Prints one Markdown section per run and appends it to the results file.
+ * The benchmark tool: {@code scripts/bench <connect|fanout|memory|rpc|slow|soak|standalone|nodes|broker>
+ * [options]} (see {@link BenchOptions#USAGE}). Prints one Markdown section per run and appends it to the results file.
  * Exits 0 when every client connected and nothing was lost, 1 otherwise, 2 on a usage error.
  */
 public final class Bench {

@@ -59,11 +59,18 @@ final class BrokerScenario {
         List<Check> checks = new ArrayList<>();
         checks.add(Check.judged("broker memory and none: zero lost", lost + " lost",
                 lost == 0 && memory.delivery().received() > 0 && none.delivery().received() > 0, scale));
-        checks.add(memory.delivery().cpuResolved() && none.delivery().cpuResolved()
-                ? Check.judged("server CPU per frame, broker memory / none ≤ 1.10", Table.cell(ratio), ratio <= TARGET_RATIO,
-                        scale)
+        boolean resolved = memory.delivery().cpuResolved() && none.delivery().cpuResolved();
+        checks.add(resolved
+                ? Check.judged("server CPU per frame, broker memory / none ≤ 1.10", Table.cell(ratio),
+                        ratio <= TARGET_RATIO, scale)
                 : Check.notMeasured("server CPU per frame, broker memory / none ≤ 1.10",
                         "too few frames to resolve the servers' CPU"));
+        if (resolved) {
+            double netRatio = memory.delivery().netMicrosPerFrame(memory.idleCpuPerSecond())
+                    / none.delivery().netMicrosPerFrame(none.idleCpuPerSecond());
+            checks.add(Check.info("the same net of each server's idle CPU", Table.cell(netRatio)
+                    + " (the idle figure is the least of a few 1 s windows: noisy on a busy machine)"));
+        }
         return new ScenarioResult("broker", List.of(table), checks, memory.failed() + none.failed(), lost, notes);
     }
 

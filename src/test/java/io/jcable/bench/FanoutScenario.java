@@ -67,8 +67,8 @@ final class FanoutScenario {
                         perFrame <= TARGET_CPU_MICROS_PER_FRAME, scale));
                 if (run.cpuResolved()) {
                     checks.add(Check.info(path + ": of which user-space (jcable, container, JVM, GC)",
-                            Table.cell(run.userMicrosPerFrame()) + " µs/frame; the rest is the kernel's TCP send, which on "
-                                    + "loopback also runs the receiver's side"));
+                            Table.cell(run.userMicrosPerFrame()) + " µs/frame; the rest is the kernel's TCP send, "
+                                    + "which on loopback also runs the receiver's side"));
                 }
                 if (received > expected) {
                     notes.add(path + ": " + (received - expected) + " frames more than expected (duplicates?)");

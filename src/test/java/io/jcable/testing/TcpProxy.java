@@ -16,6 +16,7 @@ import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.BooleanSupplier;
 
 /**
  * A TCP proxy between a test's client and a server, to play network trouble: {@link #cutAll()} resets every live
@@ -137,7 +138,7 @@ public final class TcpProxy implements AutoCloseable {
         }
     }
 
-    private boolean awaitCount(java.util.function.BooleanSupplier reached, Duration timeout) throws InterruptedException {
+    private boolean awaitCount(BooleanSupplier reached, Duration timeout) throws InterruptedException {
         long nanos = timeout.toNanos();
         lock.lock();
         try {
