@@ -6,7 +6,8 @@
 //
 // The client subscribes to NamedStreamChannel (the fake app streams from <stream>), reconnects by itself 100 ms
 // after a lost connection (restoring its session with ?sid= when the server keeps it, else resubscribing with
-// history by offset), and ends once <total> messages have arrived. Each broadcast's data is {"n": <number>}.
+// history by offset), and ends once <total> messages have arrived (and, after a lost connection, the answer to
+// its history request). Each broadcast's data is {"n": <number>}.
 // Environment: ANYCABLE_CLIENT_TIMEOUT_MS (default 30000), ANYCABLE_DEBUG=1 (the client's debug log on stderr).
 //
 // Protocol with the caller (one line each, on stdout):
@@ -17,7 +18,7 @@
 //   SENT <json>               a history request the client wrote after a lost connection (a history command, or
 //                             a subscribe with history)
 //   HISTORY <type>            the channel's history info event: history_received or history_not_found
-//   RECEIVED <json array>     <total> messages arrived: every n, in the order the channel got them
+//   RECEIVED <json array>     done: every n, in the order the channel got them
 //   DONE                      cable.disconnect() closed the socket; exit code 0
 //   FAIL <reason>             anything else, including a warning or error the client logs while connected
 //                             (while it is away, its reconnect attempts may log); exit code 1, also on timeout
@@ -38,6 +39,7 @@ if (!url || !/^wss?:\/\//.test(url) || !streamName || !(total > 0)) {
 }
 
 let disconnects = 0;
+let historyAnswers = 0;
 let away = false;
 let disconnecting = false;
 const received = [];
@@ -109,20 +111,29 @@ subscription.on("message", (data, meta) => {
     }
     received.push(data.n);
     say(`MESSAGE ${data.n} offset=${meta && meta.offset} epoch=${meta && meta.epoch}`);
-    if (received.length === total) {
-        step("received", "RECEIVED " + JSON.stringify(received));
-        disconnecting = true;
-        clearTimeout(deadline);
-        cable.disconnect();
-        finish(0, "DONE");
-    }
+    finishWhenComplete();
 });
 
 subscription.on("info", (info) => {
     if (info && (info.type === "history_received" || info.type === "history_not_found")) {
+        historyAnswers++;
         say("HISTORY " + info.type);
+        finishWhenComplete();
     }
 });
+
+// Done with <total> messages and, after a lost connection, the answer to the history request (the replay may
+// hold every message the client still needs, so they can all arrive before its confirm_history).
+function finishWhenComplete() {
+    if (script.isFinished() || received.length < total || (disconnects > 0 && historyAnswers === 0)) {
+        return;
+    }
+    step("received", "RECEIVED " + JSON.stringify(received));
+    disconnecting = true;
+    clearTimeout(deadline);
+    cable.disconnect();
+    finish(0, "DONE");
+}
 
 try {
     await subscription.ensureSubscribed();
