@@ -51,7 +51,7 @@ public final class Node {
         this.registry = new SessionRegistry(sidFromRequestId);
         this.pinger = pinger;
         this.maxQueuedInput = maxQueuedInput;
-        this.connector = new Connector(local, controller, hub, sessionCache, this::close, metrics);
+        this.connector = new Connector(local, controller, hub, sessionCache, this::close, pinger, metrics);
         this.dispatcher = new FrameDispatcher(new CommandRunner(local, controller, hub, this::close,
                 new HistoryReplay(broker)), this::close,
                 metrics);

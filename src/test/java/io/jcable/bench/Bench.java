@@ -4,8 +4,8 @@ import java.time.Duration;
 import java.util.List;
 
 /**
- * The benchmark tool: {@code scripts/bench <connect|fanout|memory|rpc|slow|soak|standalone|nodes> [options]} (see
- * {@link BenchOptions#USAGE}). Prints one Markdown section per run and appends it to the results file.
+ * The benchmark tool: {@code scripts/bench <connect|fanout|memory|rpc|slow|soak|standalone|nodes|broker>
+ * [options]} (see {@link BenchOptions#USAGE}). Prints one Markdown section per run and appends it to the results file.
  * Exits 0 when every client connected and nothing was lost, 1 otherwise, 2 on a usage error.
  */
 public final class Bench {
@@ -55,6 +55,7 @@ public final class Bench {
             case SOAK -> SoakScenario.run(options, target);
             case STANDALONE -> StandaloneScenario.run(options, target);
             case NODES -> NodesScenario.run(options, target);
+            case BROKER -> BrokerScenario.run(options, target);
         };
         ScenarioResult result = measured.withNote(warmup);
         String section = Report.section(options, environment, target.description(), result);

@@ -42,14 +42,16 @@ record BenchOptions(Scenario scenario, TargetOptions target, int clients, int co
                     String command) {
 
     static final String USAGE = """
-            usage: scripts/bench <connect|fanout|memory|rpc|slow|soak|standalone|nodes> [options]
+            usage: scripts/bench <connect|fanout|memory|rpc|slow|soak|standalone|nodes|broker> [options]
             nodes: one jcable with N subscribers against three jcable processes on the Redis pub/sub with N/3
             each (HTTP broadcasts to the first), then the redisx consumption rate of one node (own target only).
+            broker: the fan-out to N actioncable-v1-ext-json subscribers with ANYCABLE_BROKER=memory, then on a
+            second jcable with ANYCABLE_BROKER=none; server CPU per frame of each and the ratio (own target only).
             One generator process holds at most (open-files limit - 300) clients: about 19,700 with 20,000.
-              --clients N            clients (connect 19000, fanout 10000, nodes 9000, rpc 200, slow 1000,
-                                     soak 2000, standalone 10000)
+              --clients N            clients (connect 19000, fanout 10000, broker 10000, nodes 9000, rpc 200,
+                                     slow 1000, soak 2000, standalone 10000)
               --concurrency C        connection attempts in flight (100)
-              --messages M           broadcasts per path (fanout, nodes: 50)
+              --messages M           broadcasts per path (fanout, nodes, broker: 50)
               --interval-ms T        time between broadcasts (fanout 200, slow 50, soak 1000)
               --paths a,b            publish paths: redis, http, action (own target: redis,http)
               --levels a,b,...       idle clients to measure memory at (0,1000,5000,10000,19000)
@@ -123,6 +125,14 @@ record BenchOptions(Scenario scenario, TargetOptions target, int clients, int co
                 values.text("server-jvm", TargetOptions.DEFAULT_SERVER_JVM), values.text("server-cpus", "0"),
                 values.text("secret", null), CableEnvironment.cableVariables(environment));
 
+        if (scenario == Scenario.BROKER) {
+            if (url != null) {
+                throw new IllegalArgumentException("broker starts jcable twice, with ANYCABLE_BROKER=memory and none:"
+                        + " not with --url");
+            }
+            // the scenario's own comparison, whatever the environment says
+            target = target.withServerSetting(BrokerScenario.BROKER, "memory");
+        }
         List<String> defaultPaths = new ArrayList<>();
         if (url == null || redisUrl != null) {
             defaultPaths.add("redis");
@@ -142,7 +152,7 @@ record BenchOptions(Scenario scenario, TargetOptions target, int clients, int co
         // the issue's target sizes; memory uses --levels instead
         int defaultClients = switch (scenario) {
             case CONNECT -> 19_000;
-            case FANOUT, STANDALONE -> 10_000;
+            case FANOUT, STANDALONE, BROKER -> 10_000;
             case NODES -> 9_000;
             case RPC -> 200;
             case MEMORY, SLOW -> 1_000;

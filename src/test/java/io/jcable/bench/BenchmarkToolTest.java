@@ -103,6 +103,14 @@ final class BenchmarkToolTest {
     }
 
     @Test
+    void brokerMemoryAgainstNoneWithExtendedSubscribers() throws IOException {
+        ScenarioResult result = run("broker", "--clients", "20", "--messages", "5", "--interval-ms", "20");
+        assertClean(result);
+        List<List<String>> rows = result.tables().getFirst().rows();
+        assertEquals(List.of("memory", "none"), rows.stream().map(List::getFirst).toList(), "one row per broker");
+    }
+
+    @Test
     void externalServerByUrl() throws IOException {
         BenchOptions options = options("rpc", "--clients", "5", "--rates", "20", "--duration-s", "1",
                 "--url", target.cableUrl().toString(), "--server-pid", Long.toString(target.server().pid()));
@@ -118,6 +126,7 @@ final class BenchmarkToolTest {
         assertRefused("unknown option --nope", "fanout", "--nope", "1");
         assertRefused("--clients must be in [1, ", "fanout", "--clients", "0");
         assertRefused("unknown scenario 'teleport'", "teleport");
+        assertRefused("broker starts jcable twice", "broker", "--url", "ws://127.0.0.1:1/cable");
     }
 
     /** Each refusal for its own reason: the message names the bad option. */

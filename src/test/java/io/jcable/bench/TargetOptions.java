@@ -2,6 +2,7 @@ package io.jcable.bench;
 
 import java.net.URI;
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.Map;
 
 /**
@@ -45,6 +46,14 @@ record TargetOptions(URI url, long serverPid, URI metricsUrl, URI redisUrl, URI 
 
     TargetOptions {
         serverSettings = Map.copyOf(serverSettings);
+    }
+
+    /** The same options with one more {@code ANYCABLE_*} setting for the jcable process (replacing any given). */
+    TargetOptions withServerSetting(String name, String value) {
+        Map<String, String> settings = new HashMap<>(serverSettings);
+        settings.put(name, value);
+        return new TargetOptions(url, serverPid, metricsUrl, redisUrl, broadcastUrl, redisChannel, appLatency,
+                serverJvm, serverCpus, secret, settings);
     }
 
     boolean selfHosted() {
