@@ -26,15 +26,17 @@ final class Connector {
     private final Hub hub;
     private final SessionCache sessionCache;
     private final SessionCloser closer;
+    private final PresenceCommands presence;
     private final Counter failedAuths;
 
     Connector(LocalAnswers local, Controller controller, Hub hub, SessionCache sessionCache, SessionCloser closer,
-              Metrics metrics) {
+              PresenceCommands presence, Metrics metrics) {
         this.local = local;
         this.controller = controller;
         this.hub = hub;
         this.sessionCache = sessionCache;
         this.closer = closer;
+        this.presence = presence;
         this.failedAuths = metrics.counter("failed_auths_total");
     }
 
@@ -76,7 +78,7 @@ final class Connector {
 
     /**
      * Restores an extended session from the cache without asking the application (docs/protocol.md §6.2):
-     * identifiers, cstate, subscriptions with their istate and streams; answers the restored welcome. False when
+     * identifiers, cstate, subscriptions with their istate, streams and presence; answers the restored welcome. False when
      * there is nothing to restore (the normal Connect follows).
      */
     private boolean restore(ClientSession session) {
@@ -106,6 +108,9 @@ final class Connector {
             for (String stream : restored.streams()) {
                 subscription.addStream(stream);
                 hub.subscribe(stream, identifier, session);
+            }
+            if (restored.presence() != null) {
+                presence.restored(session, oldSid, identifier, subscription, restored.presence());
             }
         });
         LOG.info("sid={} restored session {} with {} subscriptions", session.sid(), oldSid,
