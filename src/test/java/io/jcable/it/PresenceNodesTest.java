@@ -6,8 +6,6 @@ import static io.jcable.it.PresenceTest.leaveEvent;
 import static io.jcable.testing.CableClient.identifier;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import com.google.gson.JsonObject;
-import com.google.gson.JsonParser;
 import io.jcable.protocol.Json;
 import io.jcable.testing.CableClient;
 import io.jcable.testing.CableServer;
@@ -79,22 +77,16 @@ class PresenceNodesTest {
         return client;
     }
 
-    private record Marker(String stream, String identifier) {
-    }
-
-    private static Marker follow(CableClient client) {
+    private static CableTestSupport.Marker follow(CableClient client) {
         String stream = "marker_" + UUID.randomUUID();
-        Marker marker = new Marker(stream, identifier("NamedStreamChannel", "stream", stream));
+        CableTestSupport.Marker marker = new CableTestSupport.Marker(stream,
+                identifier("NamedStreamChannel", "stream", stream));
         client.subscribe(marker.identifier());
         return marker;
     }
 
-    /** Publishes the marker through {@code via}'s pub/sub and asserts it is {@code client}'s next frame. */
-    private static void assertMarkerIsNext(CableServer via, CableClient client, Marker marker) {
-        NodesSupport.post(via, NodesSupport.publication(marker.stream(), "{\"marker\":true}"));
-        JsonObject frame = client.receive();
-        assertEquals(marker.identifier(), frame.get("identifier").getAsString(), frame.toString());
-        assertEquals(JsonParser.parseString("{\"marker\":true}"), frame.get("message"));
+    private static void assertMarkerIsNext(CableServer via, CableClient client, CableTestSupport.Marker marker) {
+        NodesSupport.assertMarkerIsNext(via, client, marker.stream(), marker.identifier());
     }
 
     private static String join(String identifier, String id, String info) {
@@ -112,8 +104,8 @@ class PresenceNodesTest {
         for (CableClient client : new CableClient[] {observerA, observerB, onA, onB}) {
             client.subscribe(identifier);
         }
-        Marker markerA = follow(observerA);
-        Marker markerB = follow(observerB);
+        CableTestSupport.Marker markerA = follow(observerA);
+        CableTestSupport.Marker markerB = follow(observerB);
 
         onA.send(join(identifier, "u1", "{\"name\":\"Ann\"}"));
         String joined = joinEvent(identifier, "u1", "{\"name\":\"Ann\"}");
@@ -148,7 +140,7 @@ class PresenceNodesTest {
         CableClient receiver = ext(b);
         sender.subscribe(identifier);
         receiver.subscribe(identifier);
-        Marker marker = follow(sender);
+        CableTestSupport.Marker marker = follow(sender);
         sender.send("{\"command\":\"whisper\",\"identifier\":" + Json.quote(identifier) + ",\"data\":\"psst\"}");
         assertEquals("{\"identifier\":" + Json.quote(identifier) + ",\"message\":\"psst\"}", receiver.receiveRaw());
         assertMarkerIsNext(a, sender, marker);

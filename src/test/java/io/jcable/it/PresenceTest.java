@@ -81,12 +81,8 @@ class PresenceTest extends CableTestSupport {
         return client.receiveRaw();
     }
 
-    /** Publishes to the marker's stream through HTTP (so through the pub/sub) and asserts it is the next frame. */
     private void assertMarkerIsNextViaPubSub(CableClient client, Marker marker) {
-        NodesSupport.post(server, NodesSupport.publication(marker.stream(), "{\"marker\":true}"));
-        JsonObject frame = client.receive();
-        assertEquals(marker.identifier(), frame.get("identifier").getAsString(), frame.toString());
-        assertEquals(JsonParser.parseString("{\"marker\":true}"), frame.get("message"));
+        NodesSupport.assertMarkerIsNext(server, client, marker.stream(), marker.identifier());
     }
 
     @Test
