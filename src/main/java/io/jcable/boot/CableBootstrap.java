@@ -68,7 +68,8 @@ import org.slf4j.LoggerFactory;
  * Builds jcable when the web app starts and takes it down when it stops. The only static entry point.
  * Start order: metrics → RPC client → pub/sub, hub, broker, session cache, presence, disconnect queue, node →
  * pinger → presence sweeper → pub/sub and broadcast adapters → endpoints and servlets → SIGTERM hook. Stop order is
- * the reverse, with the graceful client notice and the Disconnect drain first (bounded by {@code ANYCABLE_SHUTDOWN_TIMEOUT}).
+ * the reverse, with the graceful client notice and the Disconnect drain first (bounded by
+ * {@code ANYCABLE_SHUTDOWN_TIMEOUT}).
  */
 public final class CableBootstrap implements ServletContextListener {
     private static final Logger LOG = LoggerFactory.getLogger(CableBootstrap.class);

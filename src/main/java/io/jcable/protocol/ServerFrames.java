@@ -90,7 +90,10 @@ public final class ServerFrames {
         return "{\"type\":\"reject_history\",\"identifier\":" + Json.quote(identifier) + "}";
     }
 
-    /** A presence frame of the server's own (an info or an error): {@code {"type":"presence","identifier":ID,"message":M}}. */
+    /**
+     * A presence frame of the server's own (an info or an error):
+     * {@code {"type":"presence","identifier":ID,"message":M}}.
+     */
     public static String presence(String identifier, String message) {
         return data(Json.quote(identifier), message, "presence");
     }

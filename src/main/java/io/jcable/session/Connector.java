@@ -78,8 +78,8 @@ final class Connector {
 
     /**
      * Restores an extended session from the cache without asking the application (docs/protocol.md §6.2):
-     * identifiers, cstate, subscriptions with their istate, streams and presence; answers the restored welcome. False when
-     * there is nothing to restore (the normal Connect follows).
+     * identifiers, cstate, subscriptions with their istate, streams and presence; answers the restored welcome.
+     * False when there is nothing to restore (the normal Connect follows).
      */
     private boolean restore(ClientSession session) {
         String oldSid = session.handshake().restoreSid();

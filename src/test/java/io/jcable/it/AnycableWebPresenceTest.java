@@ -40,7 +40,8 @@ class AnycableWebPresenceTest extends CableTestSupport {
         String transcript = client.transcript();
         assertEquals(0, exitCode, "node exit code; output:\n" + transcript);
         client.assertNoFailure();
-        client.assertInOrder("SUBSCRIBED", "JOIN id=ann-1 info={\"name\":\"Ann\"}", "INFO {\"ann-1\":{\"name\":\"Ann\"}}",
+        client.assertInOrder("SUBSCRIBED", "JOIN id=ann-1 info={\"name\":\"Ann\"}",
+                "INFO {\"ann-1\":{\"name\":\"Ann\"}}",
                 "WHISPER {\"event\":\"typing\",\"who\":\"Ann\"}", "LEAVE id=ann-1", "DONE");
         assertEquals(0, server.metric("failed_client_msg_total"), "every frame the clients sent was understood");
     }

@@ -102,7 +102,8 @@ class PresenceTest extends CableTestSupport {
         }
 
         sender.send(command("whisper", identifier, ",\"data\":{\"event\":\"typing\",\"who\":\"a\"}"));
-        String expected = "{\"identifier\":" + Json.quote(identifier) + ",\"message\":{\"event\":\"typing\",\"who\":\"a\"}}";
+        String expected = "{\"identifier\":" + Json.quote(identifier)
+                + ",\"message\":{\"event\":\"typing\",\"who\":\"a\"}}";
         assertEquals(expected, b.receiveRaw());
         assertEquals(expected, c.receiveRaw());
         assertMarkerIsNextViaPubSub(sender, marker);

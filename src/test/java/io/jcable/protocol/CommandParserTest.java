@@ -73,7 +73,8 @@ class CommandParserTest {
                 CommandParser.parse("{\"command\":\"whisper\",\"identifier\":" + quoted
                         + ",\"data\":{\"event\":\"typing\",\"n\":[1,2.5]}}"));
         assertEquals(new ClientCommand.Whisper(ID, "\"hi \\\"you\\\"\""),
-                CommandParser.parse("{\"command\":\"whisper\",\"identifier\":" + quoted + ",\"data\":\"hi \\\"you\\\"\"}"));
+                CommandParser.parse("{\"command\":\"whisper\",\"identifier\":" + quoted
+                        + ",\"data\":\"hi \\\"you\\\"\"}"));
         assertInstanceOf(ClientCommand.Unsupported.class,
                 CommandParser.parse("{\"command\":\"whisper\",\"identifier\":" + quoted + "}"));
         // The tree is read under the same strict rules as the rest.
@@ -92,7 +93,8 @@ class CommandParserTest {
                         + ",\"presence\":{\"id\":\"7\"}}"));
         String big = "\"" + "é".repeat(PresenceJoin.MAX_INFO_BYTES / 2) + "\"";
         for (String presence : new String[] {"[]", "{\"info\":{}}", "{\"id\":42}", "{\"id\":\"\"}",
-                "{\"id\":\"" + "x".repeat(PresenceJoin.MAX_ID_LENGTH + 1) + "\"}", "{\"id\":\"1\",\"info\":" + big + "}"}) {
+                "{\"id\":\"" + "x".repeat(PresenceJoin.MAX_ID_LENGTH + 1) + "\"}",
+                "{\"id\":\"1\",\"info\":" + big + "}"}) {
             ClientCommand parsed = CommandParser.parse("{\"command\":\"join\",\"identifier\":\"x\",\"presence\":"
                     + presence + "}");
             assertInstanceOf(String.class, ((ClientCommand.Join) parsed).presence().invalid(), presence);
