@@ -65,10 +65,8 @@ final class CommandRunner {
             }
             case ClientCommand.PresenceInfo info -> {
                 Subscription subscription = known(session, "presence", info.identifier());
-                if (subscription != null) {
-                    presence.info(session, info.identifier(), subscription, info.returnRecords());
-                }
-                yield subscription != null;
+                yield subscription != null
+                        && presence.info(session, info.identifier(), subscription, info.returnRecords());
             }
             default -> throw new IllegalArgumentException("not an RPC command: " + command);
         };

@@ -60,8 +60,11 @@ final class PresenceCommands {
         return true;
     }
 
-    /** The {@code presence} command: the info frame, or the error frame when there is no {@code $p} or no store. */
-    void info(ClientSession session, String identifier, Subscription subscription, boolean withRecords) {
+    /**
+     * The {@code presence} command: the info frame, or the error frame when there is no {@code $p} (then false: the
+     * request was refused) or no store.
+     */
+    boolean info(ClientSession session, String identifier, Subscription subscription, boolean withRecords) {
         String stream = subscription.istate().get(StateKeys.PRESENCE);
         String frame;
         if (stream == null) {
@@ -78,6 +81,7 @@ final class PresenceCommands {
             }
         }
         session.transport().send(frame);
+        return stream != null;
     }
 
     /** The application's join or leave on the user's behalf, after its istate was merged. */
