@@ -1,13 +1,8 @@
 package io.jcable.broadcast;
 
-import io.jcable.broker.Broker;
-import io.jcable.hub.Hub;
 import io.jcable.metrics.Counter;
-import io.jcable.metrics.Histogram;
 import io.jcable.metrics.Metrics;
-import io.jcable.protocol.Json;
 import io.jcable.protocol.LogText;
-import io.jcable.protocol.StreamPosition;
 import io.jcable.pubsub.PubSub;
 import io.jcable.session.RemoteDisconnects;
 import java.util.ArrayList;
@@ -22,41 +17,37 @@ import org.slf4j.LoggerFactory;
  * node gets a message) hand it to the pub/sub ({@link #accept}), and every node, this one included, delivers it
  * when it comes back from there ({@link #publication}, {@link #command}), so each session gets it exactly once. The
  * payload's counters ({@code publications_total}, {@code broadcast_msg_total}, {@code remote_commands_total},
- * {@code failed_broadcast_msg_total}) count on the node where it entered. Before the hub, the broker stores
- * what is not transient and gives it its position (the memory broker of each node numbers its own copy).
+ * {@code failed_broadcast_msg_total}) count on the node where it entered. {@link Publications} does the
+ * distributing and the delivering (the broker of each node stores and numbers its own copy).
  */
 public final class BroadcastHandler implements PubSub.Receiver {
     private static final Logger LOG = LoggerFactory.getLogger(BroadcastHandler.class);
 
-    private final Hub hub;
-    private final Broker broker;
+    private final Publications publications;
     private final RemoteDisconnects remoteDisconnects;
     private final PubSub pubsub;
-    private final Counter publications;
+    private final Counter accepted;
     private final Counter streamMessages;
     private final Counter remoteCommands;
     private final Counter failed;
-    private final Histogram fanout;
 
-    public BroadcastHandler(Hub hub, Broker broker, RemoteDisconnects remoteDisconnects, PubSub pubsub,
+    public BroadcastHandler(Publications publications, RemoteDisconnects remoteDisconnects, PubSub pubsub,
                             Metrics metrics) {
-        this.hub = hub;
-        this.broker = broker;
+        this.publications = publications;
         this.remoteDisconnects = remoteDisconnects;
         this.pubsub = pubsub;
-        this.publications = metrics.counter("publications_total");
+        this.accepted = metrics.counter("publications_total");
         this.streamMessages = metrics.counter("broadcast_msg_total");
         this.remoteCommands = metrics.counter("remote_commands_total");
         this.failed = metrics.counter("failed_broadcast_msg_total");
-        this.fanout = metrics.histogram("broadcast_fanout_duration_seconds");
     }
 
     /** A payload from a fan-out adapter: delivered and executed on this node. */
     public BroadcastMessage deliverHere(String payload) {
         BroadcastMessage message = count(payload);
         switch (message) {
-            case BroadcastMessage.Publication publication -> deliver(publication);
-            case BroadcastMessage.Batch batch -> batch.publications().forEach(this::deliver);
+            case BroadcastMessage.Publication publication -> publications.deliver(publication);
+            case BroadcastMessage.Batch batch -> batch.publications().forEach(publications::deliver);
             case BroadcastMessage.RemoteDisconnect disconnect -> disconnect(disconnect);
             default -> {
             }
@@ -71,8 +62,8 @@ public final class BroadcastHandler implements PubSub.Receiver {
     public BroadcastMessage accept(String payload) {
         BroadcastMessage message = count(payload);
         switch (message) {
-            case BroadcastMessage.Publication publication -> distribute(publication, payload);
-            case BroadcastMessage.Batch batch -> batch.publications().forEach(p -> distribute(p, null));
+            case BroadcastMessage.Publication publication -> publications.distribute(publication, payload);
+            case BroadcastMessage.Batch batch -> batch.publications().forEach(p -> publications.distribute(p, null));
             case BroadcastMessage.RemoteDisconnect disconnect -> pubsub.publishCommand(payload)
                     .exceptionally(e -> {
                         disconnect(disconnect);
@@ -106,7 +97,7 @@ public final class BroadcastHandler implements PubSub.Receiver {
     @Override
     public void publication(String payload) {
         if (BroadcastParser.parse(payload) instanceof BroadcastMessage.Publication publication) {
-            deliver(publication);
+            publications.deliver(publication);
         } else {
             failed.inc();
             LOG.warn("Invalid publication from the pub/sub dropped: {}", LogText.clip(payload));
@@ -132,7 +123,7 @@ public final class BroadcastHandler implements PubSub.Receiver {
         BroadcastMessage message = BroadcastParser.parse(payload);
         switch (message) {
             case BroadcastMessage.Publication publication -> {
-                publications.inc();
+                accepted.inc();
                 streamMessages.inc();
             }
             case BroadcastMessage.Batch batch -> {
@@ -142,7 +133,7 @@ public final class BroadcastHandler implements PubSub.Receiver {
                             LogText.clip(payload));
                 }
                 if (!batch.publications().isEmpty()) {
-                    publications.inc();
+                    accepted.inc();
                     streamMessages.add(batch.publications().size());
                 }
             }
@@ -157,26 +148,6 @@ public final class BroadcastHandler implements PubSub.Receiver {
             }
         }
         return message;
-    }
-
-    /** Publishes through the pub/sub; {@code payload} is the publication's own text when it came alone. */
-    private void distribute(BroadcastMessage.Publication publication, String payload) {
-        pubsub.publish(publication.stream(), payload != null ? payload : publication.toJson())
-                .exceptionally(e -> {
-                    deliver(publication);
-                    return null;
-                });
-    }
-
-    private void deliver(BroadcastMessage.Publication publication) {
-        String message = Json.embed(publication.data());
-        StreamPosition position = publication.transientData() ? null
-                : broker.store(publication.stream(), message, publication.broadcastType());
-        // The time the hand-off to every subscriber's queue takes is the fan-out histogram.
-        long start = System.nanoTime();
-        hub.broadcast(publication.stream(), message, publication.excludeSocket(), publication.broadcastType(),
-                position);
-        fanout.observeNanos(System.nanoTime() - start);
     }
 
     private void disconnect(BroadcastMessage.RemoteDisconnect disconnect) {

@@ -5,5 +5,7 @@ public enum BrokerKind {
     /** Nothing stored: no positions, no history. */
     NONE,
     /** In this node's memory. */
-    MEMORY
+    MEMORY,
+    /** In Redis, shared by every node. */
+    REDIS
 }

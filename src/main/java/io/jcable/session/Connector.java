@@ -34,16 +34,18 @@ final class Connector {
     private final SessionCache sessionCache;
     private final SessionCloser closer;
     private final Pinger timer;
+    private final PresenceCommands presence;
     private final Counter failedAuths;
 
     Connector(LocalAnswers local, Controller controller, Hub hub, SessionCache sessionCache, SessionCloser closer,
-              Pinger timer, Metrics metrics) {
+              Pinger timer, PresenceCommands presence, Metrics metrics) {
         this.local = local;
         this.controller = controller;
         this.hub = hub;
         this.sessionCache = sessionCache;
         this.closer = closer;
         this.timer = timer;
+        this.presence = presence;
         this.failedAuths = metrics.counter("failed_auths_total");
     }
 
@@ -85,8 +87,8 @@ final class Connector {
 
     /**
      * Restores an extended session from the cache without asking the application (docs/protocol.md §6.2):
-     * identifiers, cstate, subscriptions with their istate and streams; answers the restored welcome. False when
-     * there is nothing to restore (the normal Connect follows).
+     * identifiers, cstate, subscriptions with their istate, streams and presence; answers the restored welcome.
+     * False when there is nothing to restore (the normal Connect follows).
      */
     private boolean restore(ClientSession session) {
         String oldSid = session.handshake().restoreSid();
@@ -118,6 +120,9 @@ final class Connector {
             for (String stream : restored.streams()) {
                 subscription.addStream(stream);
                 hub.subscribe(stream, identifier, session);
+            }
+            if (restored.presence() != null) {
+                presence.restored(session, oldSid, identifier, subscription, restored.presence());
             }
         });
         LOG.info("sid={} restored session {} with {} subscriptions", session.sid(), oldSid,
