@@ -3,6 +3,7 @@ package io.jcable.bench;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -111,6 +112,36 @@ final class BenchmarkToolTest {
             assertClean(result);
             assertTrue(Files.readString(options.out()).contains("server: external, " + target.cableUrl()));
         }
+    }
+
+    @Test
+    void compareWithASecondJcableByUrl() throws IOException {
+        try (Target second = Target.open(options("connect").target())) {
+            ScenarioResult result = run("compare", "--clients", "20", "--messages", "2", "--interval-ms", "20",
+                    "--settle-s", "0", "--url", second.cableUrl().toString(),
+                    "--server-pid", Long.toString(second.server().pid()),
+                    "--redis-url", second.redisUrl().toString());
+            assertCompared(result, "other (" + second.cableUrl() + ")");
+        }
+    }
+
+    /** The reference server of the shared workspace, when this machine has it (npm ci from the local cache). */
+    @Test
+    void compareWithTheNodeReferenceServer() throws IOException {
+        assumeTrue(Files.isRegularFile(Path.of(BenchOptions.DEFAULT_REFERENCE, "server.js")),
+                "no reference server at " + BenchOptions.DEFAULT_REFERENCE);
+        ScenarioResult result = run("compare", "--clients", "20", "--messages", "2", "--interval-ms", "20",
+                "--settle-s", "0");
+        assertCompared(result, "reference (Node)");
+    }
+
+    /** Rows for jcable, the other server and the ratios, every client subscribed to both and no frame lost. */
+    private static void assertCompared(ScenarioResult result, String other) {
+        assertClean(result);
+        List<List<String>> rows = result.tables().getFirst().rows();
+        assertEquals(List.of("jcable", other, "ratio jcable / other"), rows.stream().map(List::getFirst).toList());
+        assertEquals(List.of("20", "20"), rows.subList(0, 2).stream().map(row -> row.get(2)).toList(),
+                "subscribed on both");
     }
 
     @Test

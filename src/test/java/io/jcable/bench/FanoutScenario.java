@@ -39,48 +39,24 @@ final class FanoutScenario {
                     "path", "subscribers", "frames expected", "received", "lost", "p50 ms", "p95 ms", "p99 ms",
                     "max ms", "server CPU ms", "server CPU µs/frame", "µs/frame net of idle", "of which user µs/frame",
                     "server GC ms", "generator CPU %");
-            ProcessProbe self = ProcessProbe.self();
             List<Check> checks = new ArrayList<>();
             long lost = 0;
             String scale = Check.scale("subscribers", subscribers, TARGET_SUBSCRIBERS);
             for (String path : options.paths()) {
-                long expected = (long) subscribers * messages;
-                RunProbe probe = new RunProbe("broadcast", expected);
-                long received;
-                double cpu;
-                double userCpu;
-                double gc;
-                double generatorCpu;
-                double seconds;
-                try (Publisher publisher = target.publisher(path, generator)) {
-                    generator.receiver(probe);
-                    double cpuBefore = target.cpuSeconds();
-                    double userCpuBefore = target.userCpuSeconds();
-                    double gcBefore = target.gcSeconds();
-                    double generatorCpuBefore = self.cpuSeconds();
-                    long start = System.nanoTime();
-                    for (int seq = 0; seq < messages; seq++) {
-                        Timing.sleepUntil(start + seq * options.interval().toNanos());
-                        publisher.publish("all", probe.payload(seq, System.nanoTime(), options.padBytes()));
-                    }
-                    received = probe.await(expected, drainLimit(expected));
-                    seconds = (System.nanoTime() - start) / 1e9;
-                    cpu = target.cpuSeconds() - cpuBefore;
-                    userCpu = target.userCpuSeconds() - userCpuBefore;
-                    gc = target.gcSeconds() - gcBefore;
-                    generatorCpu = self.cpuSeconds() - generatorCpuBefore;
-                } finally {
-                    generator.receiver(Receiver.IGNORE);
-                }
-                long pathLost = Math.max(0, expected - received);
+                Delivery delivery = deliver(options, target, generator, path, subscribers);
+                long expected = delivery.expected();
+                long received = delivery.received();
+                double cpu = delivery.cpuSeconds();
+                double seconds = delivery.seconds();
+                long pathLost = delivery.lost();
                 lost += pathLost;
-                double perFrame = cpu * 1e6 / Math.max(1, received);
+                double perFrame = delivery.cpuMicrosPerFrame();
                 double perFrameNet = (cpu - idleCpuPerSecond * seconds) * 1e6 / Math.max(1, received);
-                double perFrameUser = userCpu * 1e6 / Math.max(1, received);
-                Latencies.Summary latency = probe.latency();
+                double perFrameUser = delivery.userCpuSeconds() * 1e6 / Math.max(1, received);
+                Latencies.Summary latency = delivery.latency();
                 table = table.withRow(path, subscribers, expected, received, pathLost, latency.p50(), latency.p95(),
-                        latency.p99(), latency.max(), cpu * 1e3, perFrame, perFrameNet, perFrameUser, gc * 1e3,
-                        generatorCpu * 100 / seconds);
+                        latency.p99(), latency.max(), cpu * 1e3, perFrame, perFrameNet, perFrameUser,
+                        delivery.gcSeconds() * 1e3, delivery.generatorCpuSeconds() * 100 / seconds);
                 checks.add(Check.judged(path + ": fan-out to 10,000, delivery p95 < 300 ms",
                         Table.cell(latency.p95()) + " ms", latency.p95() < TARGET_P95_MS, scale));
                 checks.add(Check.judged(path + ": fan-out to 10,000, delivery median < 100 ms",
@@ -102,6 +78,52 @@ final class FanoutScenario {
                 }
             }
             return new ScenarioResult("fanout", List.of(table), checks, outcome.failed(), lost, notes);
+        }
+    }
+
+    /**
+     * What one publish path delivered: frames, the server's CPU (all, user-space, GC) and the generator's CPU over
+     * the run, its length from the first publish to the last frame, and the delivery latency.
+     */
+    record Delivery(long expected, long received, double cpuSeconds, double userCpuSeconds, double gcSeconds,
+                    double generatorCpuSeconds, double seconds, Latencies.Summary latency) {
+        long lost() {
+            return Math.max(0, expected - received);
+        }
+
+        double cpuMicrosPerFrame() {
+            return cpuSeconds * 1e6 / Math.max(1, received);
+        }
+    }
+
+    /**
+     * Publishes {@code options.messages()} broadcasts to {@code all} through {@code path}, one every interval, and
+     * waits until each of the {@code subscribers} clients of {@code generator} received them (or the drain limit).
+     */
+    static Delivery deliver(BenchOptions options, Target target, LoadGenerator generator, String path,
+                            int subscribers) {
+        int messages = options.messages();
+        long expected = (long) subscribers * messages;
+        RunProbe probe = new RunProbe("broadcast", expected);
+        ProcessProbe self = ProcessProbe.self();
+        try (Publisher publisher = target.publisher(path, generator)) {
+            generator.receiver(probe);
+            double cpuBefore = target.cpuSeconds();
+            double userCpuBefore = target.userCpuSeconds();
+            double gcBefore = target.gcSeconds();
+            double generatorCpuBefore = self.cpuSeconds();
+            long start = System.nanoTime();
+            for (int seq = 0; seq < messages; seq++) {
+                Timing.sleepUntil(start + seq * options.interval().toNanos());
+                publisher.publish("all", probe.payload(seq, System.nanoTime(), options.padBytes()));
+            }
+            long received = probe.await(expected, drainLimit(expected));
+            double seconds = (System.nanoTime() - start) / 1e9;
+            return new Delivery(expected, received, target.cpuSeconds() - cpuBefore,
+                    target.userCpuSeconds() - userCpuBefore, target.gcSeconds() - gcBefore,
+                    self.cpuSeconds() - generatorCpuBefore, seconds, probe.latency());
+        } finally {
+            generator.receiver(Receiver.IGNORE);
         }
     }
 
