@@ -50,8 +50,9 @@ record BenchOptions(Scenario scenario, TargetOptions target, int clients, int co
     static final String USAGE = """
             usage: scripts/bench <connect|fanout|memory|rpc|slow|soak|standalone|nodes|compare> [options]
             compare: jcable, then the Node reference server (or the server at --url), under the same storm and
-            fan-out by Redis, the same fake gRPC app and Redis (the reference's), on the same CPUs: one table with
-            ratios. There --url, --server-pid, --metrics-url, --redis-url and --redis-channel describe the other server.
+            fan-out by Redis on the same CPUs (the reference also on the same fake gRPC app and Redis): one table
+            with ratios. There --url, --server-pid, --metrics-url, --redis-url and --redis-channel describe the
+            other server.
             nodes: one jcable with N subscribers against three jcable processes on the Redis pub/sub with N/3
             each (HTTP broadcasts to the first), then the redisx consumption rate of one node (own target only).
             One generator process holds at most (open-files limit - 300) clients: about 19,700 with 20,000.
@@ -91,7 +92,6 @@ record BenchOptions(Scenario scenario, TargetOptions target, int clients, int co
             ANYCABLE_* and JCABLE_* variables of the environment go to the jcable process the tool starts
             (e.g. ANYCABLE_RPC_CONCURRENCY=128); its own settings (RPC host, Redis, paths) win.
             """.formatted(TargetOptions.DEFAULT_SERVER_JVM, DEFAULT_REFERENCE);
-
 
     private static final Set<String> NAMES = Set.of("clients", "concurrency", "messages", "interval-ms", "paths",
             "levels", "rates", "duration-s", "churn-per-s", "slow-percent", "pad-bytes", "flood-bytes", "timeout-s",
