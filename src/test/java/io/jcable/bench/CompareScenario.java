@@ -43,6 +43,7 @@ final class CompareScenario {
                     options, other, path);
         }
 
+        Ratios ratios = Ratios.of(mine, theirs);
         Table table = Table.of("jcable against " + theirs.name() + ": connect+subscribe storm of "
                         + Table.cell(options.clients()) + " (" + options.concurrency() + " at a time), then "
                         + options.messages() + " broadcasts on 'all' by " + path + ", one every "
@@ -51,22 +52,19 @@ final class CompareScenario {
                 "fan-out p50 ms", "fan-out p95 ms", "CPU µs/frame", "RSS KiB/conn", "lost frames")
                 .withRow(mine.row(options))
                 .withRow(theirs.row(options))
-                .withRow(ratioRow(mine, theirs));
+                .withRow(ratios.row());
 
         String scale = Check.scales(Check.scale("subscribers", options.clients(), TARGET_SUBSCRIBERS),
                 Check.appLatency(options.target()));
-        double connectRatio = mine.storm().cpuMillisPerClient() / theirs.storm().cpuMillisPerClient();
-        double frameRatio = mine.delivery().cpuMicrosPerFrame() / theirs.delivery().cpuMicrosPerFrame();
-        double p95Ratio = mine.delivery().latency().p95() / theirs.delivery().latency().p95();
         long failed = mine.storm().outcome().failed() + theirs.storm().outcome().failed();
         long lost = mine.delivery().lost() + theirs.delivery().lost();
         List<Check> checks = List.of(
                 Check.judged("both: every client subscribed, no frame lost", failed + " failed, " + lost + " lost",
                         failed == 0 && lost == 0, scale),
-                ratioCheck("connect+subscribe server CPU per client ≤ the other's", connectRatio, 1, scale),
-                ratioCheck("server CPU per delivered frame ≤ 1.1× the other's", frameRatio, TARGET_FRAME_CPU_RATIO,
-                        scale),
-                ratioCheck("fan-out p95 ≤ the other's", p95Ratio, 1, scale),
+                ratioCheck("connect+subscribe server CPU per client ≤ the other's", ratios.connectCpu(), 1, scale),
+                ratioCheck("server CPU per delivered frame ≤ 1.1× the other's", ratios.frameCpu(),
+                        TARGET_FRAME_CPU_RATIO, scale),
+                ratioCheck("fan-out p95 ≤ the other's", ratios.p95(), 1, scale),
                 Double.isNaN(mine.rssKiBPerConnection())
                         ? Check.notMeasured("jcable ≤ 12 KiB RSS per subscribed connection", "no RSS")
                         : Check.judged("jcable ≤ 12 KiB RSS per subscribed connection",
@@ -106,15 +104,23 @@ final class CompareScenario {
         return server.rssKiB();
     }
 
-    /** The row of ratios, mine over theirs, under the measured columns. */
-    private static Object[] ratioRow(Side mine, Side theirs) {
-        return new Object[] {"ratio jcable / other", "", "", "",
-                mine.storm().seconds() / theirs.storm().seconds(),
-                mine.storm().cpuMillisPerClient() / theirs.storm().cpuMillisPerClient(),
-                mine.delivery().latency().p50() / theirs.delivery().latency().p50(),
-                mine.delivery().latency().p95() / theirs.delivery().latency().p95(),
-                mine.delivery().cpuMicrosPerFrame() / theirs.delivery().cpuMicrosPerFrame(),
-                mine.rssKiBPerConnection() / theirs.rssKiBPerConnection(), ""};
+    /** Mine over theirs for each measured figure. */
+    private record Ratios(double allSubscribed, double connectCpu, double p50, double p95, double frameCpu,
+                          double rss) {
+        static Ratios of(Side mine, Side theirs) {
+            return new Ratios(mine.storm().seconds() / theirs.storm().seconds(),
+                    mine.storm().cpuMillisPerClient() / theirs.storm().cpuMillisPerClient(),
+                    mine.delivery().latency().p50() / theirs.delivery().latency().p50(),
+                    mine.delivery().latency().p95() / theirs.delivery().latency().p95(),
+                    mine.delivery().cpuMicrosPerFrame() / theirs.delivery().cpuMicrosPerFrame(),
+                    mine.rssKiBPerConnection() / theirs.rssKiBPerConnection());
+        }
+
+        /** The table row, under the measured columns. */
+        Object[] row() {
+            return new Object[] {"ratio jcable / other", "", "", "", allSubscribed, connectCpu, p50, p95, frameCpu,
+                    rss, ""};
+        }
     }
 
     private static Check ratioCheck(String target, double ratio, double limit, String scale) {
