@@ -4,13 +4,13 @@ import java.time.Duration;
 import java.util.List;
 
 /**
- * The benchmark tool: {@code scripts/bench <connect|fanout|memory|rpc|slow|soak|standalone|nodes|broker>
+ * The benchmark tool: {@code scripts/bench <connect|fanout|memory|rpc|slow|soak|standalone|nodes|broker|compare>
  * [options]} (see {@link BenchOptions#USAGE}). Prints one Markdown section per run and appends it to the results file.
  * Exits 0 when every client connected and nothing was lost, 1 otherwise, 2 on a usage error.
  */
 public final class Bench {
     /** Longest wait for the previous run's clients and Disconnect calls to be gone. */
-    private static final Duration QUIET_LIMIT = Duration.ofSeconds(30);
+    static final Duration QUIET_LIMIT = Duration.ofSeconds(30);
 
     private Bench() {
     }
@@ -56,6 +56,7 @@ public final class Bench {
             case STANDALONE -> StandaloneScenario.run(options, target);
             case NODES -> NodesScenario.run(options, target);
             case BROKER -> BrokerScenario.run(options, target);
+            case COMPARE -> CompareScenario.run(options, target);
         };
         ScenarioResult result = measured.withNote(warmup);
         String section = Report.section(options, environment, target.description(), result);

@@ -122,6 +122,26 @@ final class BenchmarkToolTest {
     }
 
     @Test
+    void compareWithASecondJcableByUrl() throws IOException {
+        try (Target second = Target.open(options("connect").target())) {
+            ScenarioResult result = run("compare", "--clients", "20", "--messages", "2", "--interval-ms", "20",
+                    "--settle-s", "0", "--url", second.cableUrl().toString(),
+                    "--server-pid", Long.toString(second.server().pid()),
+                    "--redis-url", second.redisUrl().toString());
+            assertCompared(result, "other (" + second.cableUrl() + ")");
+        }
+    }
+
+    /** Rows for jcable, the other server and the ratios, every client subscribed to both and no frame lost. */
+    private static void assertCompared(ScenarioResult result, String other) {
+        assertClean(result);
+        List<List<String>> rows = result.tables().getFirst().rows();
+        assertEquals(List.of("jcable", other, "ratio jcable / other"), rows.stream().map(List::getFirst).toList());
+        assertEquals(List.of("20", "20"), rows.subList(0, 2).stream().map(row -> row.get(2)).toList(),
+                "subscribed on both");
+    }
+
+    @Test
     void badOptionsAreRefused() {
         assertRefused("unknown option --nope", "fanout", "--nope", "1");
         assertRefused("--clients must be in [1, ", "fanout", "--clients", "0");

@@ -59,4 +59,10 @@ record TargetOptions(URI url, long serverPid, URI metricsUrl, URI redisUrl, URI 
     boolean selfHosted() {
         return url == null;
     }
+
+    /** These options without the external server's: the tool's own jcable, with the same app, JVM and CPUs. */
+    TargetOptions selfHostedPart() {
+        return new TargetOptions(null, 0, null, null, null, redisChannel, appLatency, serverJvm, serverCpus, secret,
+                serverSettings);
+    }
 }
