@@ -3,6 +3,7 @@ package io.jcable.boot;
 import io.jcable.broadcast.BroadcastAdapters;
 import io.jcable.broadcast.BroadcastHandler;
 import io.jcable.broadcast.HttpBroadcastServlet;
+import io.jcable.broadcast.Publications;
 import io.jcable.broker.Broker;
 import io.jcable.broker.MemoryBroker;
 import io.jcable.broker.MemorySessionCache;
@@ -23,6 +24,11 @@ import io.jcable.health.Readiness;
 import io.jcable.hub.Hub;
 import io.jcable.jmx.CableStats;
 import io.jcable.metrics.Metrics;
+import io.jcable.presence.MemoryPresenceStore;
+import io.jcable.presence.NoPresenceStore;
+import io.jcable.presence.Presence;
+import io.jcable.presence.PresenceStore;
+import io.jcable.presence.RedisPresenceStore;
 import io.jcable.protocol.Subprotocols;
 import io.jcable.pubsub.LocalPubSub;
 import io.jcable.pubsub.NatsPubSub;
@@ -66,9 +72,10 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Builds jcable when the web app starts and takes it down when it stops. The only static entry point.
- * Start order: metrics → RPC client → pub/sub, hub, broker, session cache, disconnect queue, node → pinger →
- * pub/sub and broadcast adapters → endpoints and servlets → SIGTERM hook. Stop order is the reverse, with the
- * graceful client notice and the Disconnect drain first (bounded by {@code ANYCABLE_SHUTDOWN_TIMEOUT}).
+ * Start order: metrics → RPC client → pub/sub, hub, broker, session cache, presence, disconnect queue, node →
+ * pinger → presence sweeper → pub/sub and broadcast adapters → endpoints and servlets → SIGTERM hook. Stop order is
+ * the reverse, with the graceful client notice and the Disconnect drain first (bounded by
+ * {@code ANYCABLE_SHUTDOWN_TIMEOUT}).
  */
 public final class CableBootstrap implements ServletContextListener {
     private static final Logger LOG = LoggerFactory.getLogger(CableBootstrap.class);
@@ -86,6 +93,7 @@ public final class CableBootstrap implements ServletContextListener {
     private Pinger pinger;
     private Broker broker;
     private SessionCache sessionCache;
+    private Presence presence;
     private RedisConnector redisConnector;
     private PubSub pubsub;
     private BroadcastAdapters adapters;
@@ -153,15 +161,22 @@ public final class CableBootstrap implements ServletContextListener {
         };
         Hub hub = new Hub(pubsub);
         startBroker();
+        Publications publications = new Publications(hub, broker, pubsub, metrics);
+        PresenceStore presenceStore = switch (config.broker().kind()) {
+            case NONE -> new NoPresenceStore();
+            case MEMORY -> new MemoryPresenceStore();
+            case REDIS -> new RedisPresenceStore(redisConnector);
+        };
+        presence = new Presence(presenceStore, publications, config.broker().presenceTtl());
         disconnects = new DisconnectQueue(controller, config.rpc().disconnectBacklog(), config.rpc().disconnectRate(),
                 config.rpc().concurrency(), metrics);
         WriteWatch writes = new WriteWatch();
         pinger = new Pinger(Clock.systemUTC(), writes, config.server().pingInterval(),
                 config.server().pongTimeout());
         node = new Node(new StandaloneAnswers(config.auth(), Clock.systemUTC()), controller, hub, broker, sessionCache,
-                disconnects, pinger, config.rpc().disconnectMode(), config.server().sidFromRequestId(),
-                config.server().maxPendingInput(), metrics);
-        BroadcastHandler broadcasts = new BroadcastHandler(hub, broker, node.remoteDisconnects(), pubsub, metrics);
+                presence, publications, disconnects, pinger, config.rpc().disconnectMode(),
+                config.server().sidFromRequestId(), config.server().maxPendingInput(), metrics);
+        BroadcastHandler broadcasts = new BroadcastHandler(publications, node.remoteDisconnects(), pubsub, metrics);
         adapters = new BroadcastAdapters(config.broadcast(), redisConnector, config.nats(), broadcasts, metrics);
         Readiness readiness = new Readiness();
         readiness.add("server", () -> !node.isShuttingDown(), "shutting down");
@@ -173,6 +188,7 @@ public final class CableBootstrap implements ServletContextListener {
 
         disconnects.start();
         pinger.start();
+        presence.start();
         pubsub.start(broadcasts);
         adapters.start();
         EndpointContext endpoints = EndpointContext.create(node, writes, config.server(), config.rpc(), config.auth(),
@@ -351,6 +367,9 @@ public final class CableBootstrap implements ServletContextListener {
         }
         if (pubsub != null) {
             pubsub.stop(CONNECTIONS_STOP_WAIT);
+        }
+        if (presence != null) {
+            presence.stop();
         }
         if (pinger != null) {
             pinger.stop();

@@ -1,5 +1,6 @@
 package io.jcable.broker;
 
+import io.jcable.presence.Membership;
 import java.util.List;
 import java.util.Map;
 
@@ -14,7 +15,11 @@ import java.util.Map;
 public record SessionSnapshot(String identifiers, Map<String, String> cstate,
                               Map<String, RestoredSubscription> subscriptions, boolean disconnectInterest) {
 
-    /** One subscription of a snapshot. */
-    public record RestoredSubscription(Map<String, String> istate, List<String> streams) {
+    /**
+     * One subscription of a snapshot.
+     *
+     * @param presence what it joined (its record lingers meanwhile), or null
+     */
+    public record RestoredSubscription(Map<String, String> istate, List<String> streams, Membership presence) {
     }
 }

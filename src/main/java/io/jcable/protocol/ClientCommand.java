@@ -4,12 +4,12 @@ package io.jcable.protocol;
 public sealed interface ClientCommand {
 
     /**
-     * {@code {"command":"subscribe","identifier":ID}}; extended clients may add a {@code history} request (null when
-     * absent), served after the confirmation.
+     * {@code {"command":"subscribe","identifier":ID}}; extended clients may add a {@code history} request and a
+     * {@code presence} join (each null when absent), served after the confirmation.
      */
-    record Subscribe(String identifier, HistoryRequest history) implements ClientCommand {
+    record Subscribe(String identifier, HistoryRequest history, PresenceJoin presence) implements ClientCommand {
         public Subscribe(String identifier) {
-            this(identifier, null);
+            this(identifier, null, null);
         }
     }
 
@@ -31,6 +31,30 @@ public sealed interface ClientCommand {
 
     /** {@code {"command":"history","identifier":ID,"history":{…}}} (extended protocol). */
     record History(String identifier, HistoryRequest history) implements ClientCommand {
+    }
+
+    /**
+     * {@code {"command":"whisper","identifier":ID,"data":…}} (extended protocol).
+     *
+     * @param data the {@code data} member as JSON text (a string member becomes a JSON string literal)
+     */
+    record Whisper(String identifier, String data) implements ClientCommand {
+    }
+
+    /** {@code {"command":"join","identifier":ID,"presence":{"id":…,"info":…}}} (extended protocol). */
+    record Join(String identifier, PresenceJoin presence) implements ClientCommand {
+    }
+
+    /** {@code {"command":"leave","identifier":ID}} (extended protocol). */
+    record Leave(String identifier) implements ClientCommand {
+    }
+
+    /**
+     * {@code {"command":"presence","identifier":ID,"data":{"return_records":B}}} (extended protocol).
+     *
+     * @param returnRecords false only when the client sent {@code return_records:false}
+     */
+    record PresenceInfo(String identifier, boolean returnRecords) implements ClientCommand {
     }
 
     /** A JSON object that is not a command this server handles: logged and counted, the connection is kept. */

@@ -1,5 +1,9 @@
 package io.jcable.protocol;
 
+import com.google.gson.JsonElement;
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParseException;
+import com.google.gson.JsonParser;
 import com.google.gson.Strictness;
 import com.google.gson.stream.JsonReader;
 import com.google.gson.stream.JsonToken;
@@ -8,16 +12,21 @@ import java.io.StringReader;
 import java.math.BigDecimal;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * Turns a client text frame into a {@link ClientCommand}. One streaming pass under strict RFC 8259 rules: the
- * fields that matter (and an extended client's {@code history} request) are read, everything else is validated
- * and skipped without building a tree (ext clients add {@code presence} objects to their subscribes). As in a
- * parsed object, a repeated key keeps its last value.
+ * fields that matter (and an extended client's {@code history} and {@code presence} members) are read, everything
+ * else is validated and skipped without building a tree; a {@code data} member that is not a string (a whisper's
+ * or a presence request's object) is read as a tree, bounded by the message size. As in a parsed object, a
+ * repeated key keeps its last value.
  */
 public final class CommandParser {
     /** Latest {@code since} taken: year 9999 (a bigger one would overflow the conversion to milliseconds). */
     private static final BigDecimal MAX_SECONDS = BigDecimal.valueOf(253_402_300_799L);
+    /** The commands that name a subscription. */
+    private static final Set<String> WITH_IDENTIFIER = Set.of("subscribe", "unsubscribe", "message", "history",
+            "whisper", "join", "leave", "presence");
     private CommandParser() {
     }
 
@@ -25,7 +34,9 @@ public final class CommandParser {
         String command = null;
         String identifier = null;
         String data = null;
+        JsonElement dataTree = null;
         HistoryRequest history = null;
+        PresenceJoin presence = null;
         try (JsonReader reader = new JsonReader(new StringReader(frame))) {
             reader.setStrictness(Strictness.STRICT);
             if (reader.peek() != JsonToken.BEGIN_OBJECT) {
@@ -40,11 +51,23 @@ public final class CommandParser {
                     history = history(reader);
                     continue;
                 }
+                if (name.equals("presence")) {
+                    presence = presence(reader);
+                    continue;
+                }
+                if (name.equals("data") && reader.peek() != JsonToken.STRING) {
+                    data = null;
+                    dataTree = JsonParser.parseReader(reader);
+                    continue;
+                }
                 String value = reader.peek() == JsonToken.STRING ? reader.nextString() : skip(reader);
                 switch (name) {
                     case "command" -> command = value;
                     case "identifier" -> identifier = value;
-                    case "data" -> data = value;
+                    case "data" -> {
+                        data = value;
+                        dataTree = null;
+                    }
                     default -> {
                         // not ours: validated by the read, then forgotten
                     }
@@ -54,10 +77,46 @@ public final class CommandParser {
             if (reader.peek() != JsonToken.END_DOCUMENT) {
                 return new ClientCommand.Malformed("invalid JSON");
             }
-        } catch (IOException | IllegalStateException | NumberFormatException e) {
+        } catch (IOException | IllegalStateException | NumberFormatException | JsonParseException e) {
             return new ClientCommand.Malformed("invalid JSON");
         }
-        return command(command, identifier, data, history);
+        return command(new Fields(command, identifier, data, dataTree, history, presence));
+    }
+
+    /** The members of a command that matter. */
+    private record Fields(String command, String identifier, String data, JsonElement dataTree,
+                          HistoryRequest history, PresenceJoin presence) {
+
+        /** The {@code data} member as JSON text whatever its type; null when absent. */
+        String dataJson() {
+            return data != null ? Json.quote(data) : dataTree != null ? dataTree.toString() : null;
+        }
+
+        /** A presence request's {@code return_records}: false only when given as false. */
+        boolean returnRecords() {
+            return !(dataTree instanceof JsonObject object && object.get("return_records") instanceof JsonElement flag
+                    && flag.isJsonPrimitive() && flag.getAsJsonPrimitive().isBoolean() && !flag.getAsBoolean());
+        }
+    }
+
+    /** Reads a {@code presence} member: {@code {"id":"42","info":…}}; the checks are {@link PresenceJoin#of}'s. */
+    private static PresenceJoin presence(JsonReader reader) throws IOException {
+        if (reader.peek() != JsonToken.BEGIN_OBJECT) {
+            reader.skipValue();
+            return PresenceJoin.invalid("presence is not an object");
+        }
+        String id = null;
+        String info = "null";
+        reader.beginObject();
+        while (reader.hasNext()) {
+            switch (reader.nextName()) {
+                case "id" -> id = reader.peek() == JsonToken.STRING ? reader.nextString() : skip(reader);
+                case "info" -> info = JsonParser.parseReader(reader).toString();
+                default -> reader.skipValue();
+            }
+        }
+        reader.endObject();
+        return PresenceJoin.of(id, info);
     }
 
     /** Skips a value that is not a string; a field given so counts as absent. */
@@ -175,7 +234,8 @@ public final class CommandParser {
         return current != null ? current : reason;
     }
 
-    private static ClientCommand command(String command, String identifier, String data, HistoryRequest history) {
+    private static ClientCommand command(Fields fields) {
+        String command = fields.command();
         if (command == null) {
             return new ClientCommand.Unsupported("missing command");
         }
@@ -185,22 +245,29 @@ public final class CommandParser {
         if (command.equals("pong")) {
             return new ClientCommand.Pong();
         }
-        if (!command.equals("subscribe") && !command.equals("unsubscribe") && !command.equals("message")
-                && !command.equals("history")) {
+        if (!WITH_IDENTIFIER.contains(command)) {
             return new ClientCommand.Unsupported("unknown command " + command);
         }
+        String identifier = fields.identifier();
         if (identifier == null) {
             return new ClientCommand.Unsupported(command + " without a string identifier");
         }
         return switch (command) {
-            case "subscribe" -> new ClientCommand.Subscribe(identifier, history);
-            case "history" -> history == null
+            case "subscribe" -> new ClientCommand.Subscribe(identifier, fields.history(), fields.presence());
+            case "history" -> fields.history() == null
                     ? new ClientCommand.Unsupported("history without a history request")
-                    : new ClientCommand.History(identifier, history);
+                    : new ClientCommand.History(identifier, fields.history());
             case "unsubscribe" -> new ClientCommand.Unsubscribe(identifier);
-            default -> data == null
+            case "whisper" -> fields.dataJson() == null
+                    ? new ClientCommand.Unsupported("whisper without data")
+                    : new ClientCommand.Whisper(identifier, fields.dataJson());
+            case "join" -> new ClientCommand.Join(identifier,
+                    fields.presence() != null ? fields.presence() : PresenceJoin.invalid("join without presence"));
+            case "leave" -> new ClientCommand.Leave(identifier);
+            case "presence" -> new ClientCommand.PresenceInfo(identifier, fields.returnRecords());
+            default -> fields.data() == null
                     ? new ClientCommand.Unsupported("message data must be a JSON string")
-                    : new ClientCommand.Message(identifier, data);
+                    : new ClientCommand.Message(identifier, fields.data());
         };
     }
 }

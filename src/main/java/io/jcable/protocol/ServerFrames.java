@@ -89,4 +89,22 @@ public final class ServerFrames {
     public static String rejectHistory(String identifier) {
         return "{\"type\":\"reject_history\",\"identifier\":" + Json.quote(identifier) + "}";
     }
+
+    /**
+     * A presence frame of the server's own (an info or an error):
+     * {@code {"type":"presence","identifier":ID,"message":M}}.
+     */
+    public static String presence(String identifier, String message) {
+        return data(Json.quote(identifier), message, "presence");
+    }
+
+    /** The answer to a {@code presence} command that could not be served (docs/protocol.md §6.6). */
+    public static String presenceInfoError(String identifier) {
+        return presence(identifier, "{\"type\":\"error\",\"total\":0}");
+    }
+
+    /** The answer to a {@code join} or {@code leave} that could not be served (docs/protocol.md §6.6). */
+    public static String presenceError(String identifier) {
+        return presence(identifier, "{\"type\":\"error\"}");
+    }
 }

@@ -17,6 +17,7 @@ import io.jcable.config.RpcConfig;
 import io.jcable.metrics.Metrics;
 import io.jcable.rpc.proto.CommandMessage;
 import io.jcable.rpc.proto.CommandResponse;
+import io.jcable.rpc.proto.PresenceResponse;
 import io.jcable.rpc.proto.ConnectionRequest;
 import io.jcable.rpc.proto.ConnectionResponse;
 import io.jcable.rpc.proto.DisconnectRequest;
@@ -126,7 +127,12 @@ public final class GrpcController implements Controller {
         return new CommandResult(RpcStatus.of(response.getStatusValue()), response.getDisconnect(),
                 response.getStopStreams(), response.getStreamsList(), response.getStoppedStreamsList(),
                 response.getTransmissionsList(), response.getEnv().getCstateMap(), response.getEnv().getIstateMap(),
-                response.getErrorMsg());
+                response.getErrorMsg(), response.hasPresence() ? presence(response.getPresence()) : null);
+    }
+
+    /** A join or leave with an id; anything else (an unknown type, no id) is none. */
+    private static PresenceAnswer presence(PresenceResponse presence) {
+        return PresenceAnswer.of(presence.getType(), presence.getId(), presence.getInfo());
     }
 
     @Override

@@ -71,7 +71,21 @@ final class HttpRpcJson {
         JsonObject response = parse(body);
         return new CommandResult(status(response), bool(response, "disconnect"), bool(response, "stop_streams"),
                 strings(response, "streams"), strings(response, "stopped_streams"), strings(response, "transmissions"),
-                envMap(response, "cstate"), envMap(response, "istate"), string(response, "error_msg"));
+                envMap(response, "cstate"), envMap(response, "istate"), string(response, "error_msg"),
+                presence(response));
+    }
+
+    /** {@code presence}: a PresenceResponse object, null when absent. */
+    private static PresenceAnswer presence(JsonObject response) throws RpcFailure {
+        JsonElement value = response.get("presence");
+        if (value == null || value.isJsonNull()) {
+            return null;
+        }
+        if (!value.isJsonObject()) {
+            throw invalid("presence is not an object");
+        }
+        JsonObject presence = value.getAsJsonObject();
+        return PresenceAnswer.of(string(presence, "type"), string(presence, "id"), string(presence, "info"));
     }
 
     static DisconnectAnswer disconnectResult(String body) throws RpcFailure {

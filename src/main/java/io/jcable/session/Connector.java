@@ -11,6 +11,7 @@ import io.jcable.protocol.ServerFrames;
 import io.jcable.rpc.CallContext;
 import io.jcable.rpc.ConnectResult;
 import io.jcable.rpc.Controller;
+import java.time.Duration;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -20,21 +21,31 @@ import org.slf4j.LoggerFactory;
  */
 final class Connector {
     private static final Logger LOG = LoggerFactory.getLogger(Connector.class);
+    /**
+     * How long a restored session's live frames wait for the client's history requests (docs/protocol.md §6.2);
+     * {@code @anycable/web} sends them as soon as it reads the restored welcome, so this bounds only what a client
+     * that never asks waits.
+     */
+    static final Duration RESTORE_HISTORY_WAIT = Duration.ofSeconds(3);
 
     private final LocalAnswers local;
     private final Controller controller;
     private final Hub hub;
     private final SessionCache sessionCache;
     private final SessionCloser closer;
+    private final Pinger timer;
+    private final PresenceCommands presence;
     private final Counter failedAuths;
 
     Connector(LocalAnswers local, Controller controller, Hub hub, SessionCache sessionCache, SessionCloser closer,
-              Metrics metrics) {
+              Pinger timer, PresenceCommands presence, Metrics metrics) {
         this.local = local;
         this.controller = controller;
         this.hub = hub;
         this.sessionCache = sessionCache;
         this.closer = closer;
+        this.timer = timer;
+        this.presence = presence;
         this.failedAuths = metrics.counter("failed_auths_total");
     }
 
@@ -76,8 +87,8 @@ final class Connector {
 
     /**
      * Restores an extended session from the cache without asking the application (docs/protocol.md §6.2):
-     * identifiers, cstate, subscriptions with their istate and streams; answers the restored welcome. False when
-     * there is nothing to restore (the normal Connect follows).
+     * identifiers, cstate, subscriptions with their istate, streams and presence; answers the restored welcome.
+     * False when there is nothing to restore (the normal Connect follows).
      */
     private boolean restore(ClientSession session) {
         String oldSid = session.handshake().restoreSid();
@@ -99,18 +110,25 @@ final class Connector {
         session.disconnectInterest = snapshot.disconnectInterest();
         session.cstate = snapshot.cstate();
         hub.addConnection(session.identifiers, session);
+        HistoryGate gate = session.historyGate();
         snapshot.subscriptions().forEach((identifier, restored) -> {
             Subscription subscription = new Subscription();
             subscription.mergeIstate(restored.istate());
             session.subscriptions.put(identifier, subscription);
+            // live frames wait for the client's history request: the client can only ask once it has the welcome
+            gate.holdForHistory(identifier);
             for (String stream : restored.streams()) {
                 subscription.addStream(stream);
                 hub.subscribe(stream, identifier, session);
+            }
+            if (restored.presence() != null) {
+                presence.restored(session, oldSid, identifier, subscription, restored.presence());
             }
         });
         LOG.info("sid={} restored session {} with {} subscriptions", session.sid(), oldSid,
                 snapshot.subscriptions().size());
         session.transport().send(ServerFrames.restoredWelcome(session.sid(), snapshot.subscriptions().keySet()));
+        timer.later(RESTORE_HISTORY_WAIT, () -> gate.endRestoreWait(session.transport()));
         return true;
     }
 }

@@ -43,6 +43,14 @@ final class FrameDispatcher {
             }
             case ClientCommand.History request when !session.extended() ->
                     unsupported(session, "history without the extended protocol");
+            case ClientCommand.Whisper whisper when !session.extended() ->
+                    unsupported(session, "whisper without the extended protocol");
+            case ClientCommand.Join join when !session.extended() ->
+                    unsupported(session, "join without the extended protocol");
+            case ClientCommand.Leave leave when !session.extended() ->
+                    unsupported(session, "leave without the extended protocol");
+            case ClientCommand.PresenceInfo info when !session.extended() ->
+                    unsupported(session, "presence without the extended protocol");
             case ClientCommand.Unsupported unsupported -> unsupported(session, unsupported.reason());
             default -> {
                 if (!commands.run(session, command)) {

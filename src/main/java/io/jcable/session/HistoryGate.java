@@ -3,8 +3,10 @@ package io.jcable.session;
 import io.jcable.protocol.StreamPosition;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
@@ -15,8 +17,10 @@ import java.util.concurrent.locks.ReentrantLock;
  * written yet still goes out: with the Redis broker, nodes store concurrently, so the pub/sub may bring a stream's
  * positions slightly out of order. Older than the window counts as written. A position of another epoch always
  * goes out (the broker started over: a Redis broker whose Redis lost its data numbers from 1 again under a new
- * epoch). Live frames come from the broadcast thread, the replay from the mailbox: one lock, held only to queue
- * frames (sending never blocks).
+ * epoch). A restored subscription is held from before its streams are attached until the client's history request
+ * for it is served (or the wait for it ends): a live frame written first would have hidden the missed entries
+ * below its offset from that replay. Live frames come from the broadcast thread, the replay from the mailbox, the
+ * end of a restore's wait from the pinger: one lock, held only to queue frames (sending never blocks).
  */
 final class HistoryGate {
     private record Key(String identifier, String stream) {
@@ -59,6 +63,8 @@ final class HistoryGate {
     private final ReentrantLock lock = new ReentrantLock();
     private final Map<Key, Written> written = new HashMap<>(4);
     private final Map<String, List<Held>> holding = new HashMap<>(2);
+    /** Restored subscriptions held until their history request comes; a subset of {@link #holding}'s keys. */
+    private final Set<String> awaitingHistory = new HashSet<>(2);
 
     /** A live frame: written at once, or held while {@code identifier} replays; dropped when already written. */
     void live(Transport transport, String identifier, String stream, StreamPosition position, String frame) {
@@ -75,11 +81,42 @@ final class HistoryGate {
         }
     }
 
-    /** From now on, live frames of {@code identifier} wait for {@link #release}. */
+    /** From now on, live frames of {@code identifier} wait for {@link #release}: its replay has started. */
     void hold(String identifier) {
         lock.lock();
         try {
+            awaitingHistory.remove(identifier);
             holding.putIfAbsent(identifier, new ArrayList<>(2));
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * A restored subscription: its live frames wait for its history request (whose replay ends the hold) or for
+     * {@link #endRestoreWait}, whichever comes first.
+     */
+    void holdForHistory(String identifier) {
+        lock.lock();
+        try {
+            awaitingHistory.add(identifier);
+            holding.putIfAbsent(identifier, new ArrayList<>(2));
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * The wait for the restored subscriptions' history requests is over: those still waiting (no replay started)
+     * let their held frames go, in arrival order. A replay already running keeps its hold.
+     */
+    void endRestoreWait(Transport transport) {
+        lock.lock();
+        try {
+            for (String identifier : awaitingHistory) {
+                writeHeld(transport, identifier, holding.remove(identifier));
+            }
+            awaitingHistory.clear();
         } finally {
             lock.unlock();
         }
@@ -99,12 +136,7 @@ final class HistoryGate {
     void release(Transport transport, String identifier) {
         lock.lock();
         try {
-            List<Held> held = holding.remove(identifier);
-            if (held != null) {
-                for (Held frame : held) {
-                    writeOnce(transport, new Key(identifier, frame.stream()), frame.position(), frame.frame());
-                }
-            }
+            writeHeld(transport, identifier, holding.remove(identifier));
         } finally {
             lock.unlock();
         }
@@ -115,9 +147,18 @@ final class HistoryGate {
         lock.lock();
         try {
             holding.remove(identifier);
+            awaitingHistory.remove(identifier);
             written.keySet().removeIf(key -> key.identifier().equals(identifier));
         } finally {
             lock.unlock();
+        }
+    }
+
+    private void writeHeld(Transport transport, String identifier, List<Held> held) {
+        if (held != null) {
+            for (Held frame : held) {
+                writeOnce(transport, new Key(identifier, frame.stream()), frame.position(), frame.frame());
+            }
         }
     }
 

@@ -6,6 +6,8 @@ import io.jcable.config.DisconnectMode;
 import io.jcable.hub.Hub;
 import io.jcable.metrics.Counter;
 import io.jcable.metrics.Metrics;
+import io.jcable.presence.Presence;
+import io.jcable.pubsub.TransientPublisher;
 import io.jcable.rpc.Controller;
 import java.time.Duration;
 import java.util.concurrent.ExecutorService;
@@ -42,21 +44,23 @@ public final class Node {
 
     /**
      * @param local          what the server answers itself (standalone mode) before asking {@code controller}
+     * @param publisher      where whispers and presence events are published
      * @param maxQueuedInput characters of client messages that may wait in one session's mailbox behind a
      *                       running command before the client counts as flooding
      */
     public Node(LocalAnswers local, Controller controller, Hub hub, Broker broker, SessionCache sessionCache,
-                DisconnectQueue disconnects, Pinger pinger, DisconnectMode disconnectMode, boolean sidFromRequestId,
-                long maxQueuedInput, Metrics metrics) {
+                Presence presence, TransientPublisher publisher, DisconnectQueue disconnects, Pinger pinger,
+                DisconnectMode disconnectMode, boolean sidFromRequestId, long maxQueuedInput, Metrics metrics) {
         this.registry = new SessionRegistry(sidFromRequestId);
         this.pinger = pinger;
         this.maxQueuedInput = maxQueuedInput;
-        this.connector = new Connector(local, controller, hub, sessionCache, this::close, metrics);
-        this.dispatcher = new FrameDispatcher(new CommandRunner(local, controller, hub, this::close,
-                new HistoryReplay(broker)), this::close,
+        PresenceCommands presenceCommands = new PresenceCommands(presence);
+        this.connector = new Connector(local, controller, hub, sessionCache, this::close, pinger, presenceCommands,
                 metrics);
+        this.dispatcher = new FrameDispatcher(new CommandRunner(local, controller, hub, this::close,
+                new HistoryReplay(broker), presenceCommands, publisher), this::close, metrics);
         this.teardown = new SessionTeardown(hub, disconnects, disconnectMode, registry, sessionCache,
-                this::isShuttingDown);
+                this::isShuttingDown, presenceCommands);
         this.sessionCache = sessionCache;
         this.remoteDisconnects = new RemoteDisconnects(hub, this::close);
         this.shutdown = new GracefulShutdown(registry, disconnects, sessionThreads, this::socketClosed);

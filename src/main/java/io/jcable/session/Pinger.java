@@ -10,6 +10,7 @@ import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
@@ -18,7 +19,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One timer for every session's pings (and for noticing blocked writes). Each session keeps its own
+ * One timer for every session's pings (and for noticing blocked writes, and for the end of a restored session's
+ * wait for its history requests). Each session keeps its own
  * schedule: the first ping after a random delay in [0.5, 1.5) × interval (so the welcome normally comes first
  * and pings of many sockets spread out), then one every interval.
  *
@@ -89,6 +91,18 @@ public final class Pinger {
             slot(wakeTick(session)).add(session);
         } finally {
             lock.unlock();
+        }
+    }
+
+    /**
+     * Runs {@code task} once, after {@code delay}, on the timer's thread (so only quick work that never blocks);
+     * at once when the timer has stopped.
+     */
+    void later(Duration delay, Runnable task) {
+        try {
+            timer.schedule(task, delay.toNanos(), TimeUnit.NANOSECONDS);
+        } catch (RejectedExecutionException stopped) {
+            task.run();
         }
     }
 

@@ -17,7 +17,8 @@ import java.util.function.BooleanSupplier;
  * Connect succeeded gets its one Disconnect call queued (in mode {@code auto} only if the application answered for
  * it: a session identified by JWT with only local subscriptions never needed the application), and it leaves the
  * registry. An extended session that may be restored (docs/protocol.md §6.2) leaves its snapshot in the
- * {@link SessionCache}, and its Disconnect call is made only if nobody restores it in time.
+ * {@link SessionCache}, and its Disconnect call is made only if nobody restores it in time. Its presence records
+ * linger {@code ANYCABLE_PRESENCE_TTL} (a restore within it takes them over without events).
  */
 final class SessionTeardown {
     private final Hub hub;
@@ -26,15 +27,17 @@ final class SessionTeardown {
     private final SessionRegistry registry;
     private final SessionCache cache;
     private final BooleanSupplier shuttingDown;
+    private final PresenceCommands presence;
 
     SessionTeardown(Hub hub, DisconnectQueue disconnects, DisconnectMode disconnectMode, SessionRegistry registry,
-                    SessionCache cache, BooleanSupplier shuttingDown) {
+                    SessionCache cache, BooleanSupplier shuttingDown, PresenceCommands presence) {
         this.hub = hub;
         this.disconnects = disconnects;
         this.disconnectMode = disconnectMode;
         this.registry = registry;
         this.cache = cache;
         this.shuttingDown = shuttingDown;
+        this.presence = presence;
     }
 
     void finish(ClientSession session) {
@@ -43,6 +46,7 @@ final class SessionTeardown {
         }
         session.finished = true;
         SessionSnapshot snapshot = restorable(session) ? snapshot(session) : null;
+        presence.closed(session);
         List<String> subscriptions = new ArrayList<>(session.subscriptions.keySet());
         Map<String, String> istates = new LinkedHashMap<>();
         session.subscriptions.forEach((identifier, subscription) -> {
@@ -80,7 +84,8 @@ final class SessionTeardown {
     private static SessionSnapshot snapshot(ClientSession session) {
         Map<String, SessionSnapshot.RestoredSubscription> subscriptions = new LinkedHashMap<>();
         session.subscriptions.forEach((identifier, subscription) -> subscriptions.put(identifier,
-                new SessionSnapshot.RestoredSubscription(subscription.istate(), List.copyOf(subscription.streams()))));
+                new SessionSnapshot.RestoredSubscription(subscription.istate(), List.copyOf(subscription.streams()),
+                        subscription.presence())));
         return new SessionSnapshot(session.identifiers, session.cstate, subscriptions, session.disconnectInterest);
     }
 }

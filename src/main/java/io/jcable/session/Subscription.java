@@ -1,18 +1,21 @@
 package io.jcable.session;
 
+import io.jcable.presence.Membership;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 
 /**
- * One channel subscription of a session: its channel state (istate) and streams. Owned by the session. A
+ * One channel subscription of a session: its channel state (istate), streams and presence. Owned by the session. A
  * subscription has one or two streams as a rule, so they are a small list (far less memory per subscription
  * than a linked hash set), kept free of duplicates.
  */
 final class Subscription {
     private Map<String, String> istate = Map.of();
     private final List<String> streams = new ArrayList<>(2);
+    /** What this subscription joined (docs/protocol.md §6.6), or null. */
+    private Membership presence;
 
     Map<String, String> istate() {
         return istate;
@@ -45,5 +48,13 @@ final class Subscription {
 
     void mergeIstate(Map<String, String> diff) {
         istate = StateMerge.merge(istate, diff);
+    }
+
+    Membership presence() {
+        return presence;
+    }
+
+    void presence(Membership membership) {
+        this.presence = membership;
     }
 }

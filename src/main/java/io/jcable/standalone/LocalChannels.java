@@ -7,6 +7,7 @@ import io.jcable.identity.SignedStreams;
 import io.jcable.identity.StreamVerification;
 import io.jcable.protocol.Json;
 import io.jcable.protocol.ServerFrames;
+import io.jcable.protocol.StateKeys;
 import io.jcable.rpc.CommandRequest;
 import io.jcable.rpc.CommandResult;
 import io.jcable.rpc.RpcStatus;
@@ -31,8 +32,6 @@ final class LocalChannels {
     static final String TURBO_CHANNEL = "Turbo::StreamsChannel";
     static final String CABLE_READY_CHANNEL = "CableReady::Stream";
     /** Subscription state keys the extended protocol reads (docs/protocol.md §6.5, §6.6). */
-    static final String WHISPER_STATE = "$w";
-    static final String PRESENCE_STATE = "$p";
 
     private final SignedStreams streams;
     private final boolean publicStreams;
@@ -116,10 +115,10 @@ final class LocalChannels {
     private static CommandResult confirmed(String identifier, String stream, boolean whisper, boolean presence) {
         Map<String, String> state = new HashMap<>(4);
         if (whisper) {
-            state.put(WHISPER_STATE, stream);
+            state.put(StateKeys.WHISPER, stream);
         }
         if (presence) {
-            state.put(PRESENCE_STATE, stream);
+            state.put(StateKeys.PRESENCE, stream);
         }
         return new CommandResult(RpcStatus.SUCCESS, false, false, List.of(stream), List.of(),
                 List.of(ServerFrames.confirmSubscription(identifier)), Map.of(), Map.copyOf(state), "");

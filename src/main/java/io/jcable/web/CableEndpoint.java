@@ -1,18 +1,14 @@
 package io.jcable.web;
 
-import io.jcable.protocol.Subprotocols;
 import io.jcable.session.Handshake;
 import io.jcable.session.Node;
 import io.jcable.session.ClientSession;
 import jakarta.websocket.CloseReason;
+import jakarta.websocket.Endpoint;
 import jakarta.websocket.EndpointConfig;
-import jakarta.websocket.OnClose;
-import jakarta.websocket.OnError;
-import jakarta.websocket.OnMessage;
-import jakarta.websocket.OnOpen;
+import jakarta.websocket.MessageHandler;
 import jakarta.websocket.PongMessage;
 import jakarta.websocket.Session;
-import jakarta.websocket.server.ServerEndpoint;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.util.Map;
@@ -20,13 +16,13 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The JSR-356 annotated endpoint, one instance per socket: a thin adapter from container callbacks to the
- * {@link Node}. The annotation names the default path; the bootstrap registers the class at every
- * {@code ANYCABLE_PATH} with a {@link CableEndpointConfigurator} that builds instances with their dependencies,
- * and {@link CableApplicationConfig} keeps the container from also deploying it by the annotation alone.
+ * The JSR-356 endpoint, one instance per socket: a thin adapter from container callbacks to the {@link Node}.
+ * The bootstrap registers the class at every {@code ANYCABLE_PATH} with a {@link CableEndpointConfigurator} that
+ * builds instances with their dependencies, and {@link CableApplicationConfig} keeps a scanning container from
+ * deploying it by itself. A programmatic endpoint rather than an annotated one: Jetty discovers an annotated
+ * class's methods again for every socket (reflection and method handles, about 9% of a connect storm's CPU).
  */
-@ServerEndpoint(value = "/cable", subprotocols = {Subprotocols.V1_JSON, Subprotocols.V1_EXT_JSON})
-public final class CableEndpoint {
+public final class CableEndpoint extends Endpoint {
     private static final Logger LOG = LoggerFactory.getLogger(CableEndpoint.class);
 
     /** Jetty's per-session frame size limit (default 64 KiB), set through the standard user properties. */
@@ -42,17 +38,19 @@ public final class CableEndpoint {
         this.text = new MessageAssembler(context.server().maxMessageSize());
     }
 
-    @OnOpen
+    @Override
     public void onOpen(Session socket, EndpointConfig config) {
         // Messages arrive in parts, so the limit is ours (MessageAssembler); a single frame may be as big.
         socket.getUserProperties().put(JETTY_MAX_FRAME_SIZE, (long) context.server().maxMessageSize());
         socket.setMaxIdleTimeout(0);
+        socket.addMessageHandler(String.class, (MessageHandler.Partial<String>) this::onText);
+        socket.addMessageHandler(ByteBuffer.class, (MessageHandler.Partial<ByteBuffer>) this::onBinary);
+        socket.addMessageHandler(PongMessage.class, (MessageHandler.Whole<PongMessage>) this::onPong);
         transport = new WsTransport(socket, context);
         session = context.node().open(transport, handshake(socket));
     }
 
-    @OnMessage
-    public void onText(String part, boolean last) {
+    private void onText(String part, boolean last) {
         try {
             String message = text.add(part, last);
             if (message != null) {
@@ -64,19 +62,17 @@ public final class CableEndpoint {
         }
     }
 
-    @OnMessage
-    public void onBinary(ByteBuffer part, boolean last) {
+    private void onBinary(ByteBuffer part, boolean last) {
         LOG.warn("sid={} sent a binary frame: closing (1003)", session.sid());
         context.node().close(session, CloseReason.CloseCodes.CANNOT_ACCEPT.getCode(), "Binary frames are not supported");
     }
 
-    @OnMessage
-    public void onPong(PongMessage pong) {
+    private void onPong(PongMessage pong) {
         context.node().pong(session);
     }
 
-    @OnClose
-    public void onClose(CloseReason reason) {
+    @Override
+    public void onClose(Session socket, CloseReason reason) {
         // 1006 is what the container reports when no close frame came: the connection was lost. Any other code
         // on a close the server did not start means the client closed on purpose and will not restore the session.
         if (session != null && transport != null && reason.getCloseCode().getCode() != 1006
@@ -86,7 +82,7 @@ public final class CableEndpoint {
         socketGone();
     }
 
-    @OnError
+    @Override
     public void onError(Session socket, Throwable error) {
         LOG.debug("Socket error on {}: {}", session == null ? "?" : session.sid(), error.toString());
         if (!socket.isOpen()) {

@@ -5,13 +5,13 @@ import java.util.List;
 
 /**
  * The benchmark tool:
- * {@code scripts/bench <connect|fanout|memory|rpc|slow|soak|standalone|nodes|restore> [options]} (see
- * {@link BenchOptions#USAGE}). Prints one Markdown section per run and appends it to the results file.
+ * {@code scripts/bench <connect|fanout|memory|rpc|slow|soak|standalone|nodes|broker|compare|restore> [options]}
+ * (see {@link BenchOptions#USAGE}). Prints one Markdown section per run and appends it to the results file.
  * Exits 0 when every client connected and nothing was lost, 1 otherwise, 2 on a usage error.
  */
 public final class Bench {
     /** Longest wait for the previous run's clients and Disconnect calls to be gone. */
-    private static final Duration QUIET_LIMIT = Duration.ofSeconds(30);
+    static final Duration QUIET_LIMIT = Duration.ofSeconds(30);
 
     private Bench() {
     }
@@ -56,6 +56,8 @@ public final class Bench {
             case SOAK -> SoakScenario.run(options, target);
             case STANDALONE -> StandaloneScenario.run(options, target);
             case NODES -> NodesScenario.run(options, target);
+            case BROKER -> BrokerScenario.run(options, target);
+            case COMPARE -> CompareScenario.run(options, target);
             case RESTORE -> RestoreScenario.run(options, target);
         };
         ScenarioResult result = measured.withNote(warmup);

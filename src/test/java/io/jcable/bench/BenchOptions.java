@@ -32,35 +32,47 @@ import io.jcable.testing.CableEnvironment;
  * @param warmup            clients of the warm-up run before measuring (0: none)
  * @param warmupTime        how long the warm-up load runs; for soak also the churn before its baseline
  * @param uniqueIdentifiers clients subscribe with identifiers of their own instead of one shared identifier
+ * @param other             compare: the other server, given by {@code --url} and the options that describe it; null
+ *                          for the reference server, which the tool starts from {@code reference}
+ * @param reference         compare: directory of the Node reference server
  * @param out               Markdown file the results are appended to
  * @param command           the command line, as written to the results
  */
 record BenchOptions(Scenario scenario, TargetOptions target, int clients, int concurrency, int messages,
                     Duration interval, List<String> paths, List<Integer> levels, List<Integer> rates,
                     Duration duration, int churnPerSecond, double slowPercent, int padBytes, int floodBytes,
-                    Duration timeout, Duration settle, int warmup, Duration warmupTime, boolean uniqueIdentifiers, Path out,
-                    String command) {
+                    Duration timeout, Duration settle, int warmup, Duration warmupTime, boolean uniqueIdentifiers,
+                    TargetOptions other, Path reference, Path out, String command) {
+
+    /** Where the shared workspace keeps the reference server. */
+    static final String DEFAULT_REFERENCE = "/work/shared/reference/node-ws-server";
 
     static final String USAGE = """
-            usage: scripts/bench <connect|fanout|memory|rpc|slow|soak|standalone|nodes|restore> [options]
+            usage: scripts/bench <connect|fanout|memory|rpc|slow|soak|standalone|nodes|broker|compare|restore> [options]
+            compare: jcable, then the Node reference server (or the server at --url), under the same storm and
+            fan-out by Redis on the same CPUs (the reference also on the same fake gRPC app and Redis): one table
+            with ratios. There --url, --server-pid, --metrics-url, --redis-url and --redis-channel describe the
+            other server.
             nodes: one jcable with N subscribers against three jcable processes on the Redis pub/sub with N/3
             each (HTTP broadcasts to the first), then the redisx consumption rate of one node (own target only).
+            broker: the fan-out to N actioncable-v1-ext-json subscribers with ANYCABLE_BROKER=memory, then on a
+            second jcable with ANYCABLE_BROKER=none; server CPU per frame of each and the ratio (own target only).
             restore: N extended clients lose node A (Redis broker), 20 broadcasts, all restore on node B with
             their sid and history (0 lost, 0 duplicates), then N fresh RPC clients: node B's CPU per client of
             each (own target only; --warmup clients do an unmeasured restore cycle first).
             One generator process holds at most (open-files limit - 300) clients: about 19,700 with 20,000.
-              --clients N            clients (connect 19000, fanout 10000, nodes 9000, rpc 200, slow 1000,
-                                     soak 2000, standalone 10000, restore 10000)
+              --clients N            clients (connect 19000, fanout 10000, broker 10000, compare 10000,
+                                     nodes 9000, rpc 200, slow 1000, soak 2000, standalone 10000, restore 10000)
               --concurrency C        connection attempts in flight (100)
-              --messages M           broadcasts per path (fanout, nodes: 50)
-              --interval-ms T        time between broadcasts (fanout 200, slow 50, soak 1000)
+              --messages M           broadcasts per path (fanout, nodes, broker: 50; compare: 20)
+              --interval-ms T        time between broadcasts (fanout 200, slow 50, soak 1000, compare 1000)
               --paths a,b            publish paths: redis, http, action (own target: redis,http)
               --levels a,b,...       idle clients to measure memory at (0,1000,5000,10000,19000)
               --rates a,b,...        offered performs/s (2500,5000,10000,15000)
               --duration-s S         length of one rate step / slow phase (10), of the soak's churn (1800)
               --churn-per-s R        soak: clients per second that leave and are replaced by new ones (20)
               --slow-percent P       clients that stop reading (1)
-              --pad-bytes B          extra payload per broadcast (0)
+              --pad-bytes B          extra payload per broadcast (0; compare 140: about 200 B in all)
               --flood-bytes B        size of each broadcast to the non-reading clients (65536)
               --timeout-s S          limit per connection attempt (30)
               --settle-s S           wait before a memory measurement (20: string deduplication runs
@@ -80,14 +92,16 @@ record BenchOptions(Scenario scenario, TargetOptions target, int clients, int co
               --broadcast-url URL    external server's HTTP broadcast endpoint (enables path http)
               --redis-channel NAME   Redis channel (__anycable__)
               --secret S             the server's JWT and streams secret for standalone (own target: random)
+              --reference DIR        compare: the Node reference server, copied to a temporary directory and
+                                     installed there with npm ci (%s)
             ANYCABLE_* and JCABLE_* variables of the environment go to the jcable process the tool starts
             (e.g. ANYCABLE_RPC_CONCURRENCY=128); its own settings (RPC host, Redis, paths) win.
-            """.formatted(TargetOptions.DEFAULT_SERVER_JVM);
+            """.formatted(TargetOptions.DEFAULT_SERVER_JVM, DEFAULT_REFERENCE);
 
     private static final Set<String> NAMES = Set.of("clients", "concurrency", "messages", "interval-ms", "paths",
             "levels", "rates", "duration-s", "churn-per-s", "slow-percent", "pad-bytes", "flood-bytes", "timeout-s",
             "settle-s", "warmup", "warmup-s", "identifiers", "app-latency-ms", "out", "server-jvm", "server-cpus", "url",
-            "server-pid", "metrics-url", "redis-url", "broadcast-url", "redis-channel", "secret");
+            "server-pid", "metrics-url", "redis-url", "broadcast-url", "redis-channel", "secret", "reference");
     private static final Set<String> PATHS = Set.of("redis", "http", "action");
 
     /**
@@ -120,17 +134,30 @@ record BenchOptions(Scenario scenario, TargetOptions target, int clients, int co
         URI url = values.uri("url");
         URI redisUrl = values.uri("redis-url");
         URI broadcastUrl = values.uri("broadcast-url");
-        TargetOptions target = new TargetOptions(url, values.integer("server-pid", 0, 0, Integer.MAX_VALUE),
+        TargetOptions described = new TargetOptions(url, values.integer("server-pid", 0, 0, Integer.MAX_VALUE),
                 values.uri("metrics-url"), redisUrl, broadcastUrl, values.text("redis-channel", "__anycable__"),
                 Duration.ofMillis(values.integer("app-latency-ms", 1, 0, 10_000)),
                 values.text("server-jvm", TargetOptions.DEFAULT_SERVER_JVM), values.text("server-cpus", "0"),
                 values.text("secret", null), CableEnvironment.cableVariables(environment));
+        // compare: jcable is always the tool's own; the external options describe the other server
+        boolean compare = scenario == Scenario.COMPARE;
+        TargetOptions target = compare ? described.selfHostedPart() : described;
+        TargetOptions other = compare && url != null ? described : null;
 
+        if (scenario == Scenario.BROKER) {
+            if (url != null) {
+                throw new IllegalArgumentException("broker starts jcable twice, with ANYCABLE_BROKER=memory and none:"
+                        + " not with --url");
+            }
+            // the scenario's own comparison, whatever the environment says
+            target = target.withServerSetting(BrokerScenario.BROKER, "memory");
+        }
+        // compare: one path both servers have; the reference server takes broadcasts by Redis only
         List<String> defaultPaths = new ArrayList<>();
         if (url == null || redisUrl != null) {
             defaultPaths.add("redis");
         }
-        if (url == null || broadcastUrl != null) {
+        if ((url == null || broadcastUrl != null) && !(compare && !defaultPaths.isEmpty())) {
             defaultPaths.add("http");
         }
         if (defaultPaths.isEmpty()) {
@@ -145,7 +172,7 @@ record BenchOptions(Scenario scenario, TargetOptions target, int clients, int co
         // the issue's target sizes; memory uses --levels instead
         int defaultClients = switch (scenario) {
             case CONNECT -> 19_000;
-            case FANOUT, STANDALONE, RESTORE -> 10_000;
+            case FANOUT, STANDALONE, BROKER, COMPARE, RESTORE -> 10_000;
             case NODES -> 9_000;
             case RPC -> 200;
             case MEMORY, SLOW -> 1_000;
@@ -154,10 +181,10 @@ record BenchOptions(Scenario scenario, TargetOptions target, int clients, int co
         return new BenchOptions(scenario, target,
                 values.integer("clients", defaultClients, 1, 1_000_000),
                 values.integer("concurrency", 100, 1, 10_000),
-                values.integer("messages", 50, 1, 100_000),
+                values.integer("messages", compare ? 20 : 50, 1, 100_000),
                 Duration.ofMillis(values.integer("interval-ms", switch (scenario) {
                     case SLOW -> 50;
-                    case SOAK -> 1_000;
+                    case SOAK, COMPARE -> 1_000;
                     default -> 200;
                 }, 1, 60_000)),
                 paths,
@@ -166,13 +193,14 @@ record BenchOptions(Scenario scenario, TargetOptions target, int clients, int co
                 Duration.ofSeconds(values.integer("duration-s", scenario == Scenario.SOAK ? 1_800 : 10, 1, 86_400)),
                 values.integer("churn-per-s", 20, 1, 10_000),
                 values.decimal("slow-percent", 1, 0.01, 50),
-                values.integer("pad-bytes", 0, 0, 1 << 20),
+                values.integer("pad-bytes", compare ? 140 : 0, 0, 1 << 20),
                 values.integer("flood-bytes", 65_536, 1, 1 << 20),
                 Duration.ofSeconds(values.integer("timeout-s", 30, 1, 3_600)),
                 Duration.ofSeconds(values.integer("settle-s", 20, 0, 3_600)),
                 values.integer("warmup", 500, 0, 5_000),
                 Duration.ofSeconds(values.integer("warmup-s", 30, 1, 3_600)),
                 values.choice("identifiers", "shared", "unique"),
+                other, Path.of(values.text("reference", DEFAULT_REFERENCE)),
                 Path.of(values.text("out", "BENCHMARKS.md")),
                 command);
     }

@@ -103,6 +103,14 @@ final class BenchmarkToolTest {
     }
 
     @Test
+    void brokerMemoryAgainstNoneWithExtendedSubscribers() throws IOException {
+        ScenarioResult result = run("broker", "--clients", "20", "--messages", "5", "--interval-ms", "20");
+        assertClean(result);
+        List<List<String>> rows = result.tables().getFirst().rows();
+        assertEquals(List.of("memory", "none"), rows.stream().map(List::getFirst).toList(), "one row per broker");
+    }
+
+    @Test
     void restoreStormOnAnotherNodeAgainstAFreshStorm() throws IOException {
         ScenarioResult result = run("restore", "--clients", "20", "--concurrency", "5", "--warmup", "5", "--warmup-s", "1");
         assertClean(result);
@@ -122,10 +130,31 @@ final class BenchmarkToolTest {
     }
 
     @Test
+    void compareWithASecondJcableByUrl() throws IOException {
+        try (Target second = Target.open(options("connect").target())) {
+            ScenarioResult result = run("compare", "--clients", "20", "--messages", "2", "--interval-ms", "20",
+                    "--settle-s", "0", "--url", second.cableUrl().toString(),
+                    "--server-pid", Long.toString(second.server().pid()),
+                    "--redis-url", second.redisUrl().toString());
+            assertCompared(result, "other (" + second.cableUrl() + ")");
+        }
+    }
+
+    /** Rows for jcable, the other server and the ratios, every client subscribed to both and no frame lost. */
+    private static void assertCompared(ScenarioResult result, String other) {
+        assertClean(result);
+        List<List<String>> rows = result.tables().getFirst().rows();
+        assertEquals(List.of("jcable", other, "ratio jcable / other"), rows.stream().map(List::getFirst).toList());
+        assertEquals(List.of("20", "20"), rows.subList(0, 2).stream().map(row -> row.get(2)).toList(),
+                "subscribed on both");
+    }
+
+    @Test
     void badOptionsAreRefused() {
         assertRefused("unknown option --nope", "fanout", "--nope", "1");
         assertRefused("--clients must be in [1, ", "fanout", "--clients", "0");
         assertRefused("unknown scenario 'teleport'", "teleport");
+        assertRefused("broker starts jcable twice", "broker", "--url", "ws://127.0.0.1:1/cable");
     }
 
     /** Each refusal for its own reason: the message names the bad option. */

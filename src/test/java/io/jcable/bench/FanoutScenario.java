@@ -39,63 +39,36 @@ final class FanoutScenario {
                     "path", "subscribers", "frames expected", "received", "lost", "p50 ms", "p95 ms", "p99 ms",
                     "max ms", "server CPU ms", "server CPU µs/frame", "µs/frame net of idle", "of which user µs/frame",
                     "server GC ms", "generator CPU %");
-            ProcessProbe self = ProcessProbe.self();
             List<Check> checks = new ArrayList<>();
             long lost = 0;
             String scale = Check.scale("subscribers", subscribers, TARGET_SUBSCRIBERS);
             for (String path : options.paths()) {
-                long expected = (long) subscribers * messages;
-                RunProbe probe = new RunProbe("broadcast", expected);
-                long received;
-                double cpu;
-                double userCpu;
-                double gc;
-                double generatorCpu;
-                double seconds;
-                try (Publisher publisher = target.publisher(path, generator)) {
-                    generator.receiver(probe);
-                    double cpuBefore = target.cpuSeconds();
-                    double userCpuBefore = target.userCpuSeconds();
-                    double gcBefore = target.gcSeconds();
-                    double generatorCpuBefore = self.cpuSeconds();
-                    long start = System.nanoTime();
-                    for (int seq = 0; seq < messages; seq++) {
-                        Timing.sleepUntil(start + seq * options.interval().toNanos());
-                        publisher.publish("all", probe.payload(seq, System.nanoTime(), options.padBytes()));
-                    }
-                    received = probe.await(expected, drainLimit(expected));
-                    seconds = (System.nanoTime() - start) / 1e9;
-                    cpu = target.cpuSeconds() - cpuBefore;
-                    userCpu = target.userCpuSeconds() - userCpuBefore;
-                    gc = target.gcSeconds() - gcBefore;
-                    generatorCpu = self.cpuSeconds() - generatorCpuBefore;
-                } finally {
-                    generator.receiver(Receiver.IGNORE);
-                }
-                long pathLost = Math.max(0, expected - received);
+                Delivery run = measure(options, target, generator, path, subscribers, messages);
+                long expected = run.expected();
+                long received = run.received();
+                double cpu = run.cpu();
+                long pathLost = run.lost();
                 lost += pathLost;
-                double perFrame = cpu * 1e6 / Math.max(1, received);
-                double perFrameNet = (cpu - idleCpuPerSecond * seconds) * 1e6 / Math.max(1, received);
-                double perFrameUser = userCpu * 1e6 / Math.max(1, received);
-                Latencies.Summary latency = probe.latency();
+                double perFrame = run.cpuMicrosPerFrame();
+                Latencies.Summary latency = run.latency();
                 table = table.withRow(path, subscribers, expected, received, pathLost, latency.p50(), latency.p95(),
-                        latency.p99(), latency.max(), cpu * 1e3, perFrame, perFrameNet, perFrameUser, gc * 1e3,
-                        generatorCpu * 100 / seconds);
+                        latency.p99(), latency.max(), cpu * 1e3, perFrame, run.netMicrosPerFrame(idleCpuPerSecond),
+                        run.userMicrosPerFrame(), run.gc() * 1e3, run.generatorCpuPercent());
                 checks.add(Check.judged(path + ": fan-out to 10,000, delivery p95 < 300 ms",
                         Table.cell(latency.p95()) + " ms", latency.p95() < TARGET_P95_MS, scale));
                 checks.add(Check.judged(path + ": fan-out to 10,000, delivery median < 100 ms",
                         Table.cell(latency.p50()) + " ms", latency.p50() < TARGET_P50_MS, scale));
                 checks.add(Check.judged(path + ": zero lost", pathLost + " lost", pathLost == 0 && received > 0,
                         scale));
-                checks.add(Double.isNaN(cpu) || cpu < MIN_CPU_SECONDS
+                checks.add(!run.cpuResolved()
                         ? Check.notMeasured(path + ": ≤ 2 µs server CPU per delivered frame",
                         Double.isNaN(cpu) ? "no server process measured" : "too few frames to resolve the server's CPU")
                         : Check.judged(path + ": ≤ 2 µs server CPU per delivered frame", Table.cell(perFrame) + " µs",
                         perFrame <= TARGET_CPU_MICROS_PER_FRAME, scale));
-                if (!Double.isNaN(cpu) && cpu >= MIN_CPU_SECONDS) {
+                if (run.cpuResolved()) {
                     checks.add(Check.info(path + ": of which user-space (jcable, container, JVM, GC)",
-                            Table.cell(perFrameUser) + " µs/frame; the rest is the kernel's TCP send, which on "
-                                    + "loopback also runs the receiver's side"));
+                            Table.cell(run.userMicrosPerFrame()) + " µs/frame; the rest is the kernel's TCP send, "
+                                    + "which on loopback also runs the receiver's side"));
                 }
                 if (received > expected) {
                     notes.add(path + ": " + (received - expected) + " frames more than expected (duplicates?)");
@@ -105,8 +78,71 @@ final class FanoutScenario {
         }
     }
 
+    /**
+     * One measured fan-out: frames expected and received, their latency, the wall time, and what it cost the
+     * server (CPU, of which user space, GC; seconds) and this process (CPU seconds).
+     */
+    record Delivery(long expected, long received, Latencies.Summary latency, double seconds, double cpu,
+                    double userCpu, double gc, double generatorCpu) {
+        long lost() {
+            return Math.max(0, expected - received);
+        }
+
+        double cpuMicrosPerFrame() {
+            return cpu * 1e6 / Math.max(1, received);
+        }
+
+        /** Per frame, without what the server spends idle (its pings) over the same time. */
+        double netMicrosPerFrame(double idleCpuPerSecond) {
+            return (cpu - idleCpuPerSecond * seconds) * 1e6 / Math.max(1, received);
+        }
+
+        double userMicrosPerFrame() {
+            return userCpu * 1e6 / Math.max(1, received);
+        }
+
+        double generatorCpuPercent() {
+            return generatorCpu * 100 / seconds;
+        }
+
+        /** Whether the server's CPU was measured and large enough to judge per frame. */
+        boolean cpuResolved() {
+            return !Double.isNaN(cpu) && cpu >= MIN_CPU_SECONDS;
+        }
+    }
+
+    /**
+     * Publishes {@code messages} broadcasts to {@code all} through {@code path}, one every interval, to the
+     * {@code subscribers} clients of {@code generator}, and waits for every frame (bounded by {@link #drainLimit}).
+     */
+    static Delivery measure(BenchOptions options, Target target, LoadGenerator generator, String path,
+                            int subscribers, int messages) {
+        long expected = (long) subscribers * messages;
+        RunProbe probe = new RunProbe("broadcast", expected);
+        ProcessProbe self = ProcessProbe.self();
+        try (Publisher publisher = target.publisher(path, generator)) {
+            generator.receiver(probe);
+            double cpuBefore = target.cpuSeconds();
+            double userCpuBefore = target.userCpuSeconds();
+            double gcBefore = target.gcSeconds();
+            double generatorCpuBefore = self.cpuSeconds();
+            long start = System.nanoTime();
+            for (int seq = 0; seq < messages; seq++) {
+                Timing.sleepUntil(start + seq * options.interval().toNanos());
+                publisher.publish("all", probe.payload(seq, System.nanoTime(), options.padBytes()));
+            }
+            long received = probe.await(expected, drainLimit(expected));
+            double seconds = (System.nanoTime() - start) / 1e9;
+            return new Delivery(expected, received, probe.latency(), seconds, target.cpuSeconds() - cpuBefore,
+                    target.userCpuSeconds() - userCpuBefore, target.gcSeconds() - gcBefore,
+                    self.cpuSeconds() - generatorCpuBefore);
+        } finally {
+            generator.receiver(Receiver.IGNORE);
+        }
+    }
+
     /** The server's idle CPU seconds per second: the least over a few one-second windows. */
-    private static double idleCpuPerSecond(Target target) {
+    static double idleCpuPerSecond(Target target) {
         double least = Double.NaN;
         for (int window = 0; window < IDLE_WINDOWS; window++) {
             double before = target.cpuSeconds();

@@ -29,19 +29,23 @@ import org.eclipse.jetty.websocket.core.client.WebSocketCoreClient;
  * generator's receiver.
  */
 final class LoadClient implements FrameHandler {
-    static final String PROTOCOL = "actioncable-v1-json";
     private static final Gson GSON = new Gson();
 
     private final LoadGenerator generator;
+    private final String protocol;
     private final String quotedIdentifier;
     private final CompletableFuture<LoadClient> subscribed = new CompletableFuture<>();
     private volatile CoreSession session;
     /** Parts of a fragmented text message; frames of one session arrive one at a time. */
     private ByteArrayOutputStream fragments;
 
-    /** @param identifier the subscription's identifier (JSON text) */
-    LoadClient(LoadGenerator generator, String identifier) {
+    /**
+     * @param protocol   the sub-protocol to ask for
+     * @param identifier the subscription's identifier (JSON text)
+     */
+    LoadClient(LoadGenerator generator, String protocol, String identifier) {
         this.generator = generator;
+        this.protocol = protocol;
         this.quotedIdentifier = GSON.toJson(identifier);
     }
 
@@ -61,7 +65,7 @@ final class LoadClient implements FrameHandler {
     /** Connects; the future completes at the subscription's confirmation, or fails (reject, close, timeout). */
     CompletableFuture<LoadClient> open(WebSocketCoreClient core, URI url, Duration timeout,
                                        Configuration.ConfigurationCustomizer configuration) {
-        return upgrade(core, url, this, PROTOCOL, timeout, configuration, subscribed);
+        return upgrade(core, url, this, protocol, timeout, configuration, subscribed);
     }
 
     /**

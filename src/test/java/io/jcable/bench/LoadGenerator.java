@@ -129,7 +129,7 @@ final class LoadGenerator implements AutoCloseable {
                     break;
                 }
                 int n = nextId.getAndIncrement();
-                LoadClient client = new LoadClient(this, plan.identifier().apply(n));
+                LoadClient client = new LoadClient(this, plan.protocol(), plan.identifier().apply(n));
                 URI clientUrl = URI.create(url + plan.query().apply(n));
                 long attemptStart = System.nanoTime();
                 client.open(core, clientUrl, timeout, configuration).whenComplete((subscribed, failure) -> {

@@ -17,14 +17,15 @@ import io.jcable.testing.CableEnvironment;
 import io.jcable.testing.EmbeddedCableMain;
 
 /**
- * jcable in its own JVM ({@link EmbeddedCableMain}, options from {@code ANYCABLE_*} variables), optionally
- * pinned with {@code taskset}, so that its CPU time and memory can be read apart from the load generator's.
- * Output goes to a log file, deleted on {@link #close()}; a shutdown hook kills the process if this JVM exits first.
+ * A server under test in its own process, optionally pinned with {@code taskset}, so that its CPU time and memory
+ * can be read apart from the load generator's: jcable in its own JVM ({@link EmbeddedCableMain}, options from
+ * {@code ANYCABLE_*} variables) or the Node reference server ({@link ReferenceServer}). Output goes to a log file,
+ * deleted on {@link #close()}; a shutdown hook kills the process if this JVM exits first.
  */
 final class ServerProcess implements AutoCloseable {
     private static final Duration START_TIMEOUT = Duration.ofSeconds(60);
     private static final Duration STOP_TIMEOUT = Duration.ofSeconds(10);
-    private static final Pattern READY = Pattern.compile("^READY (\\d+)$", Pattern.MULTILINE);
+    private static final Pattern JCABLE_READY = Pattern.compile("^READY (\\d+)$", Pattern.MULTILINE);
 
     private final Process process;
     private final Path log;
@@ -46,26 +47,39 @@ final class ServerProcess implements AutoCloseable {
      */
     static ServerProcess start(String jvmFlags, String cpus, Map<String, String> env) {
         List<String> command = new ArrayList<>();
-        if (!cpus.equals("none")) {
-            command.addAll(List.of("taskset", "-c", cpus));
-        }
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         Arrays.stream(jvmFlags.trim().split("\\s+")).filter(flag -> !flag.isEmpty()).forEach(command::add);
         command.addAll(List.of("-cp", System.getProperty("java.class.path"), EmbeddedCableMain.class.getName()));
+        return start("jcable", command, cpus, env, JCABLE_READY);
+    }
+
+    /**
+     * Starts {@code command} and waits until its output matches {@code ready}, whose first group is the port.
+     *
+     * @param cpus {@code taskset -c} CPU list, or "none" to leave it unpinned
+     * @param env  {@code ANYCABLE_*} settings: the only ones the process gets (none of this process's own)
+     */
+    static ServerProcess start(String name, List<String> command, String cpus, Map<String, String> env,
+                               Pattern ready) {
+        List<String> pinned = new ArrayList<>();
+        if (!cpus.equals("none")) {
+            pinned.addAll(List.of("taskset", "-c", cpus));
+        }
+        pinned.addAll(command);
         Path log;
         Process process;
         try {
             log = Files.createTempFile("jcable-bench-server-", ".log");
-            ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true)
+            ProcessBuilder builder = new ProcessBuilder(pinned).redirectErrorStream(true)
                     .redirectOutput(log.toFile());
             CableEnvironment.replaceCableVariables(builder.environment(), env);
             process = builder.start();
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot start jcable: " + command, e);
+            throw new UncheckedIOException("cannot start " + name + ": " + pinned, e);
         }
         Thread reaper = new Thread(process::destroyForcibly, "jcable-bench-server-reaper");
         Runtime.getRuntime().addShutdownHook(reaper);
-        return new ServerProcess(process, log, awaitReady(process, log), reaper);
+        return new ServerProcess(process, log, awaitReady(name, process, log, ready), reaper);
     }
 
     long pid() {
@@ -105,17 +119,17 @@ final class ServerProcess implements AutoCloseable {
         log.toFile().delete();
     }
 
-    private static int awaitReady(Process process, Path log) {
+    private static int awaitReady(String name, Process process, Path log, Pattern pattern) {
         long deadline = System.nanoTime() + START_TIMEOUT.toNanos();
         try {
             while (true) {
-                Matcher ready = READY.matcher(Files.readString(log));
+                Matcher ready = pattern.matcher(Files.readString(log));
                 if (ready.find()) {
                     return Integer.parseInt(ready.group(1));
                 }
                 if (process.waitFor(100, TimeUnit.MILLISECONDS) || System.nanoTime() > deadline) {
                     process.destroyForcibly();
-                    throw new IllegalStateException("jcable did not print READY within " + START_TIMEOUT
+                    throw new IllegalStateException(name + " did not say it was ready within " + START_TIMEOUT
                             + " (exit " + (process.isAlive() ? "none" : process.exitValue()) + "):\n"
                             + Files.readString(log));
                 }
@@ -126,7 +140,7 @@ final class ServerProcess implements AutoCloseable {
         } catch (InterruptedException e) {
             process.destroyForcibly();
             Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted while starting jcable", e);
+            throw new IllegalStateException("interrupted while starting " + name, e);
         }
     }
 }

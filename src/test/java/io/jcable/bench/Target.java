@@ -4,6 +4,7 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.ArrayDeque;
@@ -69,6 +70,32 @@ final class Target implements AutoCloseable {
                 + ", http " + (options.broadcastUrl() == null ? "none" : options.broadcastUrl()));
         return new Target(options.url(), probe, options.metricsUrl(), options.redisUrl(), options.broadcastUrl(),
                 options.redisChannel(), options.secret(), null, description, new ArrayDeque<>());
+    }
+
+    /**
+     * The Node reference server ({@link ReferenceServer}) from {@code source}, on the fake gRPC app, Redis and
+     * channel of {@code jcable} (an own target) and on the CPUs of {@code options}; broadcasts reach it by Redis only.
+     */
+    static Target reference(TargetOptions options, Path source, Target jcable) {
+        if (jcable.app == null || jcable.redisUrl == null) {
+            throw new IllegalArgumentException("the reference server needs the tool's own jcable target (no --url)");
+        }
+        ReferenceServer reference = ReferenceServer.start(source, jcable.app.target(), jcable.redisUrl.toString(),
+                jcable.redisChannel, options.serverCpus());
+        Deque<AutoCloseable> resources = new ArrayDeque<>();
+        resources.push(reference);
+        try {
+            ProcessProbe probe = new ProcessProbe(reference.pid());
+            List<String> description = List.of("server: the Node reference server (temporary copy of " + source
+                    + " after npm ci), pid " + probe.pid() + " on CPUs " + probe.cpus() + ", "
+                    + "node " + reference.nodeVersion() + "; the same fake gRPC app, Redis and channel as jcable; "
+                    + "broadcasts by Redis only");
+            return new Target(URI.create("ws://127.0.0.1:" + reference.port() + "/cable"), probe, null,
+                    jcable.redisUrl, null, jcable.redisChannel, null, null, description, resources);
+        } catch (RuntimeException e) {
+            closeAll(resources);
+            throw e;
+        }
     }
 
     private static Target selfHosted(TargetOptions options) {

@@ -2,6 +2,7 @@ package io.jcable.bench;
 
 import java.net.URI;
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.Map;
 
 /**
@@ -47,7 +48,21 @@ record TargetOptions(URI url, long serverPid, URI metricsUrl, URI redisUrl, URI 
         serverSettings = Map.copyOf(serverSettings);
     }
 
+    /** The same options with one more {@code ANYCABLE_*} setting for the jcable process (replacing any given). */
+    TargetOptions withServerSetting(String name, String value) {
+        Map<String, String> settings = new HashMap<>(serverSettings);
+        settings.put(name, value);
+        return new TargetOptions(url, serverPid, metricsUrl, redisUrl, broadcastUrl, redisChannel, appLatency,
+                serverJvm, serverCpus, secret, settings);
+    }
+
     boolean selfHosted() {
         return url == null;
+    }
+
+    /** These options without the external server's: the tool's own jcable, with the same app, JVM and CPUs. */
+    TargetOptions selfHostedPart() {
+        return new TargetOptions(null, 0, null, null, null, redisChannel, appLatency, serverJvm, serverCpus, secret,
+                serverSettings);
     }
 }

@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.jcable.config.RedisConfig;
+import io.jcable.presence.Membership;
 import io.jcable.protocol.StreamPosition;
 import io.jcable.redis.RedisConnector;
 import io.jcable.redis.RedisOutage;
@@ -217,7 +218,7 @@ class RedisBrokerTest {
         RedisSessionCache nodeB = cache(Duration.ofSeconds(1));
         SessionSnapshot snapshot = new SessionSnapshot("{\"uid\":\"7\"}", Map.of("k", "v"),
                 Map.of("{\"channel\":\"C\"}", new SessionSnapshot.RestoredSubscription(Map.of("i", "1"),
-                        List.of("s1", "s2"))), true);
+                        List.of("s1", "s2"), new Membership("p1", "u7", "{\"name\":\"Ann\"}"))), true);
         String restoredSid = "r" + UUID.randomUUID();
         String keptSid = "k" + UUID.randomUUID();
         List<String> expired = new CopyOnWriteArrayList<>();

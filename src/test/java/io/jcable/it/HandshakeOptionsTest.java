@@ -74,7 +74,7 @@ class HandshakeOptionsTest extends CableTestSupport {
     }
 
     @Test
-    void unimplementedExtendedCommandsOnAnExtJsonSessionAreUnsupportedAndTheConnectionKeepsWorking() {
+    void whisperAndPresenceWithoutTheirChannelStateAreRefusedAndTheConnectionKeepsWorking() {
         CableClient c = client("", CableClient.Options.defaults().withSubprotocols("actioncable-v1-ext-json"));
         assertEquals("actioncable-v1-ext-json", c.subprotocol());
         String empty = identifier("EmptyChannel");
@@ -85,7 +85,10 @@ class HandshakeOptionsTest extends CableTestSupport {
         c.send("{\"command\":\"join\",\"identifier\":" + quoted + ",\"presence\":{\"id\":\"42\",\"info\":{}}}");
         c.send("{\"command\":\"leave\",\"identifier\":" + quoted + "}");
         c.send("{\"command\":\"presence\",\"identifier\":" + quoted + ",\"data\":{}}");
-        // Commands run in order, and subscribe() wants the confirmation as the very next frame: nothing answered them.
+        // No $w, no $p: only the presence request gets an answer (its error frame). Commands run in order, and
+        // subscribe() wants the confirmation as the very next frame: nothing else answered them.
+        assertEquals("{\"type\":\"presence\",\"identifier\":" + quoted + ",\"message\":{\"type\":\"error\","
+                + "\"total\":0}}", c.receiveRaw());
         String id = identifier("StreamChannel");
         c.subscribe(id);
         assertEquals(failed + 4, server.metric("failed_client_msg_total"));

@@ -3,6 +3,7 @@ package io.jcable.it;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import com.google.gson.JsonObject;
+import com.google.gson.JsonParser;
 import io.jcable.testing.CableClient;
 import io.jcable.testing.CableServer;
 import io.jcable.testing.FakeRpcApp;
@@ -60,6 +61,17 @@ final class NodesSupport implements AutoCloseable {
         payload.addProperty("stream", stream);
         payload.addProperty("data", data);
         return payload.toString();
+    }
+
+    /**
+     * Publishes {@code {"marker":true}} to {@code stream} through {@code via}'s HTTP broadcast, so through its pub/sub,
+     * and asserts that it is {@code client}'s next frame (identifier and message; a position may come with it).
+     */
+    static void assertMarkerIsNext(CableServer via, CableClient client, String stream, String identifier) {
+        post(via, publication(stream, "{\"marker\":true}"));
+        JsonObject frame = client.receive();
+        assertEquals(identifier, frame.get("identifier").getAsString(), frame.toString());
+        assertEquals(JsonParser.parseString("{\"marker\":true}"), frame.get("message"));
     }
 
     CableClient client(CableServer server, String query) {

@@ -70,7 +70,8 @@ class SessionRestoreTest extends CableTestSupport {
         expected.add("restored_ids", ids);
         assertEquals(expected, restored);
         publish("bench_" + id, "{\"n\":1}");
-        JsonObject frame = second.receive();
+        // this client asks no history: the live frame comes once the restore's wait for it ends
+        JsonObject frame = second.receive(WAIT);
         assertEquals(channel(id), frame.get("identifier").getAsString());
         assertEquals("{\"n\":1}", frame.get("message").toString());
         // no Connect, no Subscribe, and no Disconnect for the lost session (earlier tests' clients may still
@@ -85,6 +86,54 @@ class SessionRestoreTest extends CableTestSupport {
         assertEquals("{\"uid\":\"" + id + "\"}", disconnect.getIdentifiers());
         assertFalse(app.calls("Disconnect").stream().anyMatch(call -> oldSid.equals(call.sid())),
                 "the lost session must not get a Disconnect of its own");
+    }
+
+    /**
+     * A broadcast that reaches the node between the restored welcome and the client's history request (which the
+     * client can only send once it has the welcome) waits for that request: the client gets what it missed, then
+     * the new one, each once and in order. Without the wait, the live frame went first and the replay dropped
+     * every entry at or below its offset: the missed ones were lost.
+     */
+    @Test
+    void aBroadcastBeforeTheRestoredClientsHistoryRequestComesAfterTheMissedOnes() {
+        String id = UUID.randomUUID().toString();
+        String stream = "bench_" + id;
+        CableClient control = client("", CableClient.Options.defaults().ignoring("ping"));
+        control.receive();
+        control.subscribe(identifier("NamedStreamChannel", "stream", stream));
+        CableClient first = client("?test=uid&uid=" + id, EXT);
+        String oldSid = first.receive().get("sid").getAsString();
+        first.subscribe(channel(id));
+        publishNumbered(stream, control, 1);
+        JsonObject seen = first.receive();
+        assertEquals(1, seen.get("offset").getAsLong(), seen.toString());
+        String epoch = seen.get("epoch").getAsString();
+        lose(first);
+        publishNumbered(stream, control, 2);
+        publishNumbered(stream, control, 3);
+
+        CableClient second = client("?sid=" + oldSid, EXT);
+        assertTrue(second.receive().get("restored").getAsBoolean());
+        // the control client has it: the node has handled this broadcast before the history request is sent
+        publishNumbered(stream, control, 4);
+        second.send("{\"command\":\"history\",\"identifier\":" + Json.quote(channel(id))
+                + ",\"history\":{\"streams\":{" + Json.quote(stream) + ":{\"epoch\":" + Json.quote(epoch)
+                + ",\"offset\":1}}}}");
+        for (int n = 2; n <= 4; n++) {
+            JsonObject frame = second.receive(WAIT);
+            assertEquals("{\"n\":" + n + "}", String.valueOf(frame.get("message")), frame.toString());
+            assertEquals(n, frame.get("offset").getAsLong(), frame.toString());
+        }
+        assertEquals("confirm_history", second.receive(WAIT).get("type").getAsString());
+        publishNumbered(stream, control, 5);
+        JsonObject live = second.receive(WAIT);
+        assertEquals(5, live.get("offset").getAsLong(), "the next frame must be the next live one: " + live);
+    }
+
+    /** Publishes {"n":n} to {@code stream} and waits until {@code control} has it. */
+    private void publishNumbered(String stream, CableClient control, int n) {
+        publish(stream, "{\"n\":" + n + "}");
+        assertEquals("{\"n\":" + n + "}", control.receive(WAIT).get("message").toString());
     }
 
     @Test

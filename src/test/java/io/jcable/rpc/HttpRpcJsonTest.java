@@ -78,7 +78,22 @@ class HttpRpcJsonTest {
                 + "\"error_msg\":\"e\",\"env\":{\"cstate\":{\"c\":\"1\"},\"istate\":{\"i\":\"\"}},"
                 + "\"presence\":{\"type\":\"join\",\"id\":\"42\"}}");
         assertEquals(new CommandResult(RpcStatus.SUCCESS, true, true, List.of("a", "b"), List.of("c"),
-                List.of("t1", "t2"), Map.of("c", "1"), Map.of("i", ""), "e"), result);
+                List.of("t1", "t2"), Map.of("c", "1"), Map.of("i", ""), "e", new PresenceAnswer(true, "42", "null")),
+                result);
+    }
+
+    @Test
+    void presenceInfoIsEmbeddedWhenJsonAndQuotedOtherwiseAndUnknownTypesAreNone() throws RpcFailure {
+        assertEquals(new PresenceAnswer(true, "7", "{\"a\":1}"), HttpRpcJson.commandResult(
+                "{\"status\":1,\"presence\":{\"type\":\"join\",\"id\":\"7\",\"info\":\"{\\\"a\\\":1}\"}}").presence());
+        assertEquals(new PresenceAnswer(true, "7", "\"Jack\""), HttpRpcJson.commandResult(
+                "{\"status\":1,\"presence\":{\"type\":\"join\",\"id\":\"7\",\"info\":\"Jack\"}}").presence());
+        assertEquals(new PresenceAnswer(false, "7", "null"), HttpRpcJson.commandResult(
+                "{\"status\":1,\"presence\":{\"type\":\"leave\",\"id\":\"7\"}}").presence());
+        assertEquals(null, HttpRpcJson.commandResult(
+                "{\"status\":1,\"presence\":{\"type\":\"dance\",\"id\":\"7\"}}").presence());
+        assertEquals(null, HttpRpcJson.commandResult(
+                "{\"status\":1,\"presence\":{\"type\":\"join\"}}").presence());
     }
 
     @Test

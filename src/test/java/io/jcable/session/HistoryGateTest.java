@@ -2,78 +2,73 @@ package io.jcable.session;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import io.jcable.protocol.DisconnectReason;
 import io.jcable.protocol.StreamPosition;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionStage;
 import org.junit.jupiter.api.Test;
 
-/** What the gate lets through to the client: each position once, also when the pub/sub brings them out of order. */
+/** The ordering rules of {@link HistoryGate} (docs/protocol.md §6.2, §6.3), without sockets. */
 class HistoryGateTest {
-    /** Records the frames sent; the gate uses nothing else. */
-    private static final class Frames implements Transport {
-        final List<String> sent = new ArrayList<>();
+    private static final String ID = "sub";
+    private static final String STREAM = "s";
 
-        @Override
-        public void send(String frame) {
-            sent.add(frame);
-        }
-
-        @Override
-        public void close(int code, String reason) {
-        }
-
-        @Override
-        public void ping() {
-        }
-
-        @Override
-        public void abandon(DisconnectReason reason) {
-        }
-
-        @Override
-        public CompletionStage<Void> whenClosed() {
-            return new CompletableFuture<>();
-        }
-
-        @Override
-        public boolean checkWrite(long nowNanos) {
-            return false;
-        }
+    private static StreamPosition at(long offset) {
+        return new StreamPosition("e", offset);
     }
 
-    private final HistoryGate gate = new HistoryGate();
-    private final Frames frames = new Frames();
+    @Test
+    void aRestoredSubscriptionHoldsLiveFramesUntilItsReplayHasWrittenTheMissedOnes() {
+        ScriptedTransport transport = new ScriptedTransport();
+        HistoryGate gate = new HistoryGate();
+        gate.holdForHistory(ID);
+        gate.live(transport, ID, STREAM, at(4), "live-4");
+        assertEquals(List.of(), transport.frames, "held until the history request");
 
-    private void live(String epoch, long offset) {
-        gate.live(frames, "id", "s", new StreamPosition(epoch, offset), epoch + offset);
+        gate.hold(ID);
+        for (long offset = 2; offset <= 4; offset++) {
+            gate.replay(transport, ID, STREAM, at(offset), "replay-" + offset);
+        }
+        gate.endRestoreWait(transport);
+        gate.live(transport, ID, STREAM, at(5), "live-5");
+        assertEquals(List.of("replay-2", "replay-3", "replay-4"), transport.frames,
+                "the end of the restore's wait must not break into a running replay");
+        gate.release(transport, ID);
+        assertEquals(List.of("replay-2", "replay-3", "replay-4", "live-5"), transport.frames,
+                "covered live frames dropped, later ones after the replay");
+    }
+
+    @Test
+    void withoutAHistoryRequestTheEndOfTheRestoresWaitLetsTheHeldFramesGoInOrder() {
+        ScriptedTransport transport = new ScriptedTransport();
+        HistoryGate gate = new HistoryGate();
+        gate.holdForHistory(ID);
+        gate.live(transport, ID, STREAM, at(7), "live-7");
+        gate.live(transport, ID, STREAM, at(8), "live-8");
+        gate.endRestoreWait(transport);
+        gate.live(transport, ID, STREAM, at(9), "live-9");
+        assertEquals(List.of("live-7", "live-8", "live-9"), transport.frames);
     }
 
     @Test
     void positionsOutOfOrderGoOutOnceAndDuplicatesAreDropped() {
-        live("e", 2);
-        live("e", 1);
-        live("e", 3);
-        live("e", 2);
-        live("e", 1);
-        live("e", 100);
-        live("e", 37);
-        live("e", 37);
-        live("e", 36);
-        assertEquals(List.of("e2", "e1", "e3", "e100", "e37"), frames.sent, "36 is older than the window of 64");
+        ScriptedTransport transport = new ScriptedTransport();
+        HistoryGate gate = new HistoryGate();
+        for (long offset : new long[] {2, 1, 3, 2, 1, 100, 37, 37, 36}) {
+            gate.live(transport, ID, STREAM, at(offset), "e" + offset);
+        }
+        assertEquals(List.of("e2", "e1", "e3", "e100", "e37"), transport.frames, "36 is older than the window of 64");
     }
 
     @Test
     void anotherEpochStartsOverAndAReplayCoversTheHeldFrames() {
-        live("e", 5);
-        live("f", 1);
-        gate.hold("id");
-        live("f", 2);
-        live("f", 3);
-        gate.replay(frames, "id", "s", new StreamPosition("f", 2), "replayed f2");
-        gate.release(frames, "id");
-        assertEquals(List.of("e5", "f1", "replayed f2", "f3"), frames.sent);
+        ScriptedTransport transport = new ScriptedTransport();
+        HistoryGate gate = new HistoryGate();
+        gate.live(transport, ID, STREAM, at(5), "e5");
+        gate.live(transport, ID, STREAM, new StreamPosition("f", 1), "f1");
+        gate.hold(ID);
+        gate.live(transport, ID, STREAM, new StreamPosition("f", 2), "f2");
+        gate.live(transport, ID, STREAM, new StreamPosition("f", 3), "f3");
+        gate.replay(transport, ID, STREAM, new StreamPosition("f", 2), "replayed f2");
+        gate.release(transport, ID);
+        assertEquals(List.of("e5", "f1", "replayed f2", "f3"), transport.frames);
     }
 }

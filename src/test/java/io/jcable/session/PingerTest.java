@@ -143,47 +143,4 @@ class PingerTest {
                 PingPrecision.S, null, null, extended, null);
         return new ClientSession("sid-" + System.identityHashCode(transport), handshake, transport, Runnable::run);
     }
-
-    /** Records what the pinger does; answers checkWrite from a script: true while its write is "in progress". */
-    private static final class ScriptedTransport implements Transport {
-        private final Deque<Boolean> answers = new ArrayDeque<>();
-        private final List<Long> checkedAt = new ArrayList<>();
-        private final List<String> frames = new ArrayList<>();
-        private final List<DisconnectReason> abandoned = new ArrayList<>();
-        private int pings;
-
-        ScriptedTransport(Boolean... answers) {
-            this.answers.addAll(List.of(answers));
-        }
-
-        @Override
-        public void send(String frame) {
-            frames.add(frame);
-        }
-
-        @Override
-        public void close(int code, String reason) {
-        }
-
-        @Override
-        public void ping() {
-            pings++;
-        }
-
-        @Override
-        public void abandon(DisconnectReason reason) {
-            abandoned.add(reason);
-        }
-
-        @Override
-        public CompletionStage<Void> whenClosed() {
-            return new CompletableFuture<>();
-        }
-
-        @Override
-        public boolean checkWrite(long nowNanos) {
-            checkedAt.add(nowNanos);
-            return answers.removeFirst();
-        }
-    }
 }

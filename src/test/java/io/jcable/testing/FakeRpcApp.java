@@ -57,6 +57,7 @@ import io.jcable.rpc.proto.DisconnectRequest;
 import io.jcable.rpc.proto.DisconnectResponse;
 import io.jcable.rpc.proto.Env;
 import io.jcable.rpc.proto.EnvResponse;
+import io.jcable.rpc.proto.PresenceResponse;
 import io.jcable.rpc.proto.RPCGrpc;
 import io.jcable.rpc.proto.Status;
 
@@ -602,6 +603,12 @@ public final class FakeRpcApp implements AutoCloseable {
             case "BenchmarkChannel" -> streams(response, "bench_" + text(params, "id"), "all");
             // The stream the identifier names, without side effects: a test's control or marker subscription.
             case "NamedStreamChannel" -> streams(response, text(params, "stream"));
+            // Whispers and presence on the stream the identifier names ($w and $p, as anycable-rails sets them).
+            case "PresenceChannel" -> {
+                response.setEnv(EnvResponse.newBuilder().putIstate("$w", text(params, "stream"))
+                        .putIstate("$p", text(params, "stream")));
+                yield streams(response, text(params, "stream"));
+            }
             default -> false;
         };
         if (confirmed) {
@@ -647,6 +654,10 @@ public final class FakeRpcApp implements AutoCloseable {
                 response.setEnv(EnvResponse.newBuilder().putCstate(text(data, "key"), text(data, "value")))
                         .addTransmissions(message(id, carried));
             }
+            case "PresenceChannel#join" -> response.setPresence(PresenceResponse.newBuilder().setType("join")
+                    .setId(text(data, "id")).setInfo(GSON.toJson(data.get("info"))));
+            case "PresenceChannel#leave" -> response.setPresence(PresenceResponse.newBuilder().setType("leave")
+                    .setId(text(data, "id")));
             case "BenchmarkChannel#echo" -> response.addTransmissions(message(id, data));
             case "BenchmarkChannel#broadcast" -> broadcast("all", data.has("payload") ? data.get("payload") : data);
             default -> response.setStatus(Status.FAILURE).setErrorMsg("unknown action '" + action + "' on " + channel);

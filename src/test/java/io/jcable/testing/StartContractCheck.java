@@ -3,6 +3,7 @@ package io.jcable.testing;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
@@ -62,9 +63,11 @@ public final class StartContractCheck {
                 .start();
         String flags = new String(probe.getInputStream().readAllBytes());
         OutsideCheck.expect(probe.waitFor(30, TimeUnit.SECONDS), "jcmd did not finish");
-        List<String> expected = Runtime.version().feature() >= 25
-                ? List.of("-XX:+UseStringDeduplication", "-XX:+UseCompactObjectHeaders")
-                : List.of("-XX:+UseStringDeduplication");
+        List<String> expected = new ArrayList<>(List.of("-XX:+UseSerialGC", "-XX:MaxNewSize=16777216",
+                "-XX:MaxHeapFreeRatio=10", "-XX:+UseStringDeduplication"));
+        if (Runtime.version().feature() >= 25) {
+            expected.add("-XX:+UseCompactObjectHeaders");
+        }
         for (String flag : expected) {
             OutsideCheck.expect(flags.contains(flag), "the jetty:run JVM lacks " + flag + ": " + flags);
         }

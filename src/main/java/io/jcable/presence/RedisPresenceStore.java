@@ -1,0 +1,232 @@
+package io.jcable.presence;
+
+import io.jcable.redis.RedisConnector;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.function.Function;
+import redis.clients.jedis.Jedis;
+import redis.clients.jedis.exceptions.JedisException;
+
+/**
+ * Presence records in Redis ({@code ANYCABLE_BROKER=redis}), shared by every node. Per stream S three hashes:
+ * {@code jcable:presence:S:sid} (sid → id), {@code jcable:presence:S:n} (id → sessions holding it) and
+ * {@code jcable:presence:S:info} (id → info); one sorted set {@code jcable:presence:lingering} of
+ * {@code "<sid> <stream>"} scored by the epoch ms the linger ends (a sid has no space). Each change is one Lua
+ * script (Redis 7.0 commands), so two nodes never both announce the same join or leave.
+ *
+ * <p>Commands run on one platform thread of the store's own (Jedis may hold monitors, which would pin a virtual
+ * thread) over one connection, opened when needed; a caller waits at most {@link #ANSWER_WAIT}. After a failed
+ * connection, requests fail at once for {@link #RETRY_AFTER}, so a dead Redis cannot pile them up.
+ */
+public final class RedisPresenceStore implements PresenceStore {
+    static final Duration ANSWER_WAIT = Duration.ofSeconds(2);
+    private static final Duration RETRY_AFTER = Duration.ofSeconds(1);
+    private static final String PREFIX = "jcable:presence:";
+    private static final String LINGERING = PREFIX + "lingering";
+    /** Lingers ended per script call of a sweep. */
+    private static final int EXPIRE_BATCH = 100;
+
+    /** Gives up the id {@code ARGV[1]} (a sid) holds; returns it when that was the id's last session. */
+    private static final String RELEASE = """
+            local id = redis.call('HGET', KEYS[1], ARGV[1])
+            if not id then return false end
+            redis.call('HDEL', KEYS[1], ARGV[1])
+            if redis.call('HINCRBY', KEYS[2], id, -1) <= 0 then
+              redis.call('HDEL', KEYS[2], id)
+              redis.call('HDEL', KEYS[3], id)
+              return id
+            end
+            return false
+            """;
+
+    /** KEYS: sid, n, info, lingering; ARGV: sid, id, info, linger member. Returns [type, id, …] events. */
+    private static final String JOIN = """
+            redis.call('ZREM', KEYS[4], ARGV[4])
+            local events = {}
+            local held = redis.call('HGET', KEYS[1], ARGV[1])
+            if held == ARGV[2] then
+              redis.call('HSET', KEYS[3], ARGV[2], ARGV[3])
+              return events
+            end
+            if held then
+              redis.call('HDEL', KEYS[1], ARGV[1])
+              if redis.call('HINCRBY', KEYS[2], held, -1) <= 0 then
+                redis.call('HDEL', KEYS[2], held)
+                redis.call('HDEL', KEYS[3], held)
+                table.insert(events, 'leave')
+                table.insert(events, held)
+              end
+            end
+            redis.call('HSET', KEYS[1], ARGV[1], ARGV[2])
+            redis.call('HSET', KEYS[3], ARGV[2], ARGV[3])
+            if redis.call('HINCRBY', KEYS[2], ARGV[2], 1) == 1 then
+              table.insert(events, 'join')
+              table.insert(events, ARGV[2])
+            end
+            return events
+            """;
+
+    /** KEYS: sid, n, info, lingering; ARGV: sid, linger member. The id left, or false. */
+    private static final String LEAVE = "redis.call('ZREM', KEYS[4], ARGV[2])\n" + RELEASE;
+
+    /** As {@link #LEAVE}, but only by the node whose ZREM took the linger (each expiry is announced once). */
+    private static final String EXPIRE = "if redis.call('ZREM', KEYS[4], ARGV[2]) == 0 then return false end\n"
+            + RELEASE;
+
+    /** KEYS: sid, lingering; ARGV: sid, expiry ms, linger member. Lingers only a sid that holds an id. */
+    private static final String LINGER = """
+            if redis.call('HEXISTS', KEYS[1], ARGV[1]) == 1 then
+              redis.call('ZADD', KEYS[2], ARGV[2], ARGV[3])
+            end
+            return false
+            """;
+
+    private final RedisConnector connector;
+    private final ExecutorService thread =
+            Executors.newSingleThreadExecutor(Thread.ofPlatform().name("jcable-presence-redis").daemon().factory());
+    /** Owned by {@link #thread}. */
+    private Jedis jedis;
+    private long downUntilNanos;
+
+    public RedisPresenceStore(RedisConnector connector) {
+        this.connector = connector;
+    }
+
+    @Override
+    public List<PresenceEvent> join(String stream, String sid, String id, String info) {
+        List<?> reply = (List<?>) call(redis -> redis.eval(JOIN, keys(stream),
+                List.of(sid, id, info, member(stream, sid))));
+        List<PresenceEvent> events = new ArrayList<>(2);
+        for (int i = 0; i + 1 < reply.size(); i += 2) {
+            String eventId = (String) reply.get(i + 1);
+            events.add("join".equals(reply.get(i)) ? PresenceEvent.join(stream, eventId, info)
+                    : PresenceEvent.leave(stream, eventId));
+        }
+        return events;
+    }
+
+    @Override
+    public PresenceEvent leave(String stream, String sid) {
+        Object left = call(redis -> redis.eval(LEAVE, keys(stream), List.of(sid, member(stream, sid))));
+        return left instanceof String id ? PresenceEvent.leave(stream, id) : null;
+    }
+
+    @Override
+    public void linger(String stream, String sid, long expiresAtMillis) {
+        call(redis -> redis.eval(LINGER, List.of(key(stream, "sid"), LINGERING),
+                List.of(sid, Long.toString(expiresAtMillis), member(stream, sid))));
+    }
+
+    @Override
+    public PresenceState state(String stream, boolean withRecords) {
+        if (!withRecords) {
+            long total = call(redis -> redis.hlen(key(stream, "info")));
+            return new PresenceState((int) total, Map.of());
+        }
+        Map<String, String> records = call(redis -> redis.hgetAll(key(stream, "info")));
+        return new PresenceState(records.size(), new LinkedHashMap<>(records));
+    }
+
+    @Override
+    public List<PresenceEvent> expire(long nowMillis) {
+        List<String> due = call(redis -> redis.zrangeByScore(LINGERING, 0, nowMillis, 0, EXPIRE_BATCH));
+        List<PresenceEvent> events = new ArrayList<>();
+        for (String member : due) {
+            int space = member.indexOf(' ');
+            if (space < 0) {
+                call(redis -> redis.zrem(LINGERING, member));
+                continue;
+            }
+            String sid = member.substring(0, space);
+            String stream = member.substring(space + 1);
+            Object left = call(redis -> redis.eval(EXPIRE, keys(stream), List.of(sid, member)));
+            if (left instanceof String id) {
+                events.add(PresenceEvent.leave(stream, id));
+            }
+        }
+        return events;
+    }
+
+    private static String key(String stream, String part) {
+        return PREFIX + stream + ":" + part;
+    }
+
+    private static List<String> keys(String stream) {
+        return List.of(key(stream, "sid"), key(stream, "n"), key(stream, "info"), LINGERING);
+    }
+
+    private static String member(String stream, String sid) {
+        return sid + " " + stream;
+    }
+
+    /** Runs {@code command} on the store's thread and waits for it at most {@link #ANSWER_WAIT}. */
+    private <T> T call(Function<Jedis, T> command) {
+        CompletableFuture<T> answer;
+        try {
+            answer = CompletableFuture.supplyAsync(() -> run(command), thread);
+        } catch (RejectedExecutionException e) {
+            throw new PresenceUnavailable("presence store stopped");
+        }
+        try {
+            return answer.get(ANSWER_WAIT.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (TimeoutException e) {
+            throw new PresenceUnavailable("Redis did not answer within " + ANSWER_WAIT.toMillis() + " ms");
+        } catch (ExecutionException e) {
+            throw e.getCause() instanceof PresenceUnavailable unavailable ? unavailable
+                    : new PresenceUnavailable("Redis failed: " + e.getCause());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new PresenceUnavailable("interrupted");
+        }
+    }
+
+    /** On the store's thread. */
+    private <T> T run(Function<Jedis, T> command) {
+        if (jedis == null) {
+            if (System.nanoTime() - downUntilNanos < 0) {
+                throw new PresenceUnavailable("Redis unreachable (" + connector.describe() + ")");
+            }
+            try {
+                jedis = connector.connect();
+            } catch (JedisException e) {
+                downUntilNanos = System.nanoTime() + RETRY_AFTER.toNanos();
+                throw new PresenceUnavailable("Redis unreachable (" + connector.describe() + "): " + e.getMessage());
+            }
+        }
+        try {
+            return command.apply(jedis);
+        } catch (JedisException e) {
+            jedis.close();
+            jedis = null;
+            throw new PresenceUnavailable("Redis failed: " + e.getMessage());
+        }
+    }
+
+    @Override
+    public void stop() {
+        thread.execute(() -> {
+            if (jedis != null) {
+                jedis.close();
+                jedis = null;
+            }
+        });
+        thread.shutdown();
+        try {
+            if (!thread.awaitTermination(ANSWER_WAIT.toMillis(), TimeUnit.MILLISECONDS)) {
+                thread.shutdownNow();
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}

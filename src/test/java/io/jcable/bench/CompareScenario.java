@@ -1,0 +1,132 @@
+package io.jcable.bench;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * jcable against another Action Cable server, one after the other under the same load: the same connect storm,
+ * the same fan-out through one publish path, the same fake gRPC app and Redis when the tool starts the other
+ * server (the Node reference server, {@link ReferenceServer}), the same CPUs. One table with both rows and their
+ * ratios, judged against issue 12's targets.
+ */
+final class CompareScenario {
+    private static final int TARGET_SUBSCRIBERS = 10_000;
+    private static final double TARGET_RSS_KIB = 12;
+    private static final double TARGET_FRAME_CPU_RATIO = 1.1;
+
+    private CompareScenario() {
+    }
+
+    /** What one server measured. */
+    private record Side(String name, ConnectScenario.Storm storm, double rssKiBPerConnection,
+                        FanoutScenario.Delivery delivery) {
+        Object[] row(BenchOptions options) {
+            Latencies.Summary latency = delivery.latency();
+            return new Object[] {name, options.clients(), storm.outcome().connected(), storm.outcome().failed(),
+                    storm.seconds(), storm.cpuMillisPerClient(), latency.p50(), latency.p95(),
+                    delivery.cpuMicrosPerFrame(), rssKiBPerConnection, delivery.lost()};
+        }
+    }
+
+    /** Measures {@code jcable} (warmed up already), then starts, warms up and measures the other server. */
+    static ScenarioResult run(BenchOptions options, Target jcable) {
+        String path = options.paths().getFirst();
+        List<String> notes = new ArrayList<>();
+        Side mine = measure("jcable", options, jcable, path);
+        Side theirs;
+        try (Target other = options.other() != null ? Target.open(options.other())
+                : Target.reference(options.target(), options.reference(), jcable)) {
+            other.description().forEach(line -> notes.add("other " + line));
+            notes.add("other " + Warmup.run(options, other));
+            other.awaitQuiet(Bench.QUIET_LIMIT);
+            theirs = measure(options.other() != null ? "other (" + other.cableUrl() + ")" : "reference (Node)",
+                    options, other, path);
+        }
+
+        Ratios ratios = Ratios.of(mine, theirs);
+        Table table = Table.of("jcable against " + theirs.name() + ": connect+subscribe storm of "
+                        + Table.cell(options.clients()) + " (" + options.concurrency() + " at a time), then "
+                        + options.messages() + " broadcasts on 'all' by " + path + ", one every "
+                        + options.interval().toMillis() + " ms",
+                "server", "clients", "subscribed", "failed", "all subscribed s", "connect CPU ms/client",
+                "fan-out p50 ms", "fan-out p95 ms", "CPU µs/frame", "RSS KiB/conn", "lost frames")
+                .withRow(mine.row(options))
+                .withRow(theirs.row(options))
+                .withRow(ratios.row());
+
+        String scale = Check.scales(Check.scale("subscribers", options.clients(), TARGET_SUBSCRIBERS),
+                Check.appLatency(options.target()));
+        long failed = mine.storm().outcome().failed() + theirs.storm().outcome().failed();
+        long lost = mine.delivery().lost() + theirs.delivery().lost();
+        List<Check> checks = List.of(
+                Check.judged("both: every client subscribed, no frame lost", failed + " failed, " + lost + " lost",
+                        failed == 0 && lost == 0, scale),
+                ratioCheck("connect+subscribe server CPU per client ≤ the other's", ratios.connectCpu(), 1, scale),
+                ratioCheck("server CPU per delivered frame ≤ 1.1× the other's", ratios.frameCpu(),
+                        TARGET_FRAME_CPU_RATIO, scale),
+                ratioCheck("fan-out p95 ≤ the other's", ratios.p95(), 1, scale),
+                Double.isNaN(mine.rssKiBPerConnection())
+                        ? Check.notMeasured("jcable ≤ 12 KiB RSS per subscribed connection", "no RSS")
+                        : Check.judged("jcable ≤ 12 KiB RSS per subscribed connection",
+                        Table.cell(mine.rssKiBPerConnection()) + " KiB",
+                        mine.rssKiBPerConnection() <= TARGET_RSS_KIB, scale));
+        notes.add("ratios are jcable's figure over the other's; CPU and RSS are the server process's own "
+                + "(/proc), RSS per connection is the growth from before the storm to after it and the settle time ("
+                + options.settle().toSeconds() + " s; a JVM is collected fully before both readings), divided by "
+                + "the clients subscribed");
+        notes.add("jcable stays up, without clients, while the other server is measured");
+        return new ScenarioResult("compare", List.of(table), checks, failed, lost, notes);
+    }
+
+    private static Side measure(String name, BenchOptions options, Target target, String path) {
+        long rssBefore = settledRssKiB(target);
+        try (LoadGenerator generator = new LoadGenerator(target.cableUrl(), options.clients(), options.timeout(),
+                options.uniqueIdentifiers())) {
+            ConnectScenario.Storm storm = ConnectScenario.storm(generator, target, options.clients(),
+                    options.concurrency());
+            int subscribed = storm.outcome().connected();
+            Timing.sleep(options.settle());
+            long rssAfter = settledRssKiB(target);
+            double rssPerConnection = rssBefore < 0 || subscribed == 0 ? Double.NaN
+                    : (rssAfter - rssBefore) / (double) subscribed;
+            FanoutScenario.Delivery delivery = FanoutScenario.measure(options, target, generator, path, subscribed,
+                    options.messages());
+            return new Side(name, storm, rssPerConnection, delivery);
+        }
+    }
+
+    /** RSS in KiB after a full collection when the server is a JVM the tools reach; -1 when not measured. */
+    private static long settledRssKiB(Target target) {
+        ProcessProbe server = target.server();
+        if (server == null) {
+            return -1;
+        }
+        server.liveHeapKiB();
+        return server.rssKiB();
+    }
+
+    /** Mine over theirs for each measured figure. */
+    private record Ratios(double allSubscribed, double connectCpu, double p50, double p95, double frameCpu,
+                          double rss) {
+        static Ratios of(Side mine, Side theirs) {
+            return new Ratios(mine.storm().seconds() / theirs.storm().seconds(),
+                    mine.storm().cpuMillisPerClient() / theirs.storm().cpuMillisPerClient(),
+                    mine.delivery().latency().p50() / theirs.delivery().latency().p50(),
+                    mine.delivery().latency().p95() / theirs.delivery().latency().p95(),
+                    mine.delivery().cpuMicrosPerFrame() / theirs.delivery().cpuMicrosPerFrame(),
+                    mine.rssKiBPerConnection() / theirs.rssKiBPerConnection());
+        }
+
+        /** The table row, under the measured columns. */
+        Object[] row() {
+            return new Object[] {"ratio jcable / other", "", "", "", allSubscribed, connectCpu, p50, p95, frameCpu,
+                    rss, ""};
+        }
+    }
+
+    private static Check ratioCheck(String target, double ratio, double limit, String scale) {
+        return Double.isNaN(ratio) || Double.isInfinite(ratio)
+                ? Check.notMeasured(target, "not measured on both servers")
+                : Check.judged(target, Table.cell(ratio) + "×", ratio <= limit, scale);
+    }
+}
