@@ -9,9 +9,12 @@ import io.jcable.broker.MemoryBroker;
 import io.jcable.broker.MemorySessionCache;
 import io.jcable.broker.NoBroker;
 import io.jcable.broker.NoSessionCache;
+import io.jcable.broker.RedisBroker;
+import io.jcable.broker.RedisKeys;
+import io.jcable.broker.RedisSessionCache;
 import io.jcable.broker.SessionCache;
 import io.jcable.config.AuthConfig;
-import io.jcable.config.BrokerKind;
+import io.jcable.config.BrokerConfig;
 import io.jcable.config.CableConfig;
 import io.jcable.config.ConfigException;
 import io.jcable.config.ConfigSource;
@@ -32,6 +35,8 @@ import io.jcable.pubsub.NatsPubSub;
 import io.jcable.pubsub.PubSub;
 import io.jcable.pubsub.RedisPubSub;
 import io.jcable.redis.RedisConnector;
+import io.jcable.redis.RedisOutage;
+import io.jcable.redis.RedisWorkers;
 import io.jcable.rpc.Controller;
 import io.jcable.rpc.GrpcController;
 import io.jcable.rpc.HttpController;
@@ -57,6 +62,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.List;
 import java.util.Locale;
 import java.util.Properties;
 import java.util.concurrent.locks.ReentrantLock;
@@ -154,10 +160,7 @@ public final class CableBootstrap implements ServletContextListener {
             case NATS -> new NatsPubSub(config.nats(), config.broadcast().natsChannel(), metrics);
         };
         Hub hub = new Hub(pubsub);
-        broker = config.broker().kind() == BrokerKind.MEMORY
-                ? new MemoryBroker(config.broker().historyLimit(), config.broker().historyTtl()) : new NoBroker();
-        sessionCache = config.broker().kind() == BrokerKind.MEMORY && !config.broker().sessionsTtl().isZero()
-                ? new MemorySessionCache(config.broker().sessionsTtl()) : new NoSessionCache();
+        startBroker();
         Publications publications = new Publications(hub, broker, pubsub, metrics);
         PresenceStore presenceStore = switch (config.broker().kind()) {
             case NONE -> new NoPresenceStore();
@@ -197,6 +200,39 @@ public final class CableBootstrap implements ServletContextListener {
                 context.getContextPath());
         stats.register();
         termSignal = TermSignal.install(this::drain);
+    }
+
+    /** The broker and session cache of {@code ANYCABLE_BROKER}. */
+    private void startBroker() {
+        BrokerConfig options = config.broker();
+        boolean cache = !options.sessionsTtl().isZero();
+        switch (options.kind()) {
+            case NONE -> {
+                broker = new NoBroker();
+                sessionCache = new NoSessionCache();
+            }
+            case MEMORY -> {
+                broker = new MemoryBroker(options.historyLimit(), options.historyTtl());
+                sessionCache = cache ? new MemorySessionCache(options.sessionsTtl()) : new NoSessionCache();
+            }
+            case REDIS -> {
+                RedisOutage outage = new RedisOutage("The Redis broker", "history requests are refused "
+                        + "(reject_history), broadcasts are delivered without positions, lost sessions are not "
+                        + "kept for restore", redisConnector.describe());
+                broker = new RedisBroker(RedisKeys.DEFAULT, options.historyLimit(), options.historyTtl(),
+                        new RedisWorkers("redis-broker-store", 1, redisConnector, outage),
+                        new RedisWorkers("redis-broker-read", 2, redisConnector, outage));
+                sessionCache = cache ? new RedisSessionCache(RedisKeys.DEFAULT, options.sessionsTtl(),
+                        new RedisWorkers("redis-session-cache", 2, redisConnector, outage)) : new NoSessionCache();
+                List<String> fanOut = config.broadcast().adapters().stream()
+                        .filter(adapter -> adapter.equals("redis") || adapter.equals("nats")).toList();
+                if (!fanOut.isEmpty()) {
+                    LOG.warn("ANYCABLE_BROKER=redis: publications through the fan-out adapters {} reach every node "
+                            + "and are delivered without positions (not stored); publish through http or redisx "
+                            + "for history", fanOut);
+                }
+            }
+        }
     }
 
     /** What the server decides itself; never a secret. */

@@ -18,7 +18,7 @@ import org.slf4j.LoggerFactory;
  * when it comes back from there ({@link #publication}, {@link #command}), so each session gets it exactly once. The
  * payload's counters ({@code publications_total}, {@code broadcast_msg_total}, {@code remote_commands_total},
  * {@code failed_broadcast_msg_total}) count on the node where it entered. {@link Publications} does the
- * distributing and the delivering (the broker of each node stores and numbers its own copy).
+ * distributing and the delivering (a local broker stores on each node, a cluster-wide one where it entered).
  */
 public final class BroadcastHandler implements PubSub.Receiver {
     private static final Logger LOG = LoggerFactory.getLogger(BroadcastHandler.class);
@@ -62,8 +62,9 @@ public final class BroadcastHandler implements PubSub.Receiver {
     public BroadcastMessage accept(String payload) {
         BroadcastMessage message = count(payload);
         switch (message) {
-            case BroadcastMessage.Publication publication -> publications.distribute(publication, payload);
-            case BroadcastMessage.Batch batch -> batch.publications().forEach(p -> publications.distribute(p, null));
+            case BroadcastMessage.Publication publication -> publications.distribute(publication, payload, true);
+            case BroadcastMessage.Batch batch -> batch.publications()
+                    .forEach(p -> publications.distribute(p, null, true));
             case BroadcastMessage.RemoteDisconnect disconnect -> pubsub.publishCommand(payload)
                     .exceptionally(e -> {
                         disconnect(disconnect);
@@ -83,9 +84,10 @@ public final class BroadcastHandler implements PubSub.Receiver {
         BroadcastMessage message = count(payload);
         List<CompletableFuture<Void>> sent = new ArrayList<>();
         switch (message) {
-            case BroadcastMessage.Publication publication -> sent.add(pubsub.publish(publication.stream(), payload));
+            case BroadcastMessage.Publication publication ->
+                    sent.add(publications.distribute(publication, payload, false));
             case BroadcastMessage.Batch batch -> batch.publications()
-                    .forEach(p -> sent.add(pubsub.publish(p.stream(), p.toJson())));
+                    .forEach(p -> sent.add(publications.distribute(p, null, false)));
             case BroadcastMessage.RemoteDisconnect disconnect -> sent.add(pubsub.publishCommand(payload));
             default -> {
             }
@@ -93,11 +95,11 @@ public final class BroadcastHandler implements PubSub.Receiver {
         return CompletableFuture.allOf(sent.toArray(CompletableFuture[]::new));
     }
 
-    /** A publication from the pub/sub: delivered on this node. */
+    /** A publication from the pub/sub: delivered on this node (at the position it carries, if cluster-wide). */
     @Override
     public void publication(String payload) {
         if (BroadcastParser.parse(payload) instanceof BroadcastMessage.Publication publication) {
-            publications.deliver(publication);
+            publications.received(publication);
         } else {
             failed.inc();
             LOG.warn("Invalid publication from the pub/sub dropped: {}", LogText.clip(payload));

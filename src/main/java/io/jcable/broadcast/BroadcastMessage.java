@@ -1,6 +1,7 @@
 package io.jcable.broadcast;
 
 import io.jcable.protocol.Json;
+import io.jcable.protocol.StreamPosition;
 import java.util.List;
 
 /** A parsed broadcast payload (docs/broadcasting.md §1–2). */
@@ -13,12 +14,19 @@ public sealed interface BroadcastMessage {
      * @param excludeSocket {@code meta.exclude_socket} or null
      * @param broadcastType {@code meta.broadcast_type} or null
      * @param transientData {@code meta.transient}: never stored by the broker, delivered without a position
+     * @param position      top-level {@code epoch} and {@code offset}: where a cluster-wide broker stored it (only
+     *                      trusted on what arrives through the pub/sub), or null
      */
     record Publication(String stream, String data, String excludeSocket, String broadcastType,
-                       boolean transientData) implements BroadcastMessage {
+                       boolean transientData, StreamPosition position) implements BroadcastMessage {
 
         public Publication(String stream, String data, String excludeSocket, String broadcastType) {
-            this(stream, data, excludeSocket, broadcastType, false);
+            this(stream, data, excludeSocket, broadcastType, false, null);
+        }
+
+        /** This publication at {@code stored} (null: without a position). */
+        public Publication at(StreamPosition stored) {
+            return new Publication(stream, data, excludeSocket, broadcastType, transientData, stored);
         }
 
         /** The publication as a payload of its own (what travels between nodes). */
@@ -41,6 +49,10 @@ public sealed interface BroadcastMessage {
                     json.append(separator).append("\"transient\":true");
                 }
                 json.append('}');
+            }
+            if (position != null) {
+                json.append(",\"epoch\":").append(Json.quote(position.epoch()))
+                        .append(",\"offset\":").append(position.offset());
             }
             return json.append('}').toString();
         }

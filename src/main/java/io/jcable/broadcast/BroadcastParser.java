@@ -4,6 +4,7 @@ import com.google.gson.JsonArray;
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
 import io.jcable.protocol.Json;
+import io.jcable.protocol.StreamPosition;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -51,7 +52,22 @@ public final class BroadcastParser {
                     && flag.getAsBoolean();
         }
         return new BroadcastMessage.Publication(object.get("stream").getAsString(), data.getAsString(),
-                excludeSocket, broadcastType, transientData);
+                excludeSocket, broadcastType, transientData, position(object));
+    }
+
+    /** A non-empty string {@code epoch} with a positive integer {@code offset}, else null. */
+    private static StreamPosition position(JsonObject object) {
+        String epoch = nonEmptyString(object, "epoch");
+        JsonElement offset = object.get("offset");
+        if (epoch == null || offset == null || !offset.isJsonPrimitive() || !offset.getAsJsonPrimitive().isNumber()) {
+            return null;
+        }
+        try {
+            long value = offset.getAsJsonPrimitive().getAsBigDecimal().longValueExact();
+            return value > 0 ? new StreamPosition(epoch, value) : null;
+        } catch (ArithmeticException notAnInteger) {
+            return null;
+        }
     }
 
     /**

@@ -6,6 +6,7 @@ import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
 import java.util.concurrent.Executors;
@@ -66,7 +67,12 @@ public final class MemoryBroker implements Broker {
     }
 
     @Override
-    public StreamPosition store(String stream, String message, String type) {
+    public boolean clusterWide() {
+        return false;
+    }
+
+    @Override
+    public CompletableFuture<StreamPosition> store(String stream, String message, String type) {
         long now = clock.getAsLong();
         StreamPosition[] stored = new StreamPosition[1];
         streams.compute(stream, (name, log) -> {
@@ -81,7 +87,7 @@ public final class MemoryBroker implements Broker {
             stored[0] = position;
             return result;
         });
-        return stored[0];
+        return CompletableFuture.completedFuture(stored[0]);
     }
 
     @Override
@@ -93,15 +99,7 @@ public final class MemoryBroker implements Broker {
         History[] answer = {new History.Refused("unknown stream")};
         streams.computeIfPresent(stream, (name, log) -> {
             evictExpired(log, now);
-            long firstRetained = log.entries.isEmpty()
-                    ? log.lastOffset + 1 : log.entries.getFirst().position().offset();
-            if (position.offset() > log.lastOffset) {
-                answer[0] = new History.Refused("offset not reached yet");
-            } else if (position.offset() < firstRetained - 1) {
-                answer[0] = new History.Refused("offset no longer retained");
-            } else {
-                answer[0] = new History.Found(after(log, e -> e.position().offset() > position.offset()));
-            }
+            answer[0] = History.afterOffset(List.copyOf(log.entries), log.lastOffset, position.offset());
             return log;
         });
         return answer[0];

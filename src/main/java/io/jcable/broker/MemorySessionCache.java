@@ -9,15 +9,12 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.function.LongSupplier;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * The session cache of one node. A platform thread looks for expired entries every {@link #SWEEP} and runs their
  * expiry actions (a Disconnect call may wait for room in the queue: it waits here, never on a client's thread).
  */
 public final class MemorySessionCache implements SessionCache {
-    private static final Logger LOG = LoggerFactory.getLogger(MemorySessionCache.class);
     static final Duration SWEEP = Duration.ofMillis(250);
 
     private record Entry(SessionSnapshot snapshot, long expiresAtMs, Runnable onExpiry) {
@@ -89,11 +86,7 @@ public final class MemorySessionCache implements SessionCache {
     }
 
     private static void run(String sid, Entry entry) {
-        try {
-            entry.onExpiry().run();
-        } catch (RuntimeException e) {
-            LOG.error("sid={} expiry of the cached session failed", sid, e);
-        }
+        ExpiryAction.run(sid, entry.onExpiry());
     }
 
     @Override

@@ -111,7 +111,7 @@ public final class Hub {
                     if (positioned == null) {
                         positioned = ServerFrames.data(group.quotedIdentifier(), message, type, stream, position);
                     }
-                    subscriber.deliver(positioned, entry.getKey(), stream, position.offset());
+                    subscriber.deliver(positioned, entry.getKey(), stream, position);
                 } else {
                     if (plain == null) {
                         plain = ServerFrames.data(group.quotedIdentifier(), message, type);

@@ -1,5 +1,7 @@
 package io.jcable.hub;
 
+import io.jcable.protocol.StreamPosition;
+
 /** A receiver of broadcast frames: a session, as the hub sees it. */
 public interface Subscriber {
 
@@ -18,7 +20,7 @@ public interface Subscriber {
      * Queues the frame of a stored publication (extended subscribers only); never blocks. The subscriber may hold
      * it back while it replays history of that subscription, and drops it when the replay already sent it.
      */
-    default void deliver(String frame, String identifier, String stream, long offset) {
+    default void deliver(String frame, String identifier, String stream, StreamPosition position) {
         deliver(frame);
     }
 }

@@ -1,6 +1,7 @@
 package io.jcable.session;
 
 import io.jcable.hub.Subscriber;
+import io.jcable.protocol.StreamPosition;
 import java.util.ArrayDeque;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -94,11 +95,11 @@ public final class ClientSession implements Subscriber {
     }
 
     @Override
-    public void deliver(String frame, String identifier, String stream, long offset) {
+    public void deliver(String frame, String identifier, String stream, StreamPosition position) {
         if (historyGate == null) {
             transport.send(frame);
         } else {
-            historyGate.live(transport, identifier, stream, offset, frame);
+            historyGate.live(transport, identifier, stream, position, frame);
         }
     }
 

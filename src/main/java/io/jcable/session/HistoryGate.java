@@ -1,5 +1,6 @@
 package io.jcable.session;
 
+import io.jcable.protocol.StreamPosition;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -10,36 +11,70 @@ import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * Keeps an extended session's stored-publication frames in order and free of duplicates while history is replayed
- * (docs/protocol.md §6.3). It remembers, per (subscription, stream), the highest offset written to the client;
- * while a subscription replays history, live frames for it are held back, and on release only those past what
- * was written go out. A restored subscription is held from before its streams are attached until the client's
- * history request for it is served (or the wait for it ends): a live frame written first would have hidden the
- * missed entries below its offset from that replay. Live frames come from the broadcast thread, the replay from
- * the mailbox, the end of a restore's wait from the pinger: one lock, held only to queue frames (sending never
- * blocks).
+ * (docs/protocol.md §6.3). It remembers, per (subscription, stream), which of the last {@value Written#WINDOW}
+ * offsets up to the highest were written to the client; while a subscription replays history, live frames for it
+ * are held back, and on release only those not written yet go out. An offset below the highest that was not
+ * written yet still goes out: with the Redis broker, nodes store concurrently, so the pub/sub may bring a stream's
+ * positions slightly out of order. Older than the window counts as written. A position of another epoch always
+ * goes out (the broker started over: a Redis broker whose Redis lost its data numbers from 1 again under a new
+ * epoch). A restored subscription is held from before its streams are attached until the client's history request
+ * for it is served (or the wait for it ends): a live frame written first would have hidden the missed entries
+ * below its offset from that replay. Live frames come from the broadcast thread, the replay from the mailbox, the
+ * end of a restore's wait from the pinger: one lock, held only to queue frames (sending never blocks).
  */
 final class HistoryGate {
     private record Key(String identifier, String stream) {
     }
 
-    private record Held(String stream, long offset, String frame) {
+    private record Held(String stream, StreamPosition position, String frame) {
+    }
+
+    /** The offsets of one epoch written for one (subscription, stream): the highest, and a bit per offset below. */
+    private static final class Written {
+        static final int WINDOW = 64;
+        final String epoch;
+        long highest;
+        /** Bit {@code d}: offset {@code highest - d} was written. */
+        long bits;
+
+        Written(StreamPosition first) {
+            epoch = first.epoch();
+            highest = first.offset();
+            bits = 1;
+        }
+
+        /** Marks the offset written; false when it already was (or is older than the window). */
+        boolean mark(long offset) {
+            if (offset > highest) {
+                long shift = offset - highest;
+                bits = shift >= WINDOW ? 1 : bits << shift | 1;
+                highest = offset;
+                return true;
+            }
+            long below = highest - offset;
+            if (below >= WINDOW || (bits & 1L << below) != 0) {
+                return false;
+            }
+            bits |= 1L << below;
+            return true;
+        }
     }
 
     private final ReentrantLock lock = new ReentrantLock();
-    private final Map<Key, Long> written = new HashMap<>(4);
+    private final Map<Key, Written> written = new HashMap<>(4);
     private final Map<String, List<Held>> holding = new HashMap<>(2);
     /** Restored subscriptions held until their history request comes; a subset of {@link #holding}'s keys. */
     private final Set<String> awaitingHistory = new HashSet<>(2);
 
     /** A live frame: written at once, or held while {@code identifier} replays; dropped when already written. */
-    void live(Transport transport, String identifier, String stream, long offset, String frame) {
+    void live(Transport transport, String identifier, String stream, StreamPosition position, String frame) {
         lock.lock();
         try {
             List<Held> held = holding.get(identifier);
             if (held != null) {
-                held.add(new Held(stream, offset, frame));
+                held.add(new Held(stream, position, frame));
             } else {
-                writeOnce(transport, new Key(identifier, stream), offset, frame);
+                writeOnce(transport, new Key(identifier, stream), position, frame);
             }
         } finally {
             lock.unlock();
@@ -87,11 +122,11 @@ final class HistoryGate {
         }
     }
 
-    /** A replayed frame: written unless a frame at or past its offset already was. */
-    void replay(Transport transport, String identifier, String stream, long offset, String frame) {
+    /** A replayed frame: written unless it already was. */
+    void replay(Transport transport, String identifier, String stream, StreamPosition position, String frame) {
         lock.lock();
         try {
-            writeOnce(transport, new Key(identifier, stream), offset, frame);
+            writeOnce(transport, new Key(identifier, stream), position, frame);
         } finally {
             lock.unlock();
         }
@@ -122,15 +157,17 @@ final class HistoryGate {
     private void writeHeld(Transport transport, String identifier, List<Held> held) {
         if (held != null) {
             for (Held frame : held) {
-                writeOnce(transport, new Key(identifier, frame.stream()), frame.offset(), frame.frame());
+                writeOnce(transport, new Key(identifier, frame.stream()), frame.position(), frame.frame());
             }
         }
     }
 
-    private void writeOnce(Transport transport, Key key, long offset, String frame) {
-        Long last = written.get(key);
-        if (last == null || offset > last) {
-            written.put(key, offset);
+    private void writeOnce(Transport transport, Key key, StreamPosition position, String frame) {
+        Written last = written.get(key);
+        if (last == null || !last.epoch.equals(position.epoch())) {
+            written.put(key, new Written(position));
+            transport.send(frame);
+        } else if (last.mark(position.offset())) {
             transport.send(frame);
         }
     }

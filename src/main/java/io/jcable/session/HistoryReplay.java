@@ -62,7 +62,7 @@ final class HistoryReplay {
             String quotedIdentifier = Json.quote(identifier);
             for (StreamEntries stream : found) {
                 for (HistoryEntry entry : stream.entries()) {
-                    gate.replay(session.transport(), identifier, stream.name(), entry.position().offset(),
+                    gate.replay(session.transport(), identifier, stream.name(), entry.position(),
                             ServerFrames.data(quotedIdentifier, entry.message(), entry.type(), stream.name(),
                                     entry.position()));
                 }

@@ -4,8 +4,9 @@ import java.time.Duration;
 import java.util.List;
 
 /**
- * The benchmark tool: {@code scripts/bench <connect|fanout|memory|rpc|slow|soak|standalone|nodes|broker|compare>
- * [options]} (see {@link BenchOptions#USAGE}). Prints one Markdown section per run and appends it to the results file.
+ * The benchmark tool:
+ * {@code scripts/bench <connect|fanout|memory|rpc|slow|soak|standalone|nodes|broker|compare|restore> [options]}
+ * (see {@link BenchOptions#USAGE}). Prints one Markdown section per run and appends it to the results file.
  * Exits 0 when every client connected and nothing was lost, 1 otherwise, 2 on a usage error.
  */
 public final class Bench {
@@ -57,6 +58,7 @@ public final class Bench {
             case NODES -> NodesScenario.run(options, target);
             case BROKER -> BrokerScenario.run(options, target);
             case COMPARE -> CompareScenario.run(options, target);
+            case RESTORE -> RestoreScenario.run(options, target);
         };
         ScenarioResult result = measured.withNote(warmup);
         String section = Report.section(options, environment, target.description(), result);

@@ -48,7 +48,7 @@ record BenchOptions(Scenario scenario, TargetOptions target, int clients, int co
     static final String DEFAULT_REFERENCE = "/work/shared/reference/node-ws-server";
 
     static final String USAGE = """
-            usage: scripts/bench <connect|fanout|memory|rpc|slow|soak|standalone|nodes|broker|compare> [options]
+            usage: scripts/bench <connect|fanout|memory|rpc|slow|soak|standalone|nodes|broker|compare|restore> [options]
             compare: jcable, then the Node reference server (or the server at --url), under the same storm and
             fan-out by Redis on the same CPUs (the reference also on the same fake gRPC app and Redis): one table
             with ratios. There --url, --server-pid, --metrics-url, --redis-url and --redis-channel describe the
@@ -57,9 +57,12 @@ record BenchOptions(Scenario scenario, TargetOptions target, int clients, int co
             each (HTTP broadcasts to the first), then the redisx consumption rate of one node (own target only).
             broker: the fan-out to N actioncable-v1-ext-json subscribers with ANYCABLE_BROKER=memory, then on a
             second jcable with ANYCABLE_BROKER=none; server CPU per frame of each and the ratio (own target only).
+            restore: N extended clients lose node A (Redis broker), 20 broadcasts, all restore on node B with
+            their sid and history (0 lost, 0 duplicates), then N fresh RPC clients: node B's CPU per client of
+            each (own target only; --warmup clients do an unmeasured restore cycle first).
             One generator process holds at most (open-files limit - 300) clients: about 19,700 with 20,000.
               --clients N            clients (connect 19000, fanout 10000, broker 10000, compare 10000,
-                                     nodes 9000, rpc 200, slow 1000, soak 2000, standalone 10000)
+                                     nodes 9000, rpc 200, slow 1000, soak 2000, standalone 10000, restore 10000)
               --concurrency C        connection attempts in flight (100)
               --messages M           broadcasts per path (fanout, nodes, broker: 50; compare: 20)
               --interval-ms T        time between broadcasts (fanout 200, slow 50, soak 1000, compare 1000)
@@ -169,7 +172,7 @@ record BenchOptions(Scenario scenario, TargetOptions target, int clients, int co
         // the issue's target sizes; memory uses --levels instead
         int defaultClients = switch (scenario) {
             case CONNECT -> 19_000;
-            case FANOUT, STANDALONE, BROKER, COMPARE -> 10_000;
+            case FANOUT, STANDALONE, BROKER, COMPARE, RESTORE -> 10_000;
             case NODES -> 9_000;
             case RPC -> 200;
             case MEMORY, SLOW -> 1_000;

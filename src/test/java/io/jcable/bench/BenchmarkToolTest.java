@@ -111,6 +111,14 @@ final class BenchmarkToolTest {
     }
 
     @Test
+    void restoreStormOnAnotherNodeAgainstAFreshStorm() throws IOException {
+        ScenarioResult result = run("restore", "--clients", "20", "--concurrency", "5", "--warmup", "5", "--warmup-s", "1");
+        assertClean(result);
+        assertEquals(2, result.tables().getFirst().rows().size(), "one row per storm");
+        assertEquals("PASS", result.checks().getFirst().verdict(), result.checks().getFirst()::toString);
+    }
+
+    @Test
     void externalServerByUrl() throws IOException {
         BenchOptions options = options("rpc", "--clients", "5", "--rates", "20", "--duration-s", "1",
                 "--url", target.cableUrl().toString(), "--server-pid", Long.toString(target.server().pid()));

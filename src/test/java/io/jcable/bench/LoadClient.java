@@ -65,20 +65,30 @@ final class LoadClient implements FrameHandler {
     /** Connects; the future completes at the subscription's confirmation, or fails (reject, close, timeout). */
     CompletableFuture<LoadClient> open(WebSocketCoreClient core, URI url, Duration timeout,
                                        Configuration.ConfigurationCustomizer configuration) {
-        CoreClientUpgradeRequest request = CoreClientUpgradeRequest.from(core, url, this);
+        return upgrade(core, url, this, protocol, timeout, configuration, subscribed);
+    }
+
+    /**
+     * Starts the upgrade of {@code handler}'s connection offering {@code protocol}; a failed upgrade fails
+     * {@code outcome}, which is returned bounded by {@code timeout}.
+     */
+    static <T> CompletableFuture<T> upgrade(WebSocketCoreClient core, URI url, FrameHandler handler, String protocol,
+                                            Duration timeout, Configuration.ConfigurationCustomizer configuration,
+                                            CompletableFuture<T> outcome) {
+        CoreClientUpgradeRequest request = CoreClientUpgradeRequest.from(core, url, handler);
         request.setSubProtocols(protocol);
         request.timeout(timeout.toMillis(), TimeUnit.MILLISECONDS);
         request.setConfiguration(configuration);
         try {
             core.connect(request).whenComplete((connected, failure) -> {
                 if (failure != null) {
-                    subscribed.completeExceptionally(failure);
+                    outcome.completeExceptionally(failure);
                 }
             });
         } catch (IOException e) {
-            subscribed.completeExceptionally(e);
+            outcome.completeExceptionally(e);
         }
-        return subscribed.orTimeout(timeout.toMillis(), TimeUnit.MILLISECONDS);
+        return outcome.orTimeout(timeout.toMillis(), TimeUnit.MILLISECONDS);
     }
 
     /** Sends the {@code message} command with {@code data} (JSON text, e.g. {@code {"action":"echo"}}). */
@@ -126,6 +136,13 @@ final class LoadClient implements FrameHandler {
                 }
                 session.demand();
             }
+            default -> control(session, frame, callback);
+        }
+    }
+
+    /** A frame that is not text: a ping is answered, a close left to the session, anything else skipped. */
+    static void control(CoreSession session, Frame frame, Callback callback) {
+        switch (frame.getOpCode()) {
             case OpCode.PING -> session.sendFrame(new Frame(OpCode.PONG, true, BufferUtil.copy(frame.getPayload())),
                     Callback.from(session::demand, callback), false);
             case OpCode.CLOSE -> callback.succeeded();

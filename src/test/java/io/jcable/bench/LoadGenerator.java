@@ -78,26 +78,32 @@ final class LoadGenerator implements AutoCloseable {
         this.url = url;
         this.timeout = timeout;
         this.plan = plan;
+        core = startCore(capacity, timeout, virtualThreads);
+        configuration.setIdleTimeout(Duration.ofHours(1));
+        configuration.setMaxTextMessageSize(4 << 20);
+    }
+
+    /** A started Jetty WebSocket client for {@code capacity} connections, its frames handled on {@code executor}. */
+    static WebSocketCoreClient startCore(int capacity, Duration timeout, ExecutorService executor) {
         HttpClient http = new HttpClient();
         http.setName("bench-ws-client");
         // Jetty hands every readable socket's frame handling to its executor as a blocking task. On the
         // generator's one core, virtual threads run those one after another on a single carrier instead of
         // waking a pool thread per frame: ~10% less generator CPU in a fan-out (BENCHMARKS.md, fifth run).
-        QueuedThreadPool executor = new QueuedThreadPool();
-        executor.setName("bench-ws-client");
-        executor.setVirtualThreadsExecutor(virtualThreads);
-        http.setExecutor(executor);
+        QueuedThreadPool pool = new QueuedThreadPool();
+        pool.setName("bench-ws-client");
+        pool.setVirtualThreadsExecutor(executor);
+        http.setExecutor(pool);
         http.setConnectTimeout(timeout.toMillis());
         http.setMaxConnectionsPerDestination(capacity + 16);
         http.setMaxRequestsQueuedPerDestination(capacity + 16);
-        core = new WebSocketCoreClient(http, null);
-        configuration.setIdleTimeout(Duration.ofHours(1));
-        configuration.setMaxTextMessageSize(4 << 20);
+        WebSocketCoreClient core = new WebSocketCoreClient(http, null);
         try {
             core.start();
         } catch (Exception e) {
             throw new IllegalStateException("cannot start the Jetty WebSocket client", e);
         }
+        return core;
     }
 
     /**
@@ -224,7 +230,7 @@ final class LoadGenerator implements AutoCloseable {
         }
     }
 
-    private static String reason(Throwable failure) {
+    static String reason(Throwable failure) {
         Throwable cause = failure instanceof CompletionException && failure.getCause() != null
                 ? failure.getCause() : failure;
         String message = String.valueOf(cause.getMessage());
@@ -232,7 +238,7 @@ final class LoadGenerator implements AutoCloseable {
                 + (message.length() > 100 ? message.substring(0, 100) + "…" : message);
     }
 
-    private static void checkOpenFiles(int capacity) {
+    static void checkOpenFiles(int capacity) {
         long limit = openFilesLimit();
         long free = limit - ProcessProbe.self().openFiles() - FILES_RESERVED;
         if (capacity > free) {

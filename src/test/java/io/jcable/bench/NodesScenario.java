@@ -74,7 +74,7 @@ final class NodesScenario {
         double clusterCpu;
         try {
             for (int i = 0; i < NODES; i++) {
-                cluster.add(node(options, target, "node-" + i, "http", null));
+                cluster.add(node(options, target, "node-" + i, "http", Map.of()));
             }
             clusterCpu = cpuPerPublication(options, cluster.stream().map(NodesScenario::cableUrl).toList(),
                     URI.create("http://127.0.0.1:" + cluster.getFirst().port() + "/_broadcast"),
@@ -244,7 +244,7 @@ final class NodesScenario {
             }
             pipeline.sync();
         }
-        try (ServerProcess reader = node(options, target, "reader", "redisx", REDISX_STREAM);
+        try (ServerProcess reader = node(options, target, "reader", "redisx", Map.of("ANYCABLE_REDISX_STREAM", REDISX_STREAM));
              MetricsReader read = new MetricsReader(URI.create("http://127.0.0.1:" + reader.port() + "/metrics"))) {
             long deadline = System.nanoTime() + Duration.ofSeconds(120).toNanos();
             while (read.value("redisx_broadcast_msg_total") == 0 && System.nanoTime() < deadline) {
@@ -262,8 +262,12 @@ final class NodesScenario {
         }
     }
 
-    private static ServerProcess node(BenchOptions options, Target target, String id, String adapters,
-                                      String redisxStream) {
+    /**
+     * A jcable process of a cluster on the target's Redis and app: pub/sub over Redis, broadcasts by the given
+     * adapters without a key, metrics on; {@code settings} adds or overrides {@code ANYCABLE_*} variables.
+     */
+    static ServerProcess node(BenchOptions options, Target target, String id, String adapters,
+                              Map<String, String> settings) {
         Map<String, String> env = new LinkedHashMap<>();
         env.put("ANYCABLE_RPC_HOST", target.appTarget());
         env.put("ANYCABLE_REDIS_URL", target.redisUrl().toString());
@@ -273,14 +277,12 @@ final class NodesScenario {
         env.put("ANYCABLE_NODE_ID", id);
         env.put("ANYCABLE_METRICS_HTTP", "/metrics");
         env.put("ANYCABLE_SHUTDOWN_TIMEOUT", "2");
-        if (redisxStream != null) {
-            env.put("ANYCABLE_REDISX_STREAM", redisxStream);
-        }
+        env.putAll(settings);
         env.put("MALLOC_ARENA_MAX", System.getenv().getOrDefault("MALLOC_ARENA_MAX", TargetOptions.MALLOC_ARENAS));
         return ServerProcess.start(options.target().serverJvm(), options.target().serverCpus(), env);
     }
 
-    private static URI cableUrl(ServerProcess node) {
+    static URI cableUrl(ServerProcess node) {
         return URI.create("ws://127.0.0.1:" + node.port() + "/cable");
     }
 }

@@ -90,6 +90,15 @@ final class ServerProcess implements AutoCloseable {
         return port;
     }
 
+    /** SIGKILL: the process ends without its shutdown (a crashed node); {@link #close()} still cleans up. */
+    void kill() {
+        try {
+            process.destroyForcibly().waitFor();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
     /** SIGTERM, then SIGKILL after the stop timeout; deletes the log. */
     @Override
     public void close() {

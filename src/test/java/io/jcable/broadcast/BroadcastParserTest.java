@@ -3,6 +3,7 @@ package io.jcable.broadcast;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 
+import io.jcable.protocol.StreamPosition;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -13,6 +14,21 @@ class BroadcastParserTest {
         assertEquals(new BroadcastMessage.Publication("chat_42", "{\"text\":\"Hello\"}", "rcl245", "presence"),
                 BroadcastParser.parse("{\"stream\":\"chat_42\",\"data\":\"{\\\"text\\\":\\\"Hello\\\"}\","
                         + "\"meta\":{\"exclude_socket\":\"rcl245\",\"broadcast_type\":\"presence\",\"x\":1}}"));
+    }
+
+    @Test
+    void aPositionTravelsWithThePublicationAndOnlyAWellFormedOneIsRead() {
+        BroadcastMessage.Publication positioned = new BroadcastMessage.Publication("s", "1", "x", "t", true,
+                new StreamPosition("Ab3d", 42));
+        assertEquals(positioned, BroadcastParser.parse(positioned.toJson()));
+        assertEquals(positioned.at(null), BroadcastParser.parse(positioned.at(null).toJson()));
+        for (String offset : List.of("0", "-1", "1.5", "1e30", "\"7\"", "null")) {
+            BroadcastMessage parsed = BroadcastParser.parse("{\"stream\":\"s\",\"data\":\"1\",\"epoch\":\"e\","
+                    + "\"offset\":" + offset + "}");
+            assertEquals(null, assertInstanceOf(BroadcastMessage.Publication.class, parsed).position(), offset);
+        }
+        assertEquals(null, ((BroadcastMessage.Publication) BroadcastParser.parse(
+                "{\"stream\":\"s\",\"data\":\"1\",\"epoch\":\"\",\"offset\":3}")).position());
     }
 
     @Test

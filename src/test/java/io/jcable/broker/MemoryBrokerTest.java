@@ -26,9 +26,9 @@ class MemoryBrokerTest {
     @Test
     void offsetsArePerStreamAndTheNewestLimitEntriesAreKept() {
         for (int i = 1; i <= 5; i++) {
-            assertEquals(new StreamPosition("ep01", i), broker.store("a", "{\"n\":" + i + "}", null));
+            assertEquals(new StreamPosition("ep01", i), broker.store("a", "{\"n\":" + i + "}", null).join());
         }
-        assertEquals(new StreamPosition("ep01", 1), broker.store("b", "1", "t"));
+        assertEquals(new StreamPosition("ep01", 1), broker.store("b", "1", "t").join());
         assertEquals(List.of(3L, 4L, 5L), offsets(broker.from("a", new StreamPosition("ep01", 2))));
         assertEquals(List.of(5L), offsets(broker.from("a", new StreamPosition("ep01", 4))));
         assertEquals(List.of(), offsets(broker.from("a", new StreamPosition("ep01", 5))));
@@ -42,9 +42,9 @@ class MemoryBrokerTest {
 
     @Test
     void entriesExpireAfterTheTtlAndCountersTenTtlsAfterTheLastPublication() {
-        broker.store("a", "1", null);
+        broker.store("a", "1", null).join();
         now.addAndGet(6_000);
-        broker.store("a", "2", null);
+        broker.store("a", "2", null).join();
         assertEquals(List.of(1L, 2L), offsets(broker.since("a", 1000)));
         assertEquals(List.of(2L), offsets(broker.since("a", 1006)));
         assertEquals(List.of(), offsets(broker.since("a", 1007)));
@@ -58,6 +58,6 @@ class MemoryBrokerTest {
         now.addAndGet(MemoryBroker.COUNTER_LIFETIMES * 10_000L);
         broker.expire();
         assertEquals(0, broker.streamCount());
-        assertEquals(new StreamPosition("ep01", 1), broker.store("a", "3", null));
+        assertEquals(new StreamPosition("ep01", 1), broker.store("a", "3", null).join());
     }
 }
