@@ -31,8 +31,8 @@ import org.junit.jupiter.api.Test;
  * ({@code ANYCABLE_SESSIONS_TTL=0}) it connects anew and resubscribes with history. Either way its channel sees
  * every message exactly once and in order, the missed ones and then live ones published right after it is back.
  *
- * <p>{@link #loseAndComeBack} takes the node the proxy points to after the cut, so that "the client comes back
- * on another node" is one more test once a shared broker exists.
+ * <p>Once more with two nodes on the Redis broker: the proxy points to the second node after the cut, and the
+ * client is restored there with the messages it missed (published through the first node).
  */
 class AnycableWebReliableTest extends CableTestSupport {
     private static final String SCRIPT = "anycable-web-reliable.mjs";
@@ -63,6 +63,20 @@ class AnycableWebReliableTest extends CableTestSupport {
             JsonObject request = JsonParser.parseString(history).getAsJsonObject();
             assertEquals("subscribe", request.get("command").getAsString(), history);
         }
+    }
+
+    @Test
+    void aClientThatComesBackOnAnotherNodeIsRestoredThereWithWhatItMissed() throws Exception {
+        try (CableServer nodeA = startOwn(redisBrokerNode("a")); CableServer nodeB = startOwn(redisBrokerNode("b"))) {
+            NodesSupport.awaitReady(nodeA);
+            NodesSupport.awaitReady(nodeB);
+            loseAndComeBack(nodeA, nodeB, true);
+        }
+    }
+
+    /** A node of a cluster that shares the Redis broker and the Redis pub/sub. */
+    private static Map<String, String> redisBrokerNode(String nodeId) {
+        return Map.of("node_id", nodeId, "broker", "redis", "pubsub", "redis", "broadcast_adapter", "http");
     }
 
     /**
