@@ -14,17 +14,25 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.locks.ReentrantLock;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import redis.clients.jedis.Jedis;
+import redis.clients.jedis.Pipeline;
+import redis.clients.jedis.Response;
 
 /**
  * The cluster's session cache in Redis (docs/protocol.md §6.2): a snapshot is JSON under {@code $jc:session:<sid>},
- * so any node can restore it. The node that cached it keeps its expiry action (the Disconnect call); when the TTL
- * is up it takes the key back atomically and makes the call only if nobody restored it. A restore does not delete
- * the key but replaces the snapshot with a marker (keeping its expiry), so the caching node can tell "restored"
- * from "lost" (Redis restarted without its data: the Disconnect is made, no session is leaked). The key outlives
- * the TTL by {@link #GRACE}, so it is still there when the caching node looks. A snapshot Redis could not take
- * gets its Disconnect at once, as without a cache.
+ * so any node can restore it. A live session's snapshot is written through ({@link #live}): after it was identified
+ * and after each change, coalesced per session on the Redis threads, its expiry refreshed every TTL/2 in pipelined
+ * batches, so a node that dies leaves its sessions to be restored elsewhere. The node that cached a lost session
+ * keeps its expiry action (the Disconnect call); when the TTL is up it takes the key back atomically and makes the
+ * call only if nobody restored it. A restore does not delete the key but replaces the snapshot with a marker
+ * (keeping its expiry), which no write ever overwrites: the caching node can tell "restored" from "lost" (Redis
+ * restarted without its data: the Disconnect is made, no session is leaked), and a live session that finds it was
+ * taken over elsewhere. The key of a lost session outlives the TTL by {@link #GRACE}, so it is still there when the
+ * caching node looks. A snapshot Redis could not take gets its Disconnect at once, as without a cache.
  */
 public final class RedisSessionCache implements SessionCache {
     private static final Logger LOG = LoggerFactory.getLogger(RedisSessionCache.class);
@@ -42,6 +50,33 @@ public final class RedisSessionCache implements SessionCache {
             redis.call('SET', KEYS[1], ARGV[1], 'KEEPTTL')
             return snapshot
             """;
+    /**
+     * KEYS: session. ARGV: marker, snapshot (empty: delete), seconds. Sets (or deletes) the snapshot unless the key
+     * holds the marker: 0 then, else 1.
+     */
+    private static final String WRITE = """
+            if redis.call('GET', KEYS[1]) == ARGV[1] then
+              return 0
+            end
+            if ARGV[2] == '' then
+              redis.call('DEL', KEYS[1])
+            else
+              redis.call('SET', KEYS[1], ARGV[2], 'EX', ARGV[3])
+            end
+            return 1
+            """;
+    /** KEYS: session. ARGV: marker, seconds. 0 when the key holds the marker, -1 when it is gone, else 1 (expiry set). */
+    private static final String REFRESH = """
+            local value = redis.call('GET', KEYS[1])
+            if value == ARGV[1] then
+              return 0
+            end
+            if not value then
+              return -1
+            end
+            redis.call('EXPIRE', KEYS[1], ARGV[2])
+            return 1
+            """;
     /** KEYS: session. What the key held (snapshot, marker or nil), deleted. */
     private static final String EXPIRE = """
             local value = redis.call('GET', KEYS[1])
@@ -56,10 +91,22 @@ public final class RedisSessionCache implements SessionCache {
     private record Entry(long expiresAtMs, Runnable onExpiry, boolean inRedis) {
     }
 
+    /** How many expiry refreshes go to Redis in one pipeline. */
+    static final int REFRESH_BATCH = 256;
+
+    /** What a session's next write does: a live snapshot, the lost session's final one, or the end (delete). */
+    private enum Kind { LIVE, FINAL, END }
+
+    /** @param json the snapshot, or empty for {@link Kind#END} */
+    private record Pending(Kind kind, String json) {
+    }
+
     private final RedisKeys keys;
     private final long ttlMs;
     private final RedisWorkers redis;
     private final Map<String, Entry> cached = new ConcurrentHashMap<>();
+    /** The live sessions written through, by sid (their expiry is refreshed). */
+    private final Map<String, SessionWriter> writers = new ConcurrentHashMap<>();
     private final ScheduledExecutorService expiry = Executors.newSingleThreadScheduledExecutor(
             Thread.ofPlatform().name("jcable-redis-session-cache").daemon().factory());
 
@@ -69,6 +116,8 @@ public final class RedisSessionCache implements SessionCache {
         this.ttlMs = ttl.toMillis();
         this.redis = redis;
         expiry.scheduleWithFixedDelay(this::expire, SWEEP.toMillis(), SWEEP.toMillis(), TimeUnit.MILLISECONDS);
+        long refreshMs = Math.max(ttlMs / 2, SWEEP.toMillis());
+        expiry.scheduleWithFixedDelay(this::refresh, refreshMs, refreshMs, TimeUnit.MILLISECONDS);
     }
 
     @Override
@@ -77,16 +126,160 @@ public final class RedisSessionCache implements SessionCache {
     }
 
     @Override
+    public void live(String sid, SessionSnapshot snapshot, Runnable onTakenOver) {
+        SessionWriter writer = writers.computeIfAbsent(sid, key -> new SessionWriter(key, onTakenOver));
+        writer.liveJson = Json.GSON.toJson(snapshot);
+        writer.write(new Pending(Kind.LIVE, writer.liveJson));
+    }
+
+    @Override
+    public void ended(String sid) {
+        SessionWriter writer = writers.remove(sid);
+        if (writer != null) {
+            writer.write(new Pending(Kind.END, ""));
+        }
+    }
+
+    @Override
     public void store(String sid, SessionSnapshot snapshot, Runnable onExpiry) {
         cached.put(sid, new Entry(System.currentTimeMillis() + ttlMs, onExpiry, true));
-        String json = Json.GSON.toJson(snapshot);
-        long seconds = TimeUnit.MILLISECONDS.toSeconds(ttlMs) + GRACE.toSeconds();
-        redis.submit(jedis -> jedis.setex(keys.session(sid), seconds, json)).exceptionally(e -> {
-            // Nobody can restore it: its expiry action is due, on the expiry thread (it may wait for the queue).
-            // Not logged per session: the outage is logged once (RedisOutage).
-            cached.computeIfPresent(sid, (key, entry) -> new Entry(0, entry.onExpiry(), false));
-            return null;
-        });
+        SessionWriter writer = writers.remove(sid);
+        if (writer == null) {
+            writer = new SessionWriter(sid, () -> { });
+        }
+        writer.write(new Pending(Kind.FINAL, Json.GSON.toJson(snapshot)));
+    }
+
+    /** Refreshes the expiry of every live session's snapshot, in pipelined batches. */
+    void refresh() {
+        List<SessionWriter> live = new ArrayList<>(writers.values());
+        String seconds = Long.toString(liveSeconds());
+        for (int from = 0; from < live.size(); from += REFRESH_BATCH) {
+            List<SessionWriter> batch = live.subList(from, Math.min(live.size(), from + REFRESH_BATCH));
+            redis.submit(jedis -> {
+                Pipeline pipeline = jedis.pipelined();
+                List<Response<Object>> answers = batch.stream().map(writer -> pipeline.eval(REFRESH,
+                        List.of(keys.session(writer.sid)), List.of(RESTORED, seconds))).toList();
+                pipeline.sync();
+                return answers.stream().map(Response::get).toList();
+            }).thenAccept(answers -> {
+                for (int i = 0; i < answers.size(); i++) {
+                    SessionWriter writer = batch.get(i);
+                    long answer = (Long) answers.get(i);
+                    if (answer == 0) {
+                        writer.takenOver();
+                    } else if (answer < 0) {
+                        writer.rewrite();
+                    }
+                }
+            });
+        }
+    }
+
+    /** A live snapshot's lifetime in Redis: the TTL (renewed every TTL/2), so a dead node's sessions keep it. */
+    private long liveSeconds() {
+        return Math.max(1, TimeUnit.MILLISECONDS.toSeconds(ttlMs));
+    }
+
+    /**
+     * One session's writes to Redis, run one at a time in order ({@link #order}: the Redis threads are several), and
+     * only the latest (a burst of changes while a write waits is one write).
+     */
+    private final class SessionWriter {
+        private final String sid;
+        private final Runnable onTakenOver;
+        private final ReentrantLock order = new ReentrantLock();
+        private final AtomicReference<Pending> next = new AtomicReference<>();
+        /** The last live snapshot, written again when a refresh finds the key gone (Redis lost its data). */
+        private volatile String liveJson;
+        /** Set by the final write or the end: no live write may follow. */
+        private volatile boolean closed;
+
+        SessionWriter(String sid, Runnable onTakenOver) {
+            this.sid = sid;
+            this.onTakenOver = onTakenOver;
+        }
+
+        /** Called on the session's mailbox (one caller at a time). */
+        void write(Pending pending) {
+            if (pending.kind() != Kind.LIVE) {
+                closed = true;
+            }
+            if (next.getAndSet(pending) == null) {
+                submit();
+            }
+        }
+
+        /** A refresh found the key gone: the live snapshot again, unless a write is on its way anyway. */
+        void rewrite() {
+            String json = liveJson;
+            if (!closed && json != null && next.compareAndSet(null, new Pending(Kind.LIVE, json))) {
+                submit();
+            }
+        }
+
+        private void submit() {
+            redis.submit(this::run).exceptionally(e -> {
+                // Redis is lost (logged once by RedisOutage): what waits is dropped, never logged per session.
+                Pending dropped = next.getAndSet(null);
+                if (dropped != null) {
+                    failed(dropped);
+                }
+                return null;
+            });
+        }
+
+        private Void run(Jedis jedis) {
+            order.lock();
+            try {
+                Pending pending = next.getAndSet(null);
+                if (pending == null || pending.kind() == Kind.LIVE && closed) {
+                    return null;
+                }
+                long seconds = pending.kind() == Kind.FINAL ? liveSeconds() + GRACE.toSeconds() : liveSeconds();
+                Object written;
+                try {
+                    written = jedis.eval(WRITE, List.of(keys.session(sid)),
+                            List.of(RESTORED, pending.json(), Long.toString(seconds)));
+                } catch (RuntimeException e) {
+                    failed(pending);
+                    throw e;
+                }
+                if (Long.valueOf(0).equals(written)) {
+                    restoredElsewhere(pending.kind());
+                }
+                return null;
+            } finally {
+                order.unlock();
+            }
+        }
+
+        private void failed(Pending pending) {
+            if (pending.kind() == Kind.FINAL) {
+                // Nobody can restore it: its expiry action is due, on the expiry thread (it may wait for the queue).
+                cached.computeIfPresent(sid, (key, entry) -> new Entry(0, entry.onExpiry(), false));
+            }
+        }
+
+        /** The key holds the marker: another node restored this session, which is that node's now. */
+        private void restoredElsewhere(Kind kind) {
+            switch (kind) {
+                case LIVE -> takenOver();
+                case FINAL -> {
+                    LOG.info("sid={} lost session was already restored on another node: no Disconnect here", sid);
+                    cached.remove(sid);
+                }
+                case END -> {
+                }
+            }
+        }
+
+        void takenOver() {
+            if (writers.remove(sid, this)) {
+                closed = true;
+                onTakenOver.run();
+            }
+        }
     }
 
     @Override

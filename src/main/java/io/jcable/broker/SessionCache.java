@@ -12,6 +12,18 @@ public interface SessionCache {
     /** Keeps {@code snapshot} under {@code sid}; {@code onExpiry} runs if nobody restores it within the TTL. */
     void store(String sid, SessionSnapshot snapshot, Runnable onExpiry);
 
+    /**
+     * A live extended session's state changed (or it was just identified): where the cache is shared by nodes,
+     * {@code snapshot} is written through, asynchronously and coalesced, so the session survives its node's death.
+     * {@code onTakenOver} runs (on a cache thread) when a write finds the session restored on another node.
+     */
+    default void live(String sid, SessionSnapshot snapshot, Runnable onTakenOver) {
+    }
+
+    /** A session that was {@link #live} ended for good (its Disconnect is made): its snapshot goes. */
+    default void ended(String sid) {
+    }
+
     /** Takes the session out of the cache (its expiry action will not run); null when unknown or expired. */
     SessionSnapshot restore(String sid);
 
