@@ -6,19 +6,22 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 
 import com.google.gson.JsonObject;
+import com.google.gson.JsonParser;
 import io.jcable.protocol.Json;
 import io.jcable.testing.CableClient;
 import io.jcable.testing.CableServer;
 import io.jcable.testing.FakeRpcApp;
 import io.jcable.testing.LogCapture;
 import io.jcable.testing.RedisServer;
+import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import org.junit.jupiter.api.Test;
 
 /**
  * {@code ANYCABLE_BROKER=redis} while Redis is down: one log line, broadcasts still delivered (without
- * positions), history refused, a lost session not cached but disconnected; after Redis is back (without its
+ * positions), history refused, a lost session not cached but disconnected, a new session served without its live
+ * snapshot; after Redis is back (without its
  * data) positions come again under a new epoch and history works, without a restart.
  */
 class RedisBrokerOutageTest {
@@ -69,11 +72,22 @@ class RedisBrokerOutageTest {
                             client.receiveRaw());
                     lost.abort();
                     app.awaitCall("Disconnect", call -> lostSid.equals(call.sid()), NodesSupport.WAIT);
+                    // A session that starts now: its live snapshot cannot be written; it goes on regardless.
+                    CableClient newcomer = clients.client(node, "", EXT);
+                    assertEquals("welcome", newcomer.receive().get("type").getAsString());
+                    String perform = identifier("PerformChannel");
+                    newcomer.subscribe(perform);
+                    newcomer.perform(perform, JsonParser.parseString("{\"action\":\"tick\"}").getAsJsonObject());
+                    assertEquals("{\"identifier\":" + Json.quote(perform) + ",\"message\":\"tock\"}",
+                            newcomer.receiveRaw());
                     log = capture.text();
                 } finally {
                     redis.restart();
                 }
                 assertEquals(1, log.split("The Redis broker lost Redis", -1).length - 1, log);
+                assertEquals(List.of(), log.lines().filter(line -> line.contains(" WARN ") || line.contains(" ERROR "))
+                        .filter(line -> !line.contains("lost Redis") && !line.contains("lost or failed")
+                                && !line.contains("Presence lingers")).toList(), "no line per session or command");
 
                 NodesSupport.awaitReady(node);
                 // the node subscribes its streams again after the reconnect; before that, the pub/sub drops them
