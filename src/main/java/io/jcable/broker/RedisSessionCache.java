@@ -29,7 +29,8 @@ import redis.clients.jedis.Response;
  * batches, so a node that dies leaves its sessions to be restored elsewhere. The node that cached a lost session
  * keeps its expiry action (the Disconnect call); when the TTL is up it takes the key back atomically and makes the
  * call only if nobody restored it. A restore does not delete the key but replaces the snapshot with a marker
- * (keeping its expiry), which no write ever overwrites: the caching node can tell "restored" from "lost" (Redis
+ * (for the TTL + {@link #GRACE}, so a node whose live session was taken over has time to see it), which no
+ * write ever overwrites: the caching node can tell "restored" from "lost" (Redis
  * restarted without its data: the Disconnect is made, no session is leaked), and a live session that finds it was
  * taken over elsewhere. The key of a lost session outlives the TTL by {@link #GRACE}, so it is still there when the
  * caching node looks. A snapshot Redis could not take gets its Disconnect at once, as without a cache.
@@ -41,13 +42,16 @@ public final class RedisSessionCache implements SessionCache {
     static final Duration GRACE = Duration.ofSeconds(60);
     private static final String RESTORED = "restored";
 
-    /** KEYS: session. ARGV: marker. The snapshot, replaced by the marker; nil when absent or already restored. */
+    /**
+     * KEYS: session. ARGV: marker, seconds. The snapshot, replaced by the marker for that long; nil when absent or
+     * already restored.
+     */
     private static final String TAKE = """
             local snapshot = redis.call('GET', KEYS[1])
             if (not snapshot) or snapshot == ARGV[1] then
               return false
             end
-            redis.call('SET', KEYS[1], ARGV[1], 'KEEPTTL')
+            redis.call('SET', KEYS[1], ARGV[1], 'EX', ARGV[2])
             return snapshot
             """;
     /**
@@ -176,6 +180,11 @@ public final class RedisSessionCache implements SessionCache {
         }
     }
 
+    /** A lost session's snapshot's (or a restored marker's) lifetime in Redis: the TTL, then the caching node looks. */
+    private long lostSeconds() {
+        return liveSeconds() + GRACE.toSeconds();
+    }
+
     /** A live snapshot's lifetime in Redis: the TTL (renewed every TTL/2), so a dead node's sessions keep it. */
     private long liveSeconds() {
         return Math.max(1, TimeUnit.MILLISECONDS.toSeconds(ttlMs));
@@ -236,7 +245,7 @@ public final class RedisSessionCache implements SessionCache {
                 if (pending == null || pending.kind() == Kind.LIVE && closed) {
                     return null;
                 }
-                long seconds = pending.kind() == Kind.FINAL ? liveSeconds() + GRACE.toSeconds() : liveSeconds();
+                long seconds = pending.kind() == Kind.FINAL ? lostSeconds() : liveSeconds();
                 Object written;
                 try {
                     written = jedis.eval(WRITE, List.of(keys.session(sid)),
@@ -285,7 +294,7 @@ public final class RedisSessionCache implements SessionCache {
     @Override
     public SessionSnapshot restore(String sid) {
         CompletableFuture<Object> taken = redis.submit(jedis -> jedis.eval(TAKE, List.of(keys.session(sid)),
-                List.of(RESTORED)));
+                List.of(RESTORED, Long.toString(lostSeconds()))));
         String json;
         try {
             json = RedisBroker.text(taken.get(RedisBroker.READ_WAIT.toMillis(), TimeUnit.MILLISECONDS));
