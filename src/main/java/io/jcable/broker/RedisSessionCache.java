@@ -7,13 +7,16 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.function.BiConsumer;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.ReentrantLock;
 import org.slf4j.Logger;
@@ -101,8 +104,14 @@ public final class RedisSessionCache implements SessionCache {
     /** What a session's next write does: a live snapshot, the lost session's final one, or the end (delete). */
     private enum Kind { LIVE, FINAL, END }
 
-    /** @param json the snapshot, or empty for {@link Kind#END} */
-    private record Pending(Kind kind, String json) {
+    /**
+     * @param json    the snapshot, or empty for {@link Kind#END}
+     * @param onEnded for {@link Kind#END}: the Disconnect, run unless the key holds the marker
+     */
+    private record Pending(Kind kind, String json, Runnable onEnded) {
+        Pending(Kind kind, String json) {
+            this(kind, json, null);
+        }
     }
 
     private final RedisKeys keys;
@@ -111,6 +120,8 @@ public final class RedisSessionCache implements SessionCache {
     private final Map<String, Entry> cached = new ConcurrentHashMap<>();
     /** The live sessions written through, by sid (their expiry is refreshed). */
     private final Map<String, SessionWriter> writers = new ConcurrentHashMap<>();
+    /** False from the shutdown on: nothing is written through any more (the Disconnects are being made). */
+    private volatile boolean writingThrough = true;
     private final ScheduledExecutorService expiry = Executors.newSingleThreadScheduledExecutor(
             Thread.ofPlatform().name("jcable-redis-session-cache").daemon().factory());
 
@@ -131,16 +142,25 @@ public final class RedisSessionCache implements SessionCache {
 
     @Override
     public void live(String sid, SessionSnapshot snapshot, Runnable onTakenOver) {
+        if (!writingThrough) {
+            return;
+        }
         SessionWriter writer = writers.computeIfAbsent(sid, key -> new SessionWriter(key, onTakenOver));
         writer.liveJson = Json.GSON.toJson(snapshot);
         writer.write(new Pending(Kind.LIVE, writer.liveJson));
     }
 
+    /**
+     * Deletes the snapshot, then runs {@code onEnded} (on the expiry thread) unless the key held the marker: the
+     * session was restored elsewhere before its end here, so the Disconnect is that node's. Redis failing, it runs.
+     */
     @Override
-    public void ended(String sid) {
+    public void ended(String sid, Runnable onEnded) {
         SessionWriter writer = writers.remove(sid);
-        if (writer != null) {
-            writer.write(new Pending(Kind.END, ""));
+        if (writer == null) {
+            onEnded.run();
+        } else {
+            writer.write(new Pending(Kind.END, "", onEnded));
         }
     }
 
@@ -156,27 +176,62 @@ public final class RedisSessionCache implements SessionCache {
 
     /** Refreshes the expiry of every live session's snapshot, in pipelined batches. */
     void refresh() {
-        List<SessionWriter> live = new ArrayList<>(writers.values());
-        String seconds = Long.toString(liveSeconds());
+        eachLive(new ArrayList<>(writers.values()), REFRESH, Long.toString(liveSeconds()), (writer, answer) -> {
+            if (answer == 0) {
+                writer.takenOver();
+            } else if (answer < 0) {
+                writer.rewrite();
+            }
+        });
+    }
+
+    /**
+     * Runs {@code script} with ARGV marker, {@code argument} for each writer's key, pipelined by
+     * {@link #REFRESH_BATCH}, and hands each answer to {@code answered}; one future per batch.
+     */
+    private List<CompletableFuture<Void>> eachLive(List<SessionWriter> live, String script, String argument,
+                                                   BiConsumer<SessionWriter, Long> answered) {
+        List<CompletableFuture<Void>> batches = new ArrayList<>();
         for (int from = 0; from < live.size(); from += REFRESH_BATCH) {
             List<SessionWriter> batch = live.subList(from, Math.min(live.size(), from + REFRESH_BATCH));
-            redis.submit(jedis -> {
+            batches.add(redis.submit(jedis -> {
                 Pipeline pipeline = jedis.pipelined();
-                List<Response<Object>> answers = batch.stream().map(writer -> pipeline.eval(REFRESH,
-                        List.of(keys.session(writer.sid)), List.of(RESTORED, seconds))).toList();
+                List<Response<Object>> answers = batch.stream().map(writer -> pipeline.eval(script,
+                        List.of(keys.session(writer.sid)), List.of(RESTORED, argument))).toList();
                 pipeline.sync();
                 return answers.stream().map(Response::get).toList();
             }).thenAccept(answers -> {
                 for (int i = 0; i < answers.size(); i++) {
-                    SessionWriter writer = batch.get(i);
-                    long answer = (Long) answers.get(i);
-                    if (answer == 0) {
-                        writer.takenOver();
-                    } else if (answer < 0) {
-                        writer.rewrite();
-                    }
+                    answered.accept(batch.get(i), (Long) answers.get(i));
                 }
-            });
+            }));
+        }
+        return batches;
+    }
+
+    /**
+     * The shutdown, before the clients are told to go: the live snapshots are deleted (a session that was taken over
+     * meanwhile is told so), and nothing is written through from now on, so no client restores elsewhere a session
+     * whose Disconnect this node makes. Waits for Redis at most {@link RedisBroker#READ_WAIT}.
+     */
+    private void endLive() {
+        writingThrough = false;
+        List<SessionWriter> live = new ArrayList<>(writers.values());
+        writers.clear();
+        live.forEach(writer -> writer.closed = true);
+        List<CompletableFuture<Void>> batches = eachLive(live, WRITE, "", (writer, answer) -> {
+            if (answer == 0) {
+                writer.takenOver();
+            }
+        });
+        try {
+            CompletableFuture.allOf(batches.toArray(CompletableFuture[]::new))
+                    .get(RedisBroker.READ_WAIT.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (ExecutionException | TimeoutException e) {
+            LOG.warn("Live sessions' snapshots not all deleted from Redis at shutdown ({}): a client may restore one "
+                    + "on another node within the TTL", e.getMessage());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
     }
 
@@ -203,6 +258,7 @@ public final class RedisSessionCache implements SessionCache {
         private volatile String liveJson;
         /** Set by the final write or the end: no live write may follow. */
         private volatile boolean closed;
+        private final AtomicBoolean tookOver = new AtomicBoolean();
 
         SessionWriter(String sid, Runnable onTakenOver) {
             this.sid = sid;
@@ -255,7 +311,9 @@ public final class RedisSessionCache implements SessionCache {
                     throw e;
                 }
                 if (Long.valueOf(0).equals(written)) {
-                    restoredElsewhere(pending.kind());
+                    restoredElsewhere(pending);
+                } else if (pending.kind() == Kind.END) {
+                    ended(pending);
                 }
                 return null;
             } finally {
@@ -264,28 +322,40 @@ public final class RedisSessionCache implements SessionCache {
         }
 
         private void failed(Pending pending) {
-            if (pending.kind() == Kind.FINAL) {
+            switch (pending.kind()) {
                 // Nobody can restore it: its expiry action is due, on the expiry thread (it may wait for the queue).
-                cached.computeIfPresent(sid, (key, entry) -> new Entry(0, entry.onExpiry(), false));
+                case FINAL -> cached.computeIfPresent(sid, (key, entry) -> new Entry(0, entry.onExpiry(), false));
+                case END -> ended(pending);
+                case LIVE -> {
+                }
+            }
+        }
+
+        /** The Disconnect of a session that ended, on the expiry thread (it may wait for room in the queue). */
+        private void ended(Pending pending) {
+            try {
+                expiry.execute(() -> ExpiryAction.run(sid, pending.onEnded()));
+            } catch (RejectedExecutionException stopped) {
+                ExpiryAction.run(sid, pending.onEnded());
             }
         }
 
         /** The key holds the marker: another node restored this session, which is that node's now. */
-        private void restoredElsewhere(Kind kind) {
-            switch (kind) {
+        private void restoredElsewhere(Pending pending) {
+            switch (pending.kind()) {
                 case LIVE -> takenOver();
                 case FINAL -> {
                     LOG.info("sid={} lost session was already restored on another node: no Disconnect here", sid);
                     cached.remove(sid);
                 }
-                case END -> {
-                }
+                case END -> LOG.info("sid={} ended after it was restored on another node: no Disconnect here", sid);
             }
         }
 
         void takenOver() {
-            if (writers.remove(sid, this)) {
-                closed = true;
+            writers.remove(sid, this);
+            closed = true;
+            if (!tookOver.getAndSet(true)) {
                 onTakenOver.run();
             }
         }
@@ -332,6 +402,7 @@ public final class RedisSessionCache implements SessionCache {
 
     @Override
     public void expireAll() {
+        endLive();
         List<String> sids = new ArrayList<>(cached.keySet());
         for (String sid : sids) {
             Entry entry = cached.get(sid);

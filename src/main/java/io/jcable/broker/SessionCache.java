@@ -20,8 +20,12 @@ public interface SessionCache {
     default void live(String sid, SessionSnapshot snapshot, Runnable onTakenOver) {
     }
 
-    /** A session that was {@link #live} ended for good (its Disconnect is made): its snapshot goes. */
-    default void ended(String sid) {
+    /**
+     * A session that was {@link #live} ended for good: its snapshot goes, and {@code onEnded} (its Disconnect) runs,
+     * unless the session was restored on another node meanwhile (that node makes it).
+     */
+    default void ended(String sid, Runnable onEnded) {
+        onEnded.run();
     }
 
     /** Takes the session out of the cache (its expiry action will not run); null when unknown or expired. */

@@ -19,8 +19,8 @@ import java.util.function.BooleanSupplier;
  * registry. An extended session that may be restored (docs/protocol.md §6.2) leaves its snapshot in the
  * {@link SessionCache}, and its Disconnect call is made only if nobody restores it in time. Its presence records
  * linger {@code ANYCABLE_PRESENCE_TTL} (a restore within it takes them over without events). A session written through
- * while live ({@link LiveSnapshots}) that ends for good has its snapshot deleted; one taken over by another node ends
- * without its Disconnect.
+ * while live ({@link LiveSnapshots}) that ends for good has its snapshot deleted, and its Disconnect made unless
+ * another node restored it meanwhile; one known to be taken over ends without it.
  */
 final class SessionTeardown {
     private final Hub hub;
@@ -72,13 +72,11 @@ final class SessionTeardown {
             if (snapshot != null) {
                 // The Disconnect waits for the restore that may come; a restored session makes it when it ends.
                 cache.store(session.sid(), snapshot, call == null ? () -> { } : () -> disconnects.enqueue(call));
-            } else {
-                if (session.liveSnapshot != null) {
-                    cache.ended(session.sid());
-                }
-                if (call != null) {
-                    disconnects.enqueue(call);
-                }
+            } else if (session.liveSnapshot != null && !shuttingDown.getAsBoolean()) {
+                // Made once Redis says no other node restored it meanwhile (the shutdown deleted the snapshots first).
+                cache.ended(session.sid(), call == null ? () -> { } : () -> disconnects.enqueue(call));
+            } else if (call != null) {
+                disconnects.enqueue(call);
             }
         }
         registry.remove(session);

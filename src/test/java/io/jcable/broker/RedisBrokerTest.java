@@ -330,14 +330,23 @@ class RedisBrokerTest {
     @Test
     void anEndedSessionsSnapshotIsDeletedAndARefreshWritesAGoneOneAgain() {
         RedisSessionCache cache = cache(Duration.ofSeconds(60));
+        RedisSessionCache otherNode = cache(Duration.ofSeconds(60));
         String endedSid = "e" + UUID.randomUUID();
+        String restoredSid = "r" + UUID.randomUUID();
         String liveSid = "v" + UUID.randomUUID();
-        cache.live(endedSid, snapshot("1"), () -> { });
-        cache.live(liveSid, snapshot("1"), () -> { });
-        awaitCached(endedSid);
-        awaitCached(liveSid);
-        cache.ended(endedSid);
-        await(() -> cached(endedSid) == null, "the ended session's snapshot was not deleted");
+        for (String sid : List.of(endedSid, restoredSid, liveSid)) {
+            cache.live(sid, snapshot("1"), () -> { });
+            awaitCached(sid);
+        }
+        assertEquals(snapshot("1"), otherNode.restore(restoredSid));
+        List<String> disconnects = new CopyOnWriteArrayList<>();
+        // ended before its node saw the restore elsewhere: the Disconnect is the other node's
+        cache.ended(restoredSid, () -> disconnects.add(restoredSid));
+        cache.ended(endedSid, () -> disconnects.add(endedSid));
+        await(() -> disconnects.contains(endedSid), "the ended session's Disconnect was not made");
+        assertEquals(List.of(endedSid), disconnects);
+        assertNull(cached(endedSid), "the ended session's snapshot was not deleted");
+        assertEquals("restored", cached(restoredSid));
         flushAll();
         cache.refresh();
         awaitCached(liveSid);
