@@ -3,6 +3,7 @@ package io.jcable.it;
 import static io.jcable.testing.CableClient.identifier;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.google.gson.JsonObject;
@@ -29,8 +30,8 @@ import redis.clients.jedis.Jedis;
 /**
  * A live extended session's snapshot written through to Redis (docs/protocol.md §6.2, {@code ANYCABLE_BROKER=redis}):
  * a client whose node was SIGKILLed is restored on another node with what it missed; a live session restored
- * elsewhere is closed on its old node without a Disconnect; state changed by a perform travels; a clean close deletes
- * the snapshot. Nodes B and C run in this JVM; the node that is killed runs in its own.
+ * elsewhere is closed on its old node without a Disconnect; state changed by a perform travels; a clean close and a
+ * graceful shutdown delete the snapshot. Nodes B and C run in this JVM; the node that is killed runs in its own.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class SessionWriteThroughTest {
@@ -257,5 +258,38 @@ class SessionWriteThroughTest {
         client.close();
         app.awaitCall("Disconnect", call -> sid.equals(call.sid()), NodesSupport.WAIT);
         NodesSupport.await(() -> cached(sid) == null, "the snapshot outlived the clean close");
+    }
+
+    @Test
+    void aGracefulShutdownDeletesTheSnapshotsBeforeTheClientsAreToldToGo() {
+        String id = UUID.randomUUID().toString();
+        CableServer nodeD = CableServer.start(options("d"));
+        String oldSid;
+        try {
+            NodesSupport.awaitReady(nodeD);
+            CableClient client = clients.client(nodeD, "?test=uid&uid=" + id, EXT);
+            oldSid = sidOf(client);
+            client.subscribe(channel(id));
+            String sid = oldSid;
+            awaitSnapshot(sid, snapshot -> subscribedTo(snapshot, channel(id)), "node D never wrote the snapshot");
+            Thread stopping = Thread.ofVirtual().start(nodeD::close);
+            assertEquals("server_restart", client.receive().get("reason").getAsString());
+            assertNull(cached(oldSid), "the snapshot was still there when the client was told to reconnect");
+            stopping.join(NodesSupport.WAIT);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new AssertionError(e);
+        } finally {
+            nodeD.close();
+        }
+        String gone = oldSid;
+        CableClient again = clients.client(nodeB, "?sid=" + oldSid + "&test=uid&uid=" + id, EXT);
+        JsonObject welcome = again.receive();
+        assertEquals("welcome", welcome.get("type").getAsString(), welcome.toString());
+        assertTrue(!welcome.has("restored"), "restored after its Disconnect: " + welcome);
+        String newSid = welcome.get("sid").getAsString();
+        app.awaitCall("Connect", call -> newSid.equals(call.sid()), NodesSupport.WAIT);
+        app.awaitCall("Disconnect", call -> gone.equals(call.sid()), NodesSupport.WAIT);
+        assertEquals(List.of(gone), disconnected(gone), "the shutdown's Disconnect, once");
     }
 }
