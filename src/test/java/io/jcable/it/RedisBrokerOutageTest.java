@@ -28,10 +28,6 @@ class RedisBrokerOutageTest {
     private static final CableClient.Options EXT = CableClient.Options.defaults()
             .withSubprotocols("actioncable-v1-ext-json").ignoring("ping");
 
-    private static void publish(CableServer node, String stream, int n) {
-        NodesSupport.post(node, NodesSupport.publication(stream, "{\"n\":" + n + "}"));
-    }
-
     private static String history(String identifier, String stream, JsonObject at) {
         return "{\"command\":\"history\",\"identifier\":" + Json.quote(identifier) + ",\"history\":{\"streams\":{"
                 + Json.quote(stream) + ":{\"offset\":" + at.get("offset") + ",\"epoch\":" + at.get("epoch") + "}}}}";
@@ -53,7 +49,7 @@ class RedisBrokerOutageTest {
                 CableClient client = clients.client(node, "", EXT);
                 assertEquals("welcome", client.receive().get("type").getAsString());
                 client.subscribe(channel);
-                publish(node, stream, 1);
+                NodesSupport.publish(node, stream, 1);
                 JsonObject before = client.receive();
                 assertEquals(1, before.get("offset").getAsLong());
                 CableClient lost = clients.client(node, "", EXT);
@@ -63,7 +59,7 @@ class RedisBrokerOutageTest {
                 try (LogCapture capture = LogCapture.start()) {
                     redis.stop();
                     for (int n = 2; n <= 4; n++) {
-                        publish(node, stream, n);
+                        NodesSupport.publish(node, stream, n);
                         assertEquals("{\"identifier\":" + Json.quote(channel) + ",\"message\":{\"n\":" + n + "}}",
                                 client.receiveRaw(), "delivered live without a position");
                     }
@@ -94,7 +90,7 @@ class RedisBrokerOutageTest {
                 NodesSupport.await(() -> redis.subscriberCount(stream) == 1, "the stream was never subscribed again");
                 JsonObject after = null;
                 for (int n = 5; after == null; n++) {
-                    publish(node, stream, n);
+                    NodesSupport.publish(node, stream, n);
                     JsonObject frame = client.receive();
                     assertEquals(n, frame.getAsJsonObject("message").get("n").getAsInt());
                     after = frame.has("offset") ? frame : null;
@@ -102,7 +98,7 @@ class RedisBrokerOutageTest {
                 }
                 assertEquals(1, after.get("offset").getAsLong(), "Redis came back without its data");
                 assertNotEquals(before.get("epoch"), after.get("epoch"));
-                publish(node, stream, 0);
+                NodesSupport.publish(node, stream, 0);
                 assertEquals(2, client.receive().get("offset").getAsLong());
                 CableClient fresh = clients.client(node, "", EXT);
                 assertEquals("welcome", fresh.receive().get("type").getAsString());

@@ -119,14 +119,6 @@ class SessionWriteThroughTest {
         return snapshot.getAsJsonObject("subscriptions").has(identifier);
     }
 
-    private static void publish(CableServer node, String stream, int n) {
-        NodesSupport.post(node, NodesSupport.publication(stream, "{\"n\":" + n + "}"));
-    }
-
-    private static void assertEntry(JsonObject frame, String identifier, String stream, String epoch, long n) {
-        assertEquals("{\"identifier\":" + Json.quote(identifier) + ",\"message\":{\"n\":" + n + "},\"stream_id\":"
-                + Json.quote(stream) + ",\"epoch\":" + Json.quote(epoch) + ",\"offset\":" + n + "}", frame.toString());
-    }
 
     private static JsonObject data(String json) {
         return JsonParser.parseString(json).getAsJsonObject();
@@ -145,6 +137,13 @@ class SessionWriteThroughTest {
                 .filter(call -> !call.method().equals("Disconnect") || own.contains(call.sid())).toList();
     }
 
+    /** Closes the restored client and asserts the one Disconnect, under its new sid. */
+    private void assertOneDisconnectWhenItEnds(CableClient restored, String oldSid, String newSid) {
+        restored.close();
+        app.awaitCall("Disconnect", call -> newSid.equals(call.sid()), NodesSupport.WAIT);
+        assertEquals(List.of(newSid), disconnected(oldSid, newSid), "exactly one Disconnect");
+    }
+
     private List<String> disconnected(String... sids) {
         Set<String> own = Set.of(sids);
         return app.calls("Disconnect").stream().map(FakeRpcApp.RecordedCall::sid).filter(own::contains).toList();
@@ -160,33 +159,31 @@ class SessionWriteThroughTest {
             CableClient first = CableClient.connect(nodeA.ws("/cable?test=uid&uid=" + id), EXT);
             oldSid = sidOf(first);
             first.subscribe(channel(id));
-            publish(nodeB, stream, 1);
+            NodesSupport.publish(nodeB, stream, 1);
             JsonObject frame = first.receive();
             epoch = frame.get("epoch").getAsString();
-            assertEntry(frame, channel(id), stream, epoch, 1);
+            NodesSupport.assertEntry(frame, channel(id), stream, epoch, 1);
             awaitSnapshot(oldSid, snapshot -> subscribedTo(snapshot, channel(id)),
                     "node A never wrote the live session's snapshot");
             nodeA.kill();
             first.close();
         }
-        publish(nodeB, stream, 2);
-        publish(nodeB, stream, 3);
+        NodesSupport.publish(nodeB, stream, 2);
+        NodesSupport.publish(nodeB, stream, 3);
         int callsBefore = app.calls().size();
 
         CableClient second = clients.client(nodeB, "?sid=" + oldSid, EXT);
         String newSid = restoredOn(second, oldSid, channel(id));
         second.send("{\"command\":\"history\",\"identifier\":" + Json.quote(channel(id)) + ",\"history\":{\"streams\":{"
                 + Json.quote(stream) + ":{\"epoch\":" + Json.quote(epoch) + ",\"offset\":1}}}}");
-        assertEntry(second.receive(), channel(id), stream, epoch, 2);
-        assertEntry(second.receive(), channel(id), stream, epoch, 3);
+        NodesSupport.assertEntry(second.receive(), channel(id), stream, epoch, 2);
+        NodesSupport.assertEntry(second.receive(), channel(id), stream, epoch, 3);
         assertEquals("confirm_history", second.receive().get("type").getAsString());
-        publish(nodeB, stream, 4);
-        assertEntry(second.receive(), channel(id), stream, epoch, 4);
+        NodesSupport.publish(nodeB, stream, 4);
+        NodesSupport.assertEntry(second.receive(), channel(id), stream, epoch, 4);
         assertEquals(List.of(), callsSince(callsBefore, oldSid, newSid), "no Connect, Subscribe or Disconnect");
 
-        second.close();
-        app.awaitCall("Disconnect", call -> newSid.equals(call.sid()), NodesSupport.WAIT);
-        assertEquals(List.of(newSid), disconnected(oldSid, newSid), "exactly one Disconnect");
+        assertOneDisconnectWhenItEnds(second, oldSid, newSid);
     }
 
     @Test
@@ -214,9 +211,7 @@ class SessionWriteThroughTest {
         app.awaitCall("Disconnect", call -> controlSid.equals(call.sid()), NodesSupport.WAIT);
         assertEquals(List.of(), disconnected(oldSid), "a Disconnect for the taken-over session");
 
-        second.close();
-        app.awaitCall("Disconnect", call -> newSid.equals(call.sid()), NodesSupport.WAIT);
-        assertEquals(List.of(newSid), disconnected(oldSid, newSid), "exactly one Disconnect");
+        assertOneDisconnectWhenItEnds(second, oldSid, newSid);
     }
 
     @Test
