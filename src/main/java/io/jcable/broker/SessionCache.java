@@ -2,7 +2,8 @@ package io.jcable.broker;
 
 /**
  * Closed extended sessions kept for {@code ANYCABLE_SESSIONS_TTL}, by sid, each with what to do when it expires
- * unrestored (its Disconnect call): a restored session makes that call only once, when it finally ends.
+ * unrestored (its Disconnect call): a restored session makes that call only once, when it finally ends. A cache the
+ * nodes share also holds the live sessions' snapshots ({@link #live}), so a node that dies leaves them restorable.
  */
 public interface SessionCache {
 
@@ -11,6 +12,11 @@ public interface SessionCache {
 
     /** Keeps {@code snapshot} under {@code sid}; {@code onExpiry} runs if nobody restores it within the TTL. */
     void store(String sid, SessionSnapshot snapshot, Runnable onExpiry);
+
+    /** Whether {@link #live} writes anything (a cache the nodes share); else the live snapshots are not taken. */
+    default boolean writesLive() {
+        return false;
+    }
 
     /**
      * A live extended session's state changed (or it was just identified): where the cache is shared by nodes,
@@ -31,7 +37,10 @@ public interface SessionCache {
     /** Takes the session out of the cache (its expiry action will not run); null when unknown or expired. */
     SessionSnapshot restore(String sid);
 
-    /** Runs every pending expiry action now and forgets all sessions (shutdown: the Disconnects are due). */
+    /**
+     * Runs every pending expiry action now and forgets all sessions (shutdown: the Disconnects are due); live
+     * snapshots are deleted first and none written after.
+     */
     void expireAll();
 
     void stop();

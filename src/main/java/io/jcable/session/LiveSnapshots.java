@@ -27,7 +27,7 @@ final class LiveSnapshots {
 
     /** Hands the session's snapshot to the cache if it differs from the one handed last. */
     void changed(ClientSession session) {
-        if (!session.connected || !session.extended() || session.isClosed() || !cache.enabled()) {
+        if (!session.connected || !session.extended() || session.isClosed() || !cache.writesLive()) {
             return;
         }
         SessionSnapshot snapshot = of(session);
