@@ -218,7 +218,7 @@ public final class CableBootstrap implements ServletContextListener {
             case REDIS -> {
                 RedisOutage outage = new RedisOutage("The Redis broker", "history requests are refused "
                         + "(reject_history), broadcasts are delivered without positions, lost sessions are not "
-                        + "kept for restore", redisConnector.describe());
+                        + "kept for restore and live ones not written through", redisConnector.describe());
                 broker = new RedisBroker(RedisKeys.DEFAULT, options.historyLimit(), options.historyTtl(),
                         new RedisWorkers("redis-broker-store", 1, redisConnector, outage),
                         new RedisWorkers("redis-broker-read", 2, redisConnector, outage));

@@ -11,20 +11,32 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.BiConsumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import redis.clients.jedis.Jedis;
+import redis.clients.jedis.Pipeline;
+import redis.clients.jedis.Response;
 
 /**
  * The cluster's session cache in Redis (docs/protocol.md §6.2): a snapshot is JSON under {@code $jc:session:<sid>},
- * so any node can restore it. The node that cached it keeps its expiry action (the Disconnect call); when the TTL
- * is up it takes the key back atomically and makes the call only if nobody restored it. A restore does not delete
- * the key but replaces the snapshot with a marker (keeping its expiry), so the caching node can tell "restored"
- * from "lost" (Redis restarted without its data: the Disconnect is made, no session is leaked). The key outlives
- * the TTL by {@link #GRACE}, so it is still there when the caching node looks. A snapshot Redis could not take
- * gets its Disconnect at once, as without a cache.
+ * so any node can restore it. A live session's snapshot is written through ({@link #live}): after it was identified
+ * and after each change, coalesced per session on the Redis threads, its expiry refreshed every TTL/2 in pipelined
+ * batches, so a node that dies leaves its sessions to be restored elsewhere. The node that cached a lost session
+ * keeps its expiry action (the Disconnect call); when the TTL is up it takes the key back atomically and makes the
+ * call only if nobody restored it. A restore does not delete the key but replaces the snapshot with a marker
+ * (for the TTL + {@link #GRACE}, so a node whose live session was taken over has time to see it), which no
+ * write ever overwrites: the caching node can tell "restored" from "lost" (Redis
+ * restarted without its data: the Disconnect is made, no session is leaked), and a live session that finds it was
+ * taken over elsewhere. The key of a lost session outlives the TTL by {@link #GRACE}, so it is still there when the
+ * caching node looks. A snapshot Redis could not take gets its Disconnect at once, as without a cache.
  */
 public final class RedisSessionCache implements SessionCache {
     private static final Logger LOG = LoggerFactory.getLogger(RedisSessionCache.class);
@@ -33,14 +45,44 @@ public final class RedisSessionCache implements SessionCache {
     static final Duration GRACE = Duration.ofSeconds(60);
     private static final String RESTORED = "restored";
 
-    /** KEYS: session. ARGV: marker. The snapshot, replaced by the marker; nil when absent or already restored. */
+    /**
+     * KEYS: session. ARGV: marker, seconds. The snapshot, replaced by the marker for that long; nil when absent or
+     * already restored.
+     */
     private static final String TAKE = """
             local snapshot = redis.call('GET', KEYS[1])
             if (not snapshot) or snapshot == ARGV[1] then
               return false
             end
-            redis.call('SET', KEYS[1], ARGV[1], 'KEEPTTL')
+            redis.call('SET', KEYS[1], ARGV[1], 'EX', ARGV[2])
             return snapshot
+            """;
+    /**
+     * KEYS: session. ARGV: marker, snapshot (empty: delete), seconds. Sets (or deletes) the snapshot unless the key
+     * holds the marker: 0 then, else 1.
+     */
+    private static final String WRITE = """
+            if redis.call('GET', KEYS[1]) == ARGV[1] then
+              return 0
+            end
+            if ARGV[2] == '' then
+              redis.call('DEL', KEYS[1])
+            else
+              redis.call('SET', KEYS[1], ARGV[2], 'EX', ARGV[3])
+            end
+            return 1
+            """;
+    /** KEYS: session. ARGV: marker, seconds. 0 when the key holds the marker, -1 when it is gone, else 1 (expiry set). */
+    private static final String REFRESH = """
+            local value = redis.call('GET', KEYS[1])
+            if value == ARGV[1] then
+              return 0
+            end
+            if not value then
+              return -1
+            end
+            redis.call('EXPIRE', KEYS[1], ARGV[2])
+            return 1
             """;
     /** KEYS: session. What the key held (snapshot, marker or nil), deleted. */
     private static final String EXPIRE = """
@@ -56,10 +98,30 @@ public final class RedisSessionCache implements SessionCache {
     private record Entry(long expiresAtMs, Runnable onExpiry, boolean inRedis) {
     }
 
+    /** How many expiry refreshes go to Redis in one pipeline. */
+    static final int REFRESH_BATCH = 256;
+
+    /** What a session's next write does: a live snapshot, the lost session's final one, or the end (delete). */
+    private enum Kind { LIVE, FINAL, END }
+
+    /**
+     * @param json    the snapshot, or empty for {@link Kind#END}
+     * @param onEnded for {@link Kind#END}: the Disconnect, run unless the key holds the marker
+     */
+    private record Pending(Kind kind, String json, Runnable onEnded) {
+        Pending(Kind kind, String json) {
+            this(kind, json, null);
+        }
+    }
+
     private final RedisKeys keys;
     private final long ttlMs;
     private final RedisWorkers redis;
     private final Map<String, Entry> cached = new ConcurrentHashMap<>();
+    /** The live sessions written through, by sid (their expiry is refreshed). */
+    private final Map<String, SessionWriter> writers = new ConcurrentHashMap<>();
+    /** False from the shutdown on: nothing is written through any more (the Disconnects are being made). */
+    private volatile boolean writingThrough = true;
     private final ScheduledExecutorService expiry = Executors.newSingleThreadScheduledExecutor(
             Thread.ofPlatform().name("jcable-redis-session-cache").daemon().factory());
 
@@ -69,6 +131,8 @@ public final class RedisSessionCache implements SessionCache {
         this.ttlMs = ttl.toMillis();
         this.redis = redis;
         expiry.scheduleWithFixedDelay(this::expire, SWEEP.toMillis(), SWEEP.toMillis(), TimeUnit.MILLISECONDS);
+        long refreshMs = Math.max(ttlMs / 2, SWEEP.toMillis());
+        expiry.scheduleWithFixedDelay(this::refresh, refreshMs, refreshMs, TimeUnit.MILLISECONDS);
     }
 
     @Override
@@ -77,22 +141,235 @@ public final class RedisSessionCache implements SessionCache {
     }
 
     @Override
+    public boolean writesLive() {
+        return enabled();
+    }
+
+    @Override
+    public void live(String sid, SessionSnapshot snapshot, Runnable onTakenOver) {
+        if (!writingThrough) {
+            return;
+        }
+        SessionWriter writer = writers.computeIfAbsent(sid, key -> new SessionWriter(key, onTakenOver));
+        writer.liveJson = Json.GSON.toJson(snapshot);
+        writer.write(new Pending(Kind.LIVE, writer.liveJson));
+    }
+
+    /**
+     * Deletes the snapshot, then runs {@code onEnded} (on the expiry thread) unless the key held the marker: the
+     * session was restored elsewhere before its end here, so the Disconnect is that node's. Redis failing, it runs.
+     */
+    @Override
+    public void ended(String sid, Runnable onEnded) {
+        SessionWriter writer = writers.remove(sid);
+        if (writer == null) {
+            onEnded.run();
+        } else {
+            writer.write(new Pending(Kind.END, "", onEnded));
+        }
+    }
+
+    @Override
     public void store(String sid, SessionSnapshot snapshot, Runnable onExpiry) {
         cached.put(sid, new Entry(System.currentTimeMillis() + ttlMs, onExpiry, true));
-        String json = Json.GSON.toJson(snapshot);
-        long seconds = TimeUnit.MILLISECONDS.toSeconds(ttlMs) + GRACE.toSeconds();
-        redis.submit(jedis -> jedis.setex(keys.session(sid), seconds, json)).exceptionally(e -> {
-            // Nobody can restore it: its expiry action is due, on the expiry thread (it may wait for the queue).
-            // Not logged per session: the outage is logged once (RedisOutage).
-            cached.computeIfPresent(sid, (key, entry) -> new Entry(0, entry.onExpiry(), false));
-            return null;
+        SessionWriter writer = writers.remove(sid);
+        if (writer == null) {
+            writer = new SessionWriter(sid, () -> { });
+        }
+        writer.write(new Pending(Kind.FINAL, Json.GSON.toJson(snapshot)));
+    }
+
+    /** Refreshes the expiry of every live session's snapshot, in pipelined batches. */
+    void refresh() {
+        eachLive(new ArrayList<>(writers.values()), REFRESH, Long.toString(liveSeconds()), (writer, answer) -> {
+            if (answer == 0) {
+                writer.takenOver();
+            } else if (answer < 0) {
+                writer.rewrite();
+            }
         });
+    }
+
+    /**
+     * Runs {@code script} with ARGV marker, {@code argument} for each writer's key, pipelined by
+     * {@link #REFRESH_BATCH}, and hands each answer to {@code answered}; one future per batch.
+     */
+    private List<CompletableFuture<Void>> eachLive(List<SessionWriter> live, String script, String argument,
+                                                   BiConsumer<SessionWriter, Long> answered) {
+        List<CompletableFuture<Void>> batches = new ArrayList<>();
+        for (int from = 0; from < live.size(); from += REFRESH_BATCH) {
+            List<SessionWriter> batch = live.subList(from, Math.min(live.size(), from + REFRESH_BATCH));
+            batches.add(redis.submit(jedis -> {
+                Pipeline pipeline = jedis.pipelined();
+                List<Response<Object>> answers = batch.stream().map(writer -> pipeline.eval(script,
+                        List.of(keys.session(writer.sid)), List.of(RESTORED, argument))).toList();
+                pipeline.sync();
+                return answers.stream().map(Response::get).toList();
+            }).thenAccept(answers -> {
+                for (int i = 0; i < answers.size(); i++) {
+                    answered.accept(batch.get(i), (Long) answers.get(i));
+                }
+            }));
+        }
+        return batches;
+    }
+
+    /**
+     * The shutdown, before the clients are told to go: the live snapshots are deleted (a session that was taken over
+     * meanwhile is told so), and nothing is written through from now on, so no client restores elsewhere a session
+     * whose Disconnect this node makes. Waits for Redis at most {@link RedisBroker#READ_WAIT}.
+     */
+    private void endLive() {
+        writingThrough = false;
+        List<SessionWriter> live = new ArrayList<>(writers.values());
+        writers.clear();
+        live.forEach(writer -> writer.closed = true);
+        List<CompletableFuture<Void>> batches = eachLive(live, WRITE, "", (writer, answer) -> {
+            if (answer == 0) {
+                writer.takenOver();
+            }
+        });
+        try {
+            CompletableFuture.allOf(batches.toArray(CompletableFuture[]::new))
+                    .get(RedisBroker.READ_WAIT.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (ExecutionException | TimeoutException e) {
+            LOG.warn("Live sessions' snapshots not all deleted from Redis at shutdown ({}): a client may restore one "
+                    + "on another node within the TTL", e.getMessage());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** A lost session's snapshot's (or a restored marker's) lifetime in Redis: the TTL, then the caching node looks. */
+    private long lostSeconds() {
+        return liveSeconds() + GRACE.toSeconds();
+    }
+
+    /** A live snapshot's lifetime in Redis: the TTL (renewed every TTL/2), so a dead node's sessions keep it. */
+    private long liveSeconds() {
+        return Math.max(1, TimeUnit.MILLISECONDS.toSeconds(ttlMs));
+    }
+
+    /**
+     * One session's writes to Redis, run one at a time in order ({@link #order}: the Redis threads are several), and
+     * only the latest (a burst of changes while a write waits is one write).
+     */
+    private final class SessionWriter {
+        private final String sid;
+        private final Runnable onTakenOver;
+        private final ReentrantLock order = new ReentrantLock();
+        private final AtomicReference<Pending> next = new AtomicReference<>();
+        /** The last live snapshot, written again when a refresh finds the key gone (Redis lost its data). */
+        private volatile String liveJson;
+        /** Set by the final write or the end: no live write may follow. */
+        private volatile boolean closed;
+        private final AtomicBoolean tookOver = new AtomicBoolean();
+
+        SessionWriter(String sid, Runnable onTakenOver) {
+            this.sid = sid;
+            this.onTakenOver = onTakenOver;
+        }
+
+        /** Called on the session's mailbox (one caller at a time). */
+        void write(Pending pending) {
+            if (pending.kind() != Kind.LIVE) {
+                closed = true;
+            }
+            if (next.getAndSet(pending) == null) {
+                submit();
+            }
+        }
+
+        /** A refresh found the key gone: the live snapshot again, unless a write is on its way anyway. */
+        void rewrite() {
+            String json = liveJson;
+            if (!closed && json != null && next.compareAndSet(null, new Pending(Kind.LIVE, json))) {
+                submit();
+            }
+        }
+
+        private void submit() {
+            redis.submit(this::run).exceptionally(e -> {
+                // Redis is lost (logged once by RedisOutage): what waits is dropped, never logged per session.
+                Pending dropped = next.getAndSet(null);
+                if (dropped != null) {
+                    failed(dropped);
+                }
+                return null;
+            });
+        }
+
+        private Void run(Jedis jedis) {
+            order.lock();
+            try {
+                Pending pending = next.getAndSet(null);
+                if (pending == null || pending.kind() == Kind.LIVE && closed) {
+                    return null;
+                }
+                long seconds = pending.kind() == Kind.FINAL ? lostSeconds() : liveSeconds();
+                Object written;
+                try {
+                    written = jedis.eval(WRITE, List.of(keys.session(sid)),
+                            List.of(RESTORED, pending.json(), Long.toString(seconds)));
+                } catch (RuntimeException e) {
+                    failed(pending);
+                    throw e;
+                }
+                if (Long.valueOf(0).equals(written)) {
+                    restoredElsewhere(pending);
+                } else if (pending.kind() == Kind.END) {
+                    ended(pending);
+                }
+                return null;
+            } finally {
+                order.unlock();
+            }
+        }
+
+        private void failed(Pending pending) {
+            switch (pending.kind()) {
+                // Nobody can restore it: its expiry action is due, on the expiry thread (it may wait for the queue).
+                case FINAL -> cached.computeIfPresent(sid, (key, entry) -> new Entry(0, entry.onExpiry(), false));
+                case END -> ended(pending);
+                case LIVE -> {
+                }
+            }
+        }
+
+        /** The Disconnect of a session that ended, on the expiry thread (it may wait for room in the queue). */
+        private void ended(Pending pending) {
+            try {
+                expiry.execute(() -> ExpiryAction.run(sid, pending.onEnded()));
+            } catch (RejectedExecutionException stopped) {
+                ExpiryAction.run(sid, pending.onEnded());
+            }
+        }
+
+        /** The key holds the marker: another node restored this session, which is that node's now. */
+        private void restoredElsewhere(Pending pending) {
+            switch (pending.kind()) {
+                case LIVE -> takenOver();
+                case FINAL -> {
+                    LOG.info("sid={} lost session was already restored on another node: no Disconnect here", sid);
+                    cached.remove(sid);
+                }
+                case END -> LOG.info("sid={} ended after it was restored on another node: no Disconnect here", sid);
+            }
+        }
+
+        void takenOver() {
+            writers.remove(sid, this);
+            closed = true;
+            if (!tookOver.getAndSet(true)) {
+                onTakenOver.run();
+            }
+        }
     }
 
     @Override
     public SessionSnapshot restore(String sid) {
         CompletableFuture<Object> taken = redis.submit(jedis -> jedis.eval(TAKE, List.of(keys.session(sid)),
-                List.of(RESTORED)));
+                List.of(RESTORED, Long.toString(lostSeconds()))));
         String json;
         try {
             json = RedisBroker.text(taken.get(RedisBroker.READ_WAIT.toMillis(), TimeUnit.MILLISECONDS));
@@ -130,6 +407,7 @@ public final class RedisSessionCache implements SessionCache {
 
     @Override
     public void expireAll() {
+        endLive();
         List<String> sids = new ArrayList<>(cached.keySet());
         for (String sid : sids) {
             Entry entry = cached.get(sid);

@@ -20,6 +20,8 @@ public final class RedisOutage {
     private final String where;
     private final AtomicBoolean lost = new AtomicBoolean();
     private final AtomicLong retryAtNanos = new AtomicLong();
+    /** How many times Redis was lost: a connection opened before the latest loss may be dead (Redis restarted). */
+    private final AtomicLong losses = new AtomicLong();
 
     /**
      * @param what        who uses Redis, for the log ("The Redis broker")
@@ -45,6 +47,7 @@ public final class RedisOutage {
     void failed(RuntimeException cause) {
         retryAtNanos.set(System.nanoTime() + RETRY.toNanos());
         if (lost.compareAndSet(false, true)) {
+            losses.incrementAndGet();
             LOG.warn("{} lost Redis at {} (check ANYCABLE_REDIS_URL): {}. Until it is back: {}", what, where,
                     cause.getMessage(), consequence);
         }
@@ -54,6 +57,11 @@ public final class RedisOutage {
         if (lost.compareAndSet(true, false)) {
             LOG.info("{} reached Redis at {} again", what, where);
         }
+    }
+
+    /** How many times Redis was lost so far. */
+    long losses() {
+        return losses.get();
     }
 
     /** Whether Redis is lost now (for tests and readiness-like checks). */

@@ -13,7 +13,8 @@ import redis.clients.jedis.Jedis;
  * Platform threads that run Redis commands for callers that must not block on Redis (mailboxes on virtual threads,
  * the broadcast path): each thread owns one connection, all take commands from one queue in order (with one
  * thread, commands run in submission order). A command fails its future at once when the queue is full or Redis
- * is lost ({@link RedisOutage}); a failed connection is closed and opened again by the next command.
+ * is lost ({@link RedisOutage}); a failed connection is closed and opened again by the next command, and so is one
+ * opened before Redis was last lost (a Redis that restarted broke it, and the pools share one outage).
  */
 public final class RedisWorkers {
     /** Commands waiting for a thread; past this, submitting fails at once. */
@@ -61,16 +62,24 @@ public final class RedisWorkers {
 
     private void work() {
         Jedis jedis = null;
+        long openedAfterLosses = 0;
         try {
             while (clock.running()) {
                 Task<?> task = queue.take();
                 try {
+                    if (jedis != null && openedAfterLosses != outage.losses()) {
+                        // Opened before Redis was last lost (maybe restarted since): dead or not, it is not trusted,
+                        // so its failure does not declare Redis lost once more when Redis is back.
+                        close(jedis);
+                        jedis = null;
+                    }
                     if (jedis == null) {
                         if (outage.isLost() && !task.probe()) {
                             // queued before the loss was noticed: no connect attempt (it may take the timeout)
                             task.result().completeExceptionally(new IllegalStateException("Redis is lost"));
                             continue;
                         }
+                        openedAfterLosses = outage.losses();
                         jedis = connector.connect();
                     }
                     task.run(jedis, outage);

@@ -1,5 +1,6 @@
 package io.jcable.session;
 
+import io.jcable.broker.SessionSnapshot;
 import io.jcable.hub.Subscriber;
 import io.jcable.protocol.StreamPosition;
 import java.util.ArrayDeque;
@@ -45,6 +46,8 @@ public final class ClientSession implements Subscriber {
      * frame: never kept for a restore. A lost socket (or a {@code no_pong}) leaves it false.
      */
     volatile boolean leftForGood;
+    /** Restored on another node while still open here: it ends without its Disconnect (that node makes it). */
+    volatile boolean takenOver;
     /** The pinger's tick for this session's next ping; owned by the {@link Pinger}. */
     long pingTick;
     /** The pinger's tick by which an extended session must have sent something (0 = none); pinger-owned. */
@@ -70,6 +73,8 @@ public final class ClientSession implements Subscriber {
     boolean finished;
     Map<String, String> cstate = Map.of();
     final Map<String, Subscription> subscriptions = new LinkedHashMap<>(4);
+    /** The snapshot last handed to the session cache while live ({@link LiveSnapshots}), or null. */
+    SessionSnapshot liveSnapshot;
 
     ClientSession(String sid, Handshake handshake, Transport transport, Executor executor) {
         this.sid = sid;

@@ -15,12 +15,14 @@ final class FrameDispatcher {
 
     private final CommandRunner commands;
     private final SessionCloser closer;
+    private final LiveSnapshots liveSnapshots;
     private final Counter clientMessages;
     private final Counter failedClientMessages;
 
-    FrameDispatcher(CommandRunner commands, SessionCloser closer, Metrics metrics) {
+    FrameDispatcher(CommandRunner commands, SessionCloser closer, LiveSnapshots liveSnapshots, Metrics metrics) {
         this.commands = commands;
         this.closer = closer;
+        this.liveSnapshots = liveSnapshots;
         this.clientMessages = metrics.counter("client_msg_total");
         this.failedClientMessages = metrics.counter("failed_client_msg_total");
     }
@@ -56,6 +58,7 @@ final class FrameDispatcher {
                 if (!commands.run(session, command)) {
                     failedClientMessages.inc();
                 }
+                liveSnapshots.changed(session);
             }
         }
     }

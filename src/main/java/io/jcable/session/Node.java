@@ -33,6 +33,7 @@ public final class Node {
     private final Pinger pinger;
     private final Connector connector;
     private final FrameDispatcher dispatcher;
+    private final LiveSnapshots liveSnapshots;
     private final SessionTeardown teardown;
     private final RemoteDisconnects remoteDisconnects;
     private final GracefulShutdown shutdown;
@@ -57,8 +58,9 @@ public final class Node {
         PresenceCommands presenceCommands = new PresenceCommands(presence);
         this.connector = new Connector(local, controller, hub, sessionCache, this::close, pinger, presenceCommands,
                 metrics);
+        this.liveSnapshots = new LiveSnapshots(sessionCache, this::close);
         this.dispatcher = new FrameDispatcher(new CommandRunner(local, controller, hub, this::close,
-                new HistoryReplay(broker), presenceCommands, publisher), this::close, metrics);
+                new HistoryReplay(broker), presenceCommands, publisher), this::close, liveSnapshots, metrics);
         this.teardown = new SessionTeardown(hub, disconnects, disconnectMode, registry, sessionCache,
                 this::isShuttingDown, presenceCommands);
         this.sessionCache = sessionCache;
@@ -99,7 +101,10 @@ public final class Node {
                 return session;
             }
             pinger.schedule(session);
-            session.submit(() -> connector.connect(session));
+            session.submit(() -> {
+                connector.connect(session);
+                liveSnapshots.changed(session);
+            });
         } catch (RuntimeException | Error e) {
             LOG.error("sid={} could not be opened: closing (1011)", session.sid(), e);
             session.markClosed();

@@ -18,7 +18,9 @@ import java.util.function.BooleanSupplier;
  * it: a session identified by JWT with only local subscriptions never needed the application), and it leaves the
  * registry. An extended session that may be restored (docs/protocol.md §6.2) leaves its snapshot in the
  * {@link SessionCache}, and its Disconnect call is made only if nobody restores it in time. Its presence records
- * linger {@code ANYCABLE_PRESENCE_TTL} (a restore within it takes them over without events).
+ * linger {@code ANYCABLE_PRESENCE_TTL} (a restore within it takes them over without events). A session written through
+ * while live ({@link LiveSnapshots}) that ends for good has its snapshot deleted, and its Disconnect made unless
+ * another node restored it meanwhile; one known to be taken over ends without it.
  */
 final class SessionTeardown {
     private final Hub hub;
@@ -45,8 +47,11 @@ final class SessionTeardown {
             return;
         }
         session.finished = true;
-        SessionSnapshot snapshot = restorable(session) ? snapshot(session) : null;
-        presence.closed(session);
+        SessionSnapshot snapshot = restorable(session) ? LiveSnapshots.of(session) : null;
+        if (!session.takenOver) {
+            // A taken-over session's presence records are the restored session's now.
+            presence.closed(session);
+        }
         List<String> subscriptions = new ArrayList<>(session.subscriptions.keySet());
         Map<String, String> istates = new LinkedHashMap<>();
         session.subscriptions.forEach((identifier, subscription) -> {
@@ -58,6 +63,8 @@ final class SessionTeardown {
         session.subscriptions.clear();
         if (session.connected) {
             hub.removeConnection(session.identifiers, session);
+        }
+        if (session.connected && !session.takenOver) {
             DisconnectCall call = disconnectMode == DisconnectMode.ALWAYS
                     || disconnectMode == DisconnectMode.AUTO && session.disconnectInterest
                     ? new DisconnectCall(session.sid(), session.identifiers, subscriptions, session.handshake().env(),
@@ -65,6 +72,9 @@ final class SessionTeardown {
             if (snapshot != null) {
                 // The Disconnect waits for the restore that may come; a restored session makes it when it ends.
                 cache.store(session.sid(), snapshot, call == null ? () -> { } : () -> disconnects.enqueue(call));
+            } else if (session.liveSnapshot != null && !shuttingDown.getAsBoolean()) {
+                // Made once Redis says no other node restored it meanwhile (the shutdown deleted the snapshots first).
+                cache.ended(session.sid(), call == null ? () -> { } : () -> disconnects.enqueue(call));
             } else if (call != null) {
                 disconnects.enqueue(call);
             }
@@ -79,13 +89,5 @@ final class SessionTeardown {
     private boolean restorable(ClientSession session) {
         return session.connected && session.extended() && !session.leftForGood && cache.enabled()
                 && !shuttingDown.getAsBoolean();
-    }
-
-    private static SessionSnapshot snapshot(ClientSession session) {
-        Map<String, SessionSnapshot.RestoredSubscription> subscriptions = new LinkedHashMap<>();
-        session.subscriptions.forEach((identifier, subscription) -> subscriptions.put(identifier,
-                new SessionSnapshot.RestoredSubscription(subscription.istate(), List.copyOf(subscription.streams()),
-                        subscription.presence())));
-        return new SessionSnapshot(session.identifiers, session.cstate, subscriptions, session.disconnectInterest);
     }
 }

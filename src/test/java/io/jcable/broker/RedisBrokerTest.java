@@ -21,6 +21,7 @@ import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.AfterAll;
@@ -71,10 +72,28 @@ class RedisBrokerTest {
     }
 
     private RedisSessionCache cache(Duration ttl) {
-        RedisSessionCache cache = new RedisSessionCache(RedisKeys.DEFAULT, ttl, new RedisWorkers("test-cache", 1,
-                connector(), new RedisOutage("test cache", "nothing", redis.url())));
+        return cache(ttl, cacheWorkers());
+    }
+
+    private RedisWorkers cacheWorkers() {
+        return new RedisWorkers("test-cache", 1, connector(), new RedisOutage("test cache", "nothing", redis.url()));
+    }
+
+    private RedisSessionCache cache(Duration ttl, RedisWorkers workers) {
+        RedisSessionCache cache = new RedisSessionCache(RedisKeys.DEFAULT, ttl, workers);
         stops.add(cache::stop);
         return cache;
+    }
+
+    private String cached(String sid) {
+        try (Jedis jedis = redis.connect()) {
+            return jedis.get(RedisKeys.DEFAULT.session(sid));
+        }
+    }
+
+    private static SessionSnapshot snapshot(String cstateValue) {
+        return new SessionSnapshot("{\"uid\":\"7\"}", Map.of("k", cstateValue), Map.of("{\"channel\":\"C\"}",
+                new SessionSnapshot.RestoredSubscription(Map.of("i", "1"), List.of("s1"), null)), true);
     }
 
     private static List<Long> offsets(History history) {
@@ -245,5 +264,96 @@ class RedisBrokerTest {
         awaitCached(sid);
         flushAll();
         await(() -> expired.contains(sid), "the lost session never got its expiry action");
+    }
+
+    @Test
+    void liveChangesInABurstAreOneWriteOfTheLatest() throws InterruptedException {
+        RedisWorkers workers = cacheWorkers();
+        RedisSessionCache cache = cache(Duration.ofSeconds(60), workers);
+        String sid = "b" + UUID.randomUUID();
+        CountDownLatch busy = new CountDownLatch(1);
+        CountDownLatch release = new CountDownLatch(1);
+        // The cache's one Redis thread is held, so the burst queues behind it.
+        workers.submit(jedis -> {
+            busy.countDown();
+            try {
+                release.await();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            return null;
+        });
+        busy.await();
+        for (int n = 1; n <= 50; n++) {
+            cache.live(sid, snapshot(Integer.toString(n)), () -> { });
+        }
+        try (Jedis jedis = redis.connect()) {
+            jedis.configResetStat();
+        }
+        release.countDown();
+        await(() -> cached(sid) != null, "the snapshot never reached Redis");
+        assertEquals(snapshot("50"), cache.restore(sid));
+        try (Jedis jedis = redis.connect()) {
+            // the write, then the restore's take
+            assertTrue(jedis.info("commandstats").contains("cmdstat_eval:calls=2,"), jedis.info("commandstats"));
+        }
+    }
+
+    @Test
+    void noWriteReplacesTheRestoredMarkerAndALiveSessionLearnsItWasTakenOver() {
+        RedisSessionCache nodeA = cache(Duration.ofSeconds(1));
+        RedisSessionCache nodeB = cache(Duration.ofSeconds(1));
+        String liveSid = "w" + UUID.randomUUID();
+        String refreshedSid = "f" + UUID.randomUUID();
+        String lostSid = "l" + UUID.randomUUID();
+        String keptSid = "k" + UUID.randomUUID();
+        List<String> takenOver = new CopyOnWriteArrayList<>();
+        List<String> expired = new CopyOnWriteArrayList<>();
+        for (String sid : List.of(liveSid, refreshedSid, lostSid)) {
+            nodeA.live(sid, snapshot("1"), () -> takenOver.add(sid));
+            awaitCached(sid);
+            assertEquals(snapshot("1"), nodeB.restore(sid));
+        }
+        nodeA.live(liveSid, snapshot("2"), () -> takenOver.add(liveSid));
+        await(() -> takenOver.contains(liveSid), "the live write did not see the session restored elsewhere");
+        // lost after its restore elsewhere (its socket was half-open): its Disconnect is the other node's
+        nodeA.store(lostSid, snapshot("3"), () -> expired.add(lostSid));
+        nodeA.refresh();
+        await(() -> takenOver.contains(refreshedSid), "the refresh did not see the session restored elsewhere");
+        nodeA.store(keptSid, snapshot("3"), () -> expired.add(keptSid));
+        await(() -> expired.contains(keptSid), "the session stored later never expired");
+        assertEquals(List.of(keptSid), expired);
+        assertEquals(List.of(liveSid, refreshedSid), takenOver.stream().distinct().toList());
+        assertEquals(List.of("restored", "restored"), List.of(cached(liveSid), cached(refreshedSid)));
+    }
+
+    @Test
+    void anEndedSessionsSnapshotIsDeletedAndARefreshWritesAGoneOneAgain() {
+        RedisSessionCache cache = cache(Duration.ofSeconds(60));
+        RedisSessionCache otherNode = cache(Duration.ofSeconds(60));
+        String endedSid = "e" + UUID.randomUUID();
+        String restoredSid = "r" + UUID.randomUUID();
+        String liveSid = "v" + UUID.randomUUID();
+        for (String sid : List.of(endedSid, restoredSid, liveSid)) {
+            cache.live(sid, snapshot("1"), () -> { });
+            awaitCached(sid);
+        }
+        assertEquals(snapshot("1"), otherNode.restore(restoredSid));
+        List<String> disconnects = new CopyOnWriteArrayList<>();
+        // ended before its node saw the restore elsewhere: the Disconnect is the other node's
+        cache.ended(restoredSid, () -> disconnects.add(restoredSid));
+        cache.ended(endedSid, () -> disconnects.add(endedSid));
+        await(() -> disconnects.contains(endedSid), "the ended session's Disconnect was not made");
+        assertEquals(List.of(endedSid), disconnects);
+        assertNull(cached(endedSid), "the ended session's snapshot was not deleted");
+        assertEquals("restored", cached(restoredSid));
+        flushAll();
+        cache.refresh();
+        awaitCached(liveSid);
+        assertNull(cached(endedSid), "an ended session was written again");
+        try (Jedis jedis = redis.connect()) {
+            long ttl = jedis.ttl(RedisKeys.DEFAULT.session(liveSid));
+            assertTrue(ttl > 0 && ttl <= 60, "a live snapshot expires one TTL after its last refresh: " + ttl);
+        }
     }
 }

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
+import io.jcable.protocol.Json;
 import io.jcable.testing.CableClient;
 import io.jcable.testing.CableServer;
 import io.jcable.testing.FakeRpcApp;
@@ -53,6 +54,17 @@ final class NodesSupport implements AutoCloseable {
     /** POST /_broadcast with the test key; asserts 201. */
     static void post(CableServer server, String body) {
         assertEquals(201, server.postBroadcast("/_broadcast", body).statusCode(), body);
+    }
+
+    /** Publishes {@code {"n":n}} to {@code stream} through {@code node}'s HTTP broadcast. */
+    static void publish(CableServer node, String stream, int n) {
+        post(node, publication(stream, "{\"n\":" + n + "}"));
+    }
+
+    /** Asserts that {@code frame} is exactly the stored publication {@code {"n":n}} at offset {@code n}. */
+    static void assertEntry(JsonObject frame, String identifier, String stream, String epoch, long n) {
+        assertEquals("{\"identifier\":" + Json.quote(identifier) + ",\"message\":{\"n\":" + n + "},\"stream_id\":"
+                + Json.quote(stream) + ",\"epoch\":" + Json.quote(epoch) + ",\"offset\":" + n + "}", frame.toString());
     }
 
     /** {@code {"stream":stream,"data":data}} with {@code data} as a JSON string. */

@@ -95,14 +95,6 @@ class RedisBrokerNodesTest {
         return client;
     }
 
-    private static void publish(CableServer node, String stream, int n) {
-        NodesSupport.post(node, NodesSupport.publication(stream, "{\"n\":" + n + "}"));
-    }
-
-    private static void assertEntry(JsonObject frame, String identifier, String stream, String epoch, long n) {
-        assertEquals("{\"identifier\":" + Json.quote(identifier) + ",\"message\":{\"n\":" + n + "},\"stream_id\":"
-                + Json.quote(stream) + ",\"epoch\":" + Json.quote(epoch) + ",\"offset\":" + n + "}", frame.toString());
-    }
 
     /** Drops the client's TCP connection and waits until the node has let the session go. */
     private static void lose(CableServer node, CableClient client) {
@@ -123,26 +115,26 @@ class RedisBrokerNodesTest {
         String stream = "bench_" + id;
         CableClient onA = subscribed(nodeA, id);
         CableClient onB = subscribed(nodeB, id);
-        publish(nodeA, stream, 1);
+        NodesSupport.publish(nodeA, stream, 1);
         JsonObject first = onB.receive();
         String epoch = first.get("epoch").getAsString();
-        assertEntry(first, channel(id), stream, epoch, 1);
-        assertEntry(onA.receive(), channel(id), stream, epoch, 1);
+        NodesSupport.assertEntry(first, channel(id), stream, epoch, 1);
+        NodesSupport.assertEntry(onA.receive(), channel(id), stream, epoch, 1);
         // A position the publisher wrote itself is not the broker's: replaced by the one it is stored at.
         NodesSupport.post(nodeB, "{\"stream\":" + Json.quote(stream) + ",\"data\":\"{\\\"n\\\":2}\","
                 + "\"epoch\":\"fake\",\"offset\":99}");
-        publish(nodeA, stream, 3);
+        NodesSupport.publish(nodeA, stream, 3);
         for (int n = 2; n <= 3; n++) {
-            assertEntry(onA.receive(), channel(id), stream, epoch, n);
-            assertEntry(onB.receive(), channel(id), stream, epoch, n);
+            NodesSupport.assertEntry(onA.receive(), channel(id), stream, epoch, n);
+            NodesSupport.assertEntry(onB.receive(), channel(id), stream, epoch, n);
         }
 
         CableClient late = ext(nodeB, "");
         late.send("{\"command\":\"subscribe\",\"identifier\":" + Json.quote(channel(id)) + ",\"history\":{\"streams\":{"
                 + Json.quote(stream) + ":{\"offset\":1,\"epoch\":" + Json.quote(epoch) + "}}}}");
         assertEquals("confirm_subscription", late.receive().get("type").getAsString());
-        assertEntry(late.receive(), channel(id), stream, epoch, 2);
-        assertEntry(late.receive(), channel(id), stream, epoch, 3);
+        NodesSupport.assertEntry(late.receive(), channel(id), stream, epoch, 2);
+        NodesSupport.assertEntry(late.receive(), channel(id), stream, epoch, 3);
         assertEquals("confirm_history", late.receive().get("type").getAsString());
     }
 
@@ -193,7 +185,7 @@ class RedisBrokerNodesTest {
         assertTrue(welcome.get("restored").getAsBoolean(), welcome.toString());
         assertEquals(List.of(channel(id)), welcome.getAsJsonArray("restored_ids").asList().stream()
                 .map(e -> e.getAsString()).toList());
-        publish(nodeA, "bench_" + id, 1);
+        NodesSupport.publish(nodeA, "bench_" + id, 1);
         JsonObject frame = second.receive();
         assertEquals(channel(id), frame.get("identifier").getAsString());
         assertEquals(1, frame.get("offset").getAsLong());

@@ -6,28 +6,27 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 
 import com.google.gson.JsonObject;
+import com.google.gson.JsonParser;
 import io.jcable.protocol.Json;
 import io.jcable.testing.CableClient;
 import io.jcable.testing.CableServer;
 import io.jcable.testing.FakeRpcApp;
 import io.jcable.testing.LogCapture;
 import io.jcable.testing.RedisServer;
+import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import org.junit.jupiter.api.Test;
 
 /**
  * {@code ANYCABLE_BROKER=redis} while Redis is down: one log line, broadcasts still delivered (without
- * positions), history refused, a lost session not cached but disconnected; after Redis is back (without its
+ * positions), history refused, a lost session not cached but disconnected, a new session served without its live
+ * snapshot; after Redis is back (without its
  * data) positions come again under a new epoch and history works, without a restart.
  */
 class RedisBrokerOutageTest {
     private static final CableClient.Options EXT = CableClient.Options.defaults()
             .withSubprotocols("actioncable-v1-ext-json").ignoring("ping");
-
-    private static void publish(CableServer node, String stream, int n) {
-        NodesSupport.post(node, NodesSupport.publication(stream, "{\"n\":" + n + "}"));
-    }
 
     private static String history(String identifier, String stream, JsonObject at) {
         return "{\"command\":\"history\",\"identifier\":" + Json.quote(identifier) + ",\"history\":{\"streams\":{"
@@ -50,7 +49,7 @@ class RedisBrokerOutageTest {
                 CableClient client = clients.client(node, "", EXT);
                 assertEquals("welcome", client.receive().get("type").getAsString());
                 client.subscribe(channel);
-                publish(node, stream, 1);
+                NodesSupport.publish(node, stream, 1);
                 JsonObject before = client.receive();
                 assertEquals(1, before.get("offset").getAsLong());
                 CableClient lost = clients.client(node, "", EXT);
@@ -60,7 +59,7 @@ class RedisBrokerOutageTest {
                 try (LogCapture capture = LogCapture.start()) {
                     redis.stop();
                     for (int n = 2; n <= 4; n++) {
-                        publish(node, stream, n);
+                        NodesSupport.publish(node, stream, n);
                         assertEquals("{\"identifier\":" + Json.quote(channel) + ",\"message\":{\"n\":" + n + "}}",
                                 client.receiveRaw(), "delivered live without a position");
                     }
@@ -69,18 +68,29 @@ class RedisBrokerOutageTest {
                             client.receiveRaw());
                     lost.abort();
                     app.awaitCall("Disconnect", call -> lostSid.equals(call.sid()), NodesSupport.WAIT);
+                    // A session that starts now: its live snapshot cannot be written; it goes on regardless.
+                    CableClient newcomer = clients.client(node, "", EXT);
+                    assertEquals("welcome", newcomer.receive().get("type").getAsString());
+                    String perform = identifier("PerformChannel");
+                    newcomer.subscribe(perform);
+                    newcomer.perform(perform, JsonParser.parseString("{\"action\":\"tick\"}").getAsJsonObject());
+                    assertEquals("{\"identifier\":" + Json.quote(perform) + ",\"message\":\"tock\"}",
+                            newcomer.receiveRaw());
                     log = capture.text();
                 } finally {
                     redis.restart();
                 }
                 assertEquals(1, log.split("The Redis broker lost Redis", -1).length - 1, log);
+                assertEquals(List.of(), log.lines().filter(line -> line.contains(" WARN ") || line.contains(" ERROR "))
+                        .filter(line -> !line.contains("lost Redis") && !line.contains("lost or failed")
+                                && !line.contains("Presence lingers")).toList(), "no line per session or command");
 
                 NodesSupport.awaitReady(node);
                 // the node subscribes its streams again after the reconnect; before that, the pub/sub drops them
                 NodesSupport.await(() -> redis.subscriberCount(stream) == 1, "the stream was never subscribed again");
                 JsonObject after = null;
                 for (int n = 5; after == null; n++) {
-                    publish(node, stream, n);
+                    NodesSupport.publish(node, stream, n);
                     JsonObject frame = client.receive();
                     assertEquals(n, frame.getAsJsonObject("message").get("n").getAsInt());
                     after = frame.has("offset") ? frame : null;
@@ -88,7 +98,7 @@ class RedisBrokerOutageTest {
                 }
                 assertEquals(1, after.get("offset").getAsLong(), "Redis came back without its data");
                 assertNotEquals(before.get("epoch"), after.get("epoch"));
-                publish(node, stream, 0);
+                NodesSupport.publish(node, stream, 0);
                 assertEquals(2, client.receive().get("offset").getAsLong());
                 CableClient fresh = clients.client(node, "", EXT);
                 assertEquals("welcome", fresh.receive().get("type").getAsString());
