@@ -1,6 +1,5 @@
 package io.jcable.it;
 
-import static io.jcable.testing.CableClient.identifier;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
@@ -10,20 +9,14 @@ import com.google.gson.JsonObject;
 import io.jcable.protocol.Json;
 import io.jcable.testing.CableClient;
 import io.jcable.testing.CableServer;
-import io.jcable.testing.FakeRpcApp;
-import io.jcable.testing.RedisServer;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
 import java.util.stream.Collectors;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInstance;
 import redis.clients.jedis.Jedis;
 
 /**
@@ -32,53 +25,18 @@ import redis.clients.jedis.Jedis;
  * session lost on node A is restored on node B without RPC and gets exactly one Disconnect in all, and after the
  * TTL the client connects anew.
  */
-@TestInstance(TestInstance.Lifecycle.PER_CLASS)
-class RedisBrokerNodesTest {
-    private static final CableClient.Options EXT = CableClient.Options.defaults()
-            .withSubprotocols("actioncable-v1-ext-json").ignoring("ping");
-    private RedisServer redis;
-    private FakeRpcApp app;
+class RedisBrokerNodesTest extends RedisBrokerNodes {
     private CableServer nodeA;
     private CableServer nodeB;
-    private final NodesSupport clients = new NodesSupport();
+
+    RedisBrokerNodesTest() {
+        super("2");
+    }
 
     @BeforeAll
-    void start() {
-        redis = RedisServer.start();
-        app = FakeRpcApp.start(payload -> redis.publish("__anycable__", payload));
-        nodeA = CableServer.start(options("a"));
-        nodeB = CableServer.start(options("b"));
-        NodesSupport.awaitReady(nodeA);
-        NodesSupport.awaitReady(nodeB);
-    }
-
-    private Map<String, String> options(String nodeId) {
-        Map<String, String> options = NodesSupport.nodeOptions(app, redis, nodeId, "http,redisx");
-        options.put("broker", "redis");
-        options.put("sessions_ttl", "2");
-        return options;
-    }
-
-    @BeforeEach
-    void clearCalls() {
-        app.clearCalls();
-    }
-
-    @AfterEach
-    void closeClients() {
-        clients.close();
-    }
-
-    @AfterAll
-    void stop() {
-        nodeA.close();
-        nodeB.close();
-        app.close();
-        redis.close();
-    }
-
-    private static String channel(String id) {
-        return identifier("BenchmarkChannel", "id", id);
+    void startNodes() {
+        nodeA = node("a");
+        nodeB = node("b");
     }
 
     private CableClient ext(CableServer node, String query) {

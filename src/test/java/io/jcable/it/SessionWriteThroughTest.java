@@ -13,18 +13,12 @@ import io.jcable.testing.CableClient;
 import io.jcable.testing.CableProcess;
 import io.jcable.testing.CableServer;
 import io.jcable.testing.FakeRpcApp;
-import io.jcable.testing.RedisServer;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
 import java.util.function.Predicate;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInstance;
 import redis.clients.jedis.Jedis;
 
 /**
@@ -33,53 +27,18 @@ import redis.clients.jedis.Jedis;
  * elsewhere is closed on its old node without a Disconnect; state changed by a perform travels; a clean close and a
  * graceful shutdown delete the snapshot. Nodes B and C run in this JVM; the node that is killed runs in its own.
  */
-@TestInstance(TestInstance.Lifecycle.PER_CLASS)
-class SessionWriteThroughTest {
-    private static final CableClient.Options EXT = CableClient.Options.defaults()
-            .withSubprotocols("actioncable-v1-ext-json").ignoring("ping");
-    private RedisServer redis;
-    private FakeRpcApp app;
+class SessionWriteThroughTest extends RedisBrokerNodes {
     private CableServer nodeB;
     private CableServer nodeC;
-    private final NodesSupport clients = new NodesSupport();
+
+    SessionWriteThroughTest() {
+        super("30");
+    }
 
     @BeforeAll
-    void start() {
-        redis = RedisServer.start();
-        app = FakeRpcApp.start(payload -> redis.publish("__anycable__", payload));
-        nodeB = CableServer.start(options("b"));
-        nodeC = CableServer.start(options("c"));
-        NodesSupport.awaitReady(nodeB);
-        NodesSupport.awaitReady(nodeC);
-    }
-
-    private Map<String, String> options(String nodeId) {
-        Map<String, String> options = NodesSupport.nodeOptions(app, redis, nodeId, "http,redisx");
-        options.put("broker", "redis");
-        options.put("sessions_ttl", "30");
-        return options;
-    }
-
-    @BeforeEach
-    void clearCalls() {
-        app.clearCalls();
-    }
-
-    @AfterEach
-    void closeClients() {
-        clients.close();
-    }
-
-    @AfterAll
-    void stop() {
-        nodeB.close();
-        nodeC.close();
-        app.close();
-        redis.close();
-    }
-
-    private static String channel(String id) {
-        return identifier("BenchmarkChannel", "id", id);
+    void startNodes() {
+        nodeB = node("b");
+        nodeC = node("c");
     }
 
     private static String sidOf(CableClient client) {
