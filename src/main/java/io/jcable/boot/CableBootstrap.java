@@ -165,7 +165,7 @@ public final class CableBootstrap implements ServletContextListener {
         PresenceStore presenceStore = switch (config.broker().kind()) {
             case NONE -> new NoPresenceStore();
             case MEMORY -> new MemoryPresenceStore();
-            case REDIS -> new RedisPresenceStore(redisConnector);
+            case REDIS -> new RedisPresenceStore(redisConnector, config.broker().presenceTtl());
         };
         presence = new Presence(presenceStore, publications, config.broker().presenceTtl());
         disconnects = new DisconnectQueue(controller, config.rpc().disconnectBacklog(), config.rpc().disconnectRate(),

@@ -36,7 +36,10 @@ import redis.clients.jedis.Response;
  * write ever overwrites: the caching node can tell "restored" from "lost" (Redis
  * restarted without its data: the Disconnect is made, no session is leaked), and a live session that finds it was
  * taken over elsewhere. The key of a lost session outlives the TTL by {@link #GRACE}, so it is still there when the
- * caching node looks. A snapshot Redis could not take gets its Disconnect at once, as without a cache.
+ * caching node looks. A session whose end (or final snapshot) Redis could not take while an earlier live snapshot
+ * may still be there waits like a lost one: the node deletes the key once Redis answers and makes the Disconnect
+ * unless that snapshot was restored elsewhere meanwhile, or makes it when the snapshot has expired for sure; so a
+ * Redis outage never gives a session two Disconnects. A session Redis never held gets its Disconnect at once.
  */
 public final class RedisSessionCache implements SessionCache {
     private static final Logger LOG = LoggerFactory.getLogger(RedisSessionCache.class);
@@ -92,10 +95,11 @@ public final class RedisSessionCache implements SessionCache {
             """;
 
     /**
-     * A snapshot this node cached: its expiry action is due at {@code expiresAtMs}; {@code inRedis} false when
-     * Redis could not take it (the action is due at once, without asking Redis).
+     * A session this node must settle: its expiry action is due at {@code expiresAtMs}, after taking the key back
+     * (unless {@code inRedis} is false: Redis never held it, so the action runs without asking); while Redis cannot
+     * answer it waits until {@code giveUpAtMs}, when the key has expired for sure.
      */
-    private record Entry(long expiresAtMs, Runnable onExpiry, boolean inRedis) {
+    private record Entry(long expiresAtMs, Runnable onExpiry, boolean inRedis, long giveUpAtMs) {
     }
 
     /** How many expiry refreshes go to Redis in one pipeline. */
@@ -171,7 +175,8 @@ public final class RedisSessionCache implements SessionCache {
 
     @Override
     public void store(String sid, SessionSnapshot snapshot, Runnable onExpiry) {
-        cached.put(sid, new Entry(System.currentTimeMillis() + ttlMs, onExpiry, true));
+        long expiresAt = System.currentTimeMillis() + ttlMs;
+        cached.put(sid, new Entry(expiresAt, onExpiry, true, expiresAt + GRACE.toMillis()));
         SessionWriter writer = writers.remove(sid);
         if (writer == null) {
             writer = new SessionWriter(sid, () -> { });
@@ -186,6 +191,8 @@ public final class RedisSessionCache implements SessionCache {
                 writer.takenOver();
             } else if (answer < 0) {
                 writer.rewrite();
+            } else {
+                writer.written();
             }
         });
     }
@@ -261,6 +268,8 @@ public final class RedisSessionCache implements SessionCache {
         private final AtomicReference<Pending> next = new AtomicReference<>();
         /** The last live snapshot, written again when a refresh finds the key gone (Redis lost its data). */
         private volatile String liveJson;
+        /** Until when a live snapshot Redis took (or whose expiry it renewed) may be there; 0: none ever was. */
+        private volatile long liveUntilMs;
         /** Set by the final write or the end: no live write may follow. */
         private volatile boolean closed;
         private final AtomicBoolean tookOver = new AtomicBoolean();
@@ -319,6 +328,8 @@ public final class RedisSessionCache implements SessionCache {
                     restoredElsewhere(pending);
                 } else if (pending.kind() == Kind.END) {
                     ended(pending);
+                } else if (pending.kind() == Kind.LIVE) {
+                    written();
                 }
                 return null;
             } finally {
@@ -326,11 +337,33 @@ public final class RedisSessionCache implements SessionCache {
             }
         }
 
+        /** A live snapshot was written, or its expiry renewed: it lives a TTL from now. */
+        void written() {
+            liveUntilMs = System.currentTimeMillis() + TimeUnit.SECONDS.toMillis(liveSeconds());
+        }
+
+        /**
+         * Redis did not take the final snapshot or the end. With no live snapshot there, nobody can restore the
+         * session: its action is due at once (on the expiry thread: it may wait for the Disconnect queue). With
+         * one, a client may still restore it elsewhere: the lost session's entry stays as it is (its action runs
+         * after the TTL unless the key holds the marker), and the end is settled like it (the key deleted once
+         * Redis answers, the Disconnect made unless restored elsewhere, at the latest once the snapshot expired).
+         */
         private void failed(Pending pending) {
+            boolean mayBeThere = liveUntilMs > System.currentTimeMillis();
             switch (pending.kind()) {
-                // Nobody can restore it: its expiry action is due, on the expiry thread (it may wait for the queue).
-                case FINAL -> cached.computeIfPresent(sid, (key, entry) -> new Entry(0, entry.onExpiry(), false));
-                case END -> ended(pending);
+                case FINAL -> {
+                    if (!mayBeThere) {
+                        cached.computeIfPresent(sid, (key, entry) -> new Entry(0, entry.onExpiry(), false, 0));
+                    }
+                }
+                case END -> {
+                    if (mayBeThere) {
+                        cached.put(sid, new Entry(0, pending.onEnded(), true, liveUntilMs));
+                    } else {
+                        ended(pending);
+                    }
+                }
                 case LIVE -> {
                 }
             }
@@ -419,7 +452,8 @@ public final class RedisSessionCache implements SessionCache {
 
     /**
      * Takes the key back and runs the expiry action unless the snapshot was restored. While Redis cannot answer
-     * the entry stays for the next sweep; past the key's own lifetime the action runs anyway (the key is gone).
+     * the entry stays for the next sweep; past the key's own lifetime ({@link Entry#giveUpAtMs}) the action runs
+     * anyway (the key is gone).
      */
     private void settle(String sid, Entry entry, long now) {
         boolean due;
@@ -431,7 +465,7 @@ public final class RedisSessionCache implements SessionCache {
                         .get(RedisBroker.READ_WAIT.toMillis(), TimeUnit.MILLISECONDS);
                 due = !RESTORED.equals(RedisBroker.text(value));
             } catch (ExecutionException | TimeoutException e) {
-                if (now - entry.expiresAtMs() < GRACE.toMillis()) {
+                if (now < entry.giveUpAtMs()) {
                     return;
                 }
                 due = true;

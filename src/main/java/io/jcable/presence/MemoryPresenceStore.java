@@ -137,6 +137,11 @@ public final class MemoryPresenceStore implements PresenceStore {
         return false;
     }
 
+    /** Records live as long as this node: nothing to renew. */
+    @Override
+    public void renew(long nowMillis) {
+    }
+
     @Override
     public void stop() {
     }

@@ -31,6 +31,11 @@ public final class NoPresenceStore implements PresenceStore {
         return List.of();
     }
 
+    /** Records live as long as this node: nothing to renew. */
+    @Override
+    public void renew(long nowMillis) {
+    }
+
     @Override
     public void stop() {
     }

@@ -14,7 +14,8 @@ import org.slf4j.LoggerFactory;
  * Presence as the session layer sees it (docs/protocol.md §6.6): changes a session's records in the
  * {@link PresenceStore} and publishes the events due as transient broadcasts of type {@code presence} on the
  * presence stream, through the pub/sub (so every node's subscribers get them once). A session that is gone lingers
- * {@code ANYCABLE_PRESENCE_TTL}; one platform thread ends the lingers whose time is up every {@link #SWEEP}. Methods
+ * {@code ANYCABLE_PRESENCE_TTL}; one platform thread renews this node's live records in the store and ends the
+ * lingers whose time is up every {@link #SWEEP}. Methods
  * other than {@link #linger} throw {@link PresenceUnavailable} when the store cannot serve them.
  */
 public final class Presence {
@@ -92,7 +93,9 @@ public final class Presence {
     /** On the sweeper thread: ends due lingers and announces the leaves. */
     void sweep() {
         try {
-            publish(store.expire(clock.getAsLong()));
+            long now = clock.getAsLong();
+            store.renew(now);
+            publish(store.expire(now));
             if (sweepFailing) {
                 sweepFailing = false;
                 LOG.info("Presence lingers are ended again");

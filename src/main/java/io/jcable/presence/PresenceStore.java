@@ -28,5 +28,11 @@ public interface PresenceStore {
     /** Ends the lingers whose time is up; returns the leave events due. */
     List<PresenceEvent> expire(long nowMillis);
 
+    /**
+     * Keeps the records of this node's live sessions from expiring; called on every sweep. A store shared by nodes
+     * gives each live record a lease that its node renews, so the records of a node that died end like lingers.
+     */
+    void renew(long nowMillis);
+
     void stop();
 }

@@ -6,7 +6,9 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -15,14 +17,18 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Function;
 import redis.clients.jedis.Jedis;
+import redis.clients.jedis.Pipeline;
 import redis.clients.jedis.exceptions.JedisException;
+import redis.clients.jedis.params.ZAddParams;
 
 /**
  * Presence records in Redis ({@code ANYCABLE_BROKER=redis}), shared by every node. Per stream S three hashes:
  * {@code jcable:presence:S:sid} (sid → id), {@code jcable:presence:S:n} (id → sessions holding it) and
  * {@code jcable:presence:S:info} (id → info); one sorted set {@code jcable:presence:lingering} of
  * {@code "<sid> <stream>"} scored by the epoch ms the linger ends (a sid has no space). Each change is one Lua
- * script (Redis 7.0 commands), so two nodes never both announce the same join or leave.
+ * script (Redis 7.0 commands), so two nodes never both announce the same join or leave. A live session's record is
+ * in that set too, with a lease its node renews every third of it ({@link #renew}): should the node die, its
+ * sessions' records end like lingers, within one lease, announced by a node still alive.
  *
  * <p>Commands run on one platform thread of the store's own (Jedis may hold monitors, which would pin a virtual
  * thread) over one connection, opened when needed; a caller waits at most {@link #ANSWER_WAIT}. After a failed
@@ -35,6 +41,10 @@ public final class RedisPresenceStore implements PresenceStore {
     private static final String LINGERING = PREFIX + "lingering";
     /** Lingers ended per script call of a sweep. */
     private static final int EXPIRE_BATCH = 100;
+    /** Leases renewed in one pipeline. */
+    private static final int RENEW_BATCH = 256;
+    /** The shortest lease: renewing more often than every second would only load Redis. */
+    static final Duration MIN_LEASE = Duration.ofSeconds(3);
 
     /** Gives up the id {@code ARGV[1]} (a sid) holds; returns it when that was the id's last session. */
     private static final String RELEASE = """
@@ -49,9 +59,11 @@ public final class RedisPresenceStore implements PresenceStore {
             return false
             """;
 
-    /** KEYS: sid, n, info, lingering; ARGV: sid, id, info, linger member. Returns [type, id, …] events. */
+    /**
+     * KEYS: sid, n, info, lingering; ARGV: sid, id, info, linger member, lease end ms. Returns [type, id, …] events.
+     */
     private static final String JOIN = """
-            redis.call('ZREM', KEYS[4], ARGV[4])
+            redis.call('ZADD', KEYS[4], ARGV[5], ARGV[4])
             local events = {}
             local held = redis.call('HGET', KEYS[1], ARGV[1])
             if held == ARGV[2] then
@@ -92,20 +104,32 @@ public final class RedisPresenceStore implements PresenceStore {
             """;
 
     private final RedisConnector connector;
+    private final long leaseMillis;
+    /** The linger members ({@link #member}) of the sessions joined on this node and neither left nor lingering. */
+    private final Set<String> live = ConcurrentHashMap.newKeySet();
+    /** When the leases are renewed next (epoch ms); owned by the sweeper thread that calls {@link #renew}. */
+    private long renewAtMillis;
     private final ExecutorService thread =
             Executors.newSingleThreadExecutor(Thread.ofPlatform().name("jcable-presence-redis").daemon().factory());
     /** Owned by {@link #thread}. */
     private Jedis jedis;
     private long downUntilNanos;
 
-    public RedisPresenceStore(RedisConnector connector) {
+    /**
+     * @param lease how long a live session's record outlives its node's last renewal: {@code ANYCABLE_PRESENCE_TTL}
+     *              (a dead node's sessions linger about as long as closed ones), at least {@link #MIN_LEASE}
+     */
+    public RedisPresenceStore(RedisConnector connector, Duration lease) {
         this.connector = connector;
+        this.leaseMillis = Math.max(lease.toMillis(), MIN_LEASE.toMillis());
     }
 
     @Override
     public List<PresenceEvent> join(String stream, String sid, String id, String info) {
+        String member = member(stream, sid);
         List<?> reply = (List<?>) call(redis -> redis.eval(JOIN, keys(stream),
-                List.of(sid, id, info, member(stream, sid))));
+                List.of(sid, id, info, member, Long.toString(System.currentTimeMillis() + leaseMillis))));
+        live.add(member);
         List<PresenceEvent> events = new ArrayList<>(2);
         for (int i = 0; i + 1 < reply.size(); i += 2) {
             String eventId = (String) reply.get(i + 1);
@@ -117,12 +141,14 @@ public final class RedisPresenceStore implements PresenceStore {
 
     @Override
     public PresenceEvent leave(String stream, String sid) {
+        live.remove(member(stream, sid));
         Object left = call(redis -> redis.eval(LEAVE, keys(stream), List.of(sid, member(stream, sid))));
         return left instanceof String id ? PresenceEvent.leave(stream, id) : null;
     }
 
     @Override
     public void linger(String stream, String sid, long expiresAtMillis) {
+        live.remove(member(stream, sid));
         call(redis -> redis.eval(LINGER, List.of(key(stream, "sid"), LINGERING),
                 List.of(sid, Long.toString(expiresAtMillis), member(stream, sid))));
     }
@@ -155,6 +181,29 @@ public final class RedisPresenceStore implements PresenceStore {
             }
         }
         return events;
+    }
+
+    /** Every third of a lease: pushes the end of each live session's lease one lease ahead, pipelined. */
+    @Override
+    public void renew(long nowMillis) {
+        if (nowMillis < renewAtMillis) {
+            return;
+        }
+        List<String> members = new ArrayList<>(live);
+        double until = nowMillis + leaseMillis;
+        for (int from = 0; from < members.size(); from += RENEW_BATCH) {
+            List<String> batch = members.subList(from, Math.min(members.size(), from + RENEW_BATCH));
+            call(redis -> {
+                Pipeline pipeline = redis.pipelined();
+                // XX: a record that ended meanwhile (left, lingering, or expired while this node was unreachable)
+                // is not brought back.
+                batch.forEach(member -> pipeline.zadd(LINGERING, until, member,
+                        ZAddParams.zAddParams().xx()));
+                pipeline.sync();
+                return null;
+            });
+        }
+        renewAtMillis = nowMillis + leaseMillis / 3;
     }
 
     private static String key(String stream, String part) {

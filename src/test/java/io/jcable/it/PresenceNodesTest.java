@@ -6,8 +6,10 @@ import static io.jcable.it.PresenceTest.leaveEvent;
 import static io.jcable.testing.CableClient.identifier;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import com.google.gson.JsonParser;
 import io.jcable.protocol.Json;
 import io.jcable.testing.CableClient;
+import io.jcable.testing.CableProcess;
 import io.jcable.testing.CableServer;
 import io.jcable.testing.FakeRpcApp;
 import io.jcable.testing.RedisServer;
@@ -22,7 +24,7 @@ import org.junit.jupiter.api.TestInstance;
 /**
  * Two jcable nodes with {@code ANYCABLE_BROKER=redis} and the Redis pub/sub: presence records are shared (one join
  * for an id present on both nodes, one leave when its last session on either node left) and whispers reach the
- * other node. An absence is checked with a marker published through the node where the action happened: its
+ * other node; the records of a node that died end within their lease. An absence is checked with a marker published through the node where the action happened: its
  * pub/sub publisher sends in order, and Redis delivers in that order.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
@@ -144,5 +146,27 @@ class PresenceNodesTest {
         sender.send("{\"command\":\"whisper\",\"identifier\":" + Json.quote(identifier) + ",\"data\":\"psst\"}");
         assertEquals("{\"identifier\":" + Json.quote(identifier) + ",\"message\":\"psst\"}", receiver.receiveRaw());
         assertMarkerIsNext(a, sender, marker);
+    }
+
+    @Test
+    void theRecordsOfANodeThatDiedEndWithinALeaseAndAnotherNodeAnnouncesTheLeave() {
+        String identifier = identifier("PresenceChannel", "stream", "room_" + UUID.randomUUID());
+        CableClient observer = ext(b);
+        observer.subscribe(identifier);
+        Map<String, String> options = NodesSupport.nodeOptions(app, redis, "node-dying", "http");
+        options.put("broker", "redis");
+        options.put("pubsub", "redis");
+        options.put("presence_ttl", "1");
+        try (CableProcess dying = CableProcess.start(options)) {
+            CableClient onDying = CableClient.connect(dying.ws("/cable"), EXT);
+            assertEquals("welcome", onDying.receive().get("type").getAsString());
+            onDying.subscribe(identifier);
+            onDying.send(join(identifier, "u9", "{}"));
+            assertEquals(joinEvent(identifier, "u9", "{}"), observer.receiveRaw());
+            dying.kill();
+            onDying.close();
+        }
+        // The lease (3 s, the shortest) ends on node B's sweep: no session closed, no linger written.
+        assertEquals(JsonParser.parseString(leaveEvent(identifier, "u9")), observer.receive(NodesSupport.WAIT));
     }
 }

@@ -13,7 +13,12 @@ import io.jcable.testing.CableClient;
 import io.jcable.testing.CableProcess;
 import io.jcable.testing.CableServer;
 import io.jcable.testing.FakeRpcApp;
+import io.jcable.testing.TcpProxy;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
 import java.util.function.Predicate;
@@ -25,7 +30,8 @@ import redis.clients.jedis.Jedis;
  * A live extended session's snapshot written through to Redis (docs/protocol.md §6.2, {@code ANYCABLE_BROKER=redis}):
  * a client whose node was SIGKILLed is restored on another node with what it missed; a live session restored
  * elsewhere is closed on its old node without a Disconnect; state changed by a perform travels; a clean close and a
- * graceful shutdown delete the snapshot. Nodes B and C run in this JVM; the node that is killed runs in its own.
+ * graceful shutdown delete the snapshot (a clean close while Redis is unreachable, once it is back). Nodes B and C
+ * run in this JVM; the node that is killed runs in its own.
  */
 class SessionWriteThroughTest extends RedisBrokerNodes {
     private CableServer nodeB;
@@ -245,5 +251,53 @@ class SessionWriteThroughTest extends RedisBrokerNodes {
         app.awaitCall("Connect", call -> newSid.equals(call.sid()), NodesSupport.WAIT);
         app.awaitCall("Disconnect", call -> gone.equals(call.sid()), NodesSupport.WAIT);
         assertEquals(List.of(gone), disconnected(gone), "the shutdown's Disconnect, once");
+    }
+
+    /**
+     * Two clients close cleanly on node D while D cannot reach Redis, so their snapshots stay there; one of them
+     * is restored on node B meanwhile. Once D reaches Redis again it deletes the other's snapshot and makes its
+     * Disconnect, and makes none for the restored one: each session gets exactly one, whatever the outage.
+     */
+    @Test
+    void sessionsEndedWhileRedisIsUnreachableGetOneDisconnectEachOnceItIsBack() throws Exception {
+        String id = UUID.randomUUID().toString();
+        try (TcpProxy toRedis = TcpProxy.start("127.0.0.1", redis.port())) {
+            Map<String, String> options = options("d");
+            options.put("redis_url", "redis://127.0.0.1:" + toRedis.port());
+            // Longer than the test: D must not give up waiting for Redis (the snapshots' lifetime) before it is back.
+            options.put("sessions_ttl", "300");
+            try (CableServer nodeD = CableServer.start(options)) {
+                NodesSupport.awaitReady(nodeD);
+                CableClient ending = clients.client(nodeD, "?test=uid&uid=" + id, EXT);
+                String endingSid = sidOf(ending);
+                CableClient restoring = clients.client(nodeD, "?test=uid&uid=" + id, EXT);
+                String oldSid = sidOf(restoring);
+                restoring.subscribe(channel(id));
+                awaitSnapshot(endingSid, snapshot -> true, "node D never wrote the first snapshot");
+                awaitSnapshot(oldSid, snapshot -> subscribedTo(snapshot, channel(id)),
+                        "node D never wrote the second snapshot");
+
+                toRedis.retarget("127.0.0.1", closedPort());
+                toRedis.cutAll();
+                ending.close();
+                restoring.close();
+                CableClient restored = clients.client(nodeB, "?sid=" + oldSid, EXT);
+                String newSid = restoredOn(restored, oldSid, channel(id));
+                assertTrue(cached(endingSid).startsWith("{"), "the ended session's snapshot is gone already");
+
+                toRedis.retarget("127.0.0.1", redis.port());
+                app.awaitCall("Disconnect", call -> endingSid.equals(call.sid()), NodesSupport.WAIT);
+                NodesSupport.await(() -> cached(endingSid) == null, "node D never deleted the ended snapshot");
+                assertEquals(List.of(endingSid), disconnected(endingSid), "exactly one Disconnect");
+                assertOneDisconnectWhenItEnds(restored, oldSid, newSid);
+            }
+        }
+    }
+
+    /** A local port nothing listens on. */
+    private static int closedPort() throws IOException {
+        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            return socket.getLocalPort();
+        }
     }
 }
