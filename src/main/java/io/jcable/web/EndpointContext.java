@@ -17,7 +17,8 @@ import java.util.HexFormat;
 /** What every endpoint instance needs, built once per web app. */
 public record EndpointContext(Node node, WriteWatch writes, HandshakeReader handshakes, OriginPolicy origins,
                               ServerConfig server, String version, String remoteAddressHeader, Counter framesSent,
-                              Counter bytesSent, Counter failedFrames, Counter slowClients) {
+                              Counter bytesSent, Counter failedFrames, Counter slowClients,
+                              JettyTextFrames textFrames) {
 
     public static EndpointContext create(Node node, WriteWatch writes, ServerConfig server, RpcConfig rpc,
                                          AuthConfig auth, String version, Metrics metrics) {
@@ -27,7 +28,7 @@ public record EndpointContext(Node node, WriteWatch writes, HandshakeReader hand
         return new EndpointContext(node, writes, new HandshakeReader(server, rpc, auth), new OriginPolicy(server.allowedOrigins()),
                 server, version, remoteAddressHeader, metrics.counter("server_msg_total"),
                 metrics.counter("data_sent_total"), metrics.counter("failed_server_msg_total"),
-                metrics.counter("disconnected_slow_clients_total"));
+                metrics.counter("disconnected_slow_clients_total"), new JettyTextFrames());
     }
 
     /** Installs the filter that passes the peer address to handshakes on containers that do not expose it. */

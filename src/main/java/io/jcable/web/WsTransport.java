@@ -30,6 +30,8 @@ public final class WsTransport implements Transport, SendHandler {
 
     private final Session socket;
     private final RemoteEndpoint.Async remote;
+    /** Jetty's core session, when reachable: frames shared by many sockets are encoded once; else null. */
+    private final JettyTextFrames.Socket jetty;
     private final long maxPendingBytes;
     private final long writeTimeoutNanos;
     private final EndpointContext context;
@@ -52,6 +54,7 @@ public final class WsTransport implements Transport, SendHandler {
         this.socket = socket;
         this.remote = socket.getAsyncRemote();
         this.context = context;
+        this.jetty = context.textFrames().socket(socket, this::written, this::failed);
         this.maxPendingBytes = context.server().maxPendingSize();
         this.writeTimeoutNanos = context.server().writeTimeout().toNanos();
     }
@@ -269,35 +272,50 @@ public final class WsTransport implements Transport, SendHandler {
     /** Hands one frame to the container; its completion may come back inline (then the loop goes on). */
     private void write(String frame) {
         try {
-            remote.sendText(frame, this);
+            if (jetty != null) {
+                jetty.send(frame);
+            } else {
+                remote.sendText(frame, this);
+            }
             context.framesSent().inc();
             context.bytesSent().add(frame.length());
             if (writeStartedNanos != 0) {
                 // Not completed inline: the socket is backed up, so the pinger watches this write.
                 context.writes().watch(this);
             }
-        } catch (RuntimeException e) {
-            onResult(new SendResult(e));
+        } catch (Throwable e) {
+            JettyTextFrames.rethrowError(e);
+            failed(e);
         }
     }
 
     @Override
     public void onResult(SendResult result) {
-        if (!result.isOK()) {
-            context.failedFrames().inc();
-            lock.lock();
-            try {
-                writing = false;
-                writeStartedNanos = 0;
-                closing = true;
-                dropQueue();
-            } finally {
-                lock.unlock();
-            }
-            LOG.debug("Write to {} failed: {}", socket.getId(), String.valueOf(result.getException()));
-            closeSocket(new CloseReason(CloseReason.CloseCodes.GOING_AWAY, "Write failed"));
-            return;
+        if (result.isOK()) {
+            written();
+        } else {
+            failed(result.getException());
         }
+    }
+
+    /** A write failed: nothing more goes out, the socket is closed. */
+    private void failed(Throwable cause) {
+        context.failedFrames().inc();
+        lock.lock();
+        try {
+            writing = false;
+            writeStartedNanos = 0;
+            closing = true;
+            dropQueue();
+        } finally {
+            lock.unlock();
+        }
+        LOG.debug("Write to {} failed: {}", socket.getId(), String.valueOf(cause));
+        closeSocket(new CloseReason(CloseReason.CloseCodes.GOING_AWAY, "Write failed"));
+    }
+
+    /** A write completed: the next queued item, if any, goes out. */
+    private void written() {
         lock.lock();
         try {
             writing = false;

@@ -163,6 +163,24 @@ class BroadcastIngestTest extends CableTestSupport {
     }
 
     @Test
+    void aFrameSharedBySeveralSocketsArrivesWholeAtEachOfThemInOrder() {
+        // One UTF-8 encoding is shared by the sockets of a broadcast (JettyTextFrames): every socket gets all of
+        // it, multi-byte characters included, even after another socket's write of the same bytes.
+        String id = identifier("StreamChannel");
+        CableClient[] clients = {subscribed(id), subscribed(id), subscribed(id)};
+        for (int n = 1; n <= 3; n++) {
+            assertEquals(201, post(publication("a", "{\"n\":" + n + ",\"t\":\"h\u00e9llo \u20ac \uD83D\uDE00\"}"))
+                    .statusCode());
+        }
+        for (CableClient c : clients) {
+            for (int n = 1; n <= 3; n++) {
+                assertEquals("{\"identifier\":" + Json.quote(id) + ",\"message\":{\"n\":" + n
+                        + ",\"t\":\"h\u00e9llo \u20ac \uD83D\uDE00\"}}", c.receiveRaw());
+            }
+        }
+    }
+
+    @Test
     void dataWithRawControlCharactersInStringsArrivesAsValidJsonString() {
         String id = identifier("StreamChannel");
         CableClient c = subscribed(id);
