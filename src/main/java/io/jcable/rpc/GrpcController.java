@@ -32,8 +32,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 
 /**
- * {@link Controller} over gRPC: one shared channel; the concurrency limit, deadlines and retries (on
- * RESOURCE_EXHAUSTED and UNAVAILABLE) are {@link RetryingCaller}'s (docs/rpc.md §9).
+ * {@link Controller} over gRPC: one shared channel on {@link GrpcTransportThreads}; the concurrency limit,
+ * deadlines and retries (on RESOURCE_EXHAUSTED and UNAVAILABLE) are {@link RetryingCaller}'s (docs/rpc.md §9).
  */
 public final class GrpcController implements Controller {
     private static final Metadata.Key<String> PROTOV = Metadata.Key.of("protov", Metadata.ASCII_STRING_MARSHALLER);
@@ -41,7 +41,7 @@ public final class GrpcController implements Controller {
     private static final CallOptions.Key<String> SID_OPTION = CallOptions.Key.create("jcable-sid");
 
     /** gRPC's own shared threads would outlive an undeploy (a class-loader leak): the channel gets ours. */
-    private final ExecutorService transportThreads = TransportThreads.create("jcable-grpc-transport-");
+    private final ExecutorService transportThreads = new GrpcTransportThreads("jcable-grpc-");
     private final ExecutorService callThreads = Executors.newCachedThreadPool(
             Thread.ofPlatform().daemon().name("jcable-grpc-", 0).factory());
     private final ScheduledThreadPoolExecutor timer = deadlineTimer();
