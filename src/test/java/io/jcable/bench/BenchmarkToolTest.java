@@ -133,7 +133,7 @@ final class BenchmarkToolTest {
     void compareWithASecondJcableByUrl() throws IOException {
         try (Target second = Target.open(options("connect").target())) {
             ScenarioResult result = run("compare", "--clients", "20", "--messages", "2", "--interval-ms", "20",
-                    "--settle-s", "0", "--url", second.cableUrl().toString(),
+                    "--settle-s", "0", "--rates", "20", "--duration-s", "1", "--url", second.cableUrl().toString(),
                     "--server-pid", Long.toString(second.server().pid()),
                     "--redis-url", second.redisUrl().toString());
             assertCompared(result, "other (" + second.cableUrl() + ")");
@@ -147,6 +147,11 @@ final class BenchmarkToolTest {
         assertEquals(List.of("jcable", other, "ratio jcable / other"), rows.stream().map(List::getFirst).toList());
         assertEquals(List.of("20", "20"), rows.subList(0, 2).stream().map(row -> row.get(2)).toList(),
                 "subscribed on both");
+        List<List<String>> performs = result.tables().get(1).rows();
+        assertEquals(List.of("jcable", other, "ratio jcable / other"), performs.stream().map(List::getFirst).toList(),
+                "one perform step per server at the one rate, and its ratios");
+        assertEquals(List.of("0", "0"), performs.subList(0, 2).stream().map(row -> row.get(3)).toList(),
+                "no perform lost");
     }
 
     @Test

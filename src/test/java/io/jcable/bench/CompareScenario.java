@@ -5,21 +5,24 @@ import java.util.List;
 
 /**
  * jcable against another Action Cable server, one after the other under the same load: the same connect storm,
- * the same fan-out through one publish path, the same fake gRPC app and Redis when the tool starts the other
- * server (the Node reference server, {@link ReferenceServer}), the same CPUs. One table with both rows and their
- * ratios, judged against issue 12's targets.
+ * the same fan-out through one publish path, then the same open-loop performs at each of {@code --rates}, the
+ * same fake gRPC app and Redis when the tool starts the other server (the Node reference server,
+ * {@link ReferenceServer}), the same CPUs. One table with both rows and their ratios, one for the performs,
+ * judged against issue 12's targets.
  */
 final class CompareScenario {
     private static final int TARGET_SUBSCRIBERS = 10_000;
     private static final double TARGET_RSS_KIB = 12;
     private static final double TARGET_FRAME_CPU_RATIO = 1.1;
+    /** Clients the performs of the RPC steps go over (the rpc scenario's default; fewer with fewer --clients). */
+    private static final int RPC_CLIENTS = 200;
 
     private CompareScenario() {
     }
 
     /** What one server measured. */
     private record Side(String name, ConnectScenario.Storm storm, double rssKiBPerConnection,
-                        FanoutScenario.Delivery delivery) {
+                        FanoutScenario.Delivery delivery, RpcScenario.Steps rpc) {
         Object[] row(BenchOptions options) {
             Latencies.Summary latency = delivery.latency();
             return new Object[] {name, options.clients(), storm.outcome().connected(), storm.outcome().failed(),
@@ -56,9 +59,27 @@ final class CompareScenario {
 
         String scale = Check.scales(Check.scale("subscribers", options.clients(), TARGET_SUBSCRIBERS),
                 Check.appLatency(options.target()));
-        long failed = mine.storm().outcome().failed() + theirs.storm().outcome().failed();
+        Table rpc = Table.of("echo performs over " + rpcClients(options) + " clients, " + options.duration().toSeconds()
+                        + " s per rate, open loop, on each server", "server", "offered/s", "achieved/s", "lost",
+                "p50 ms", "p99 ms", "server CPU µs/perform");
+        for (Side side : List.of(mine, theirs)) {
+            for (RpcScenario.Step step : side.rpc().steps()) {
+                rpc = rpc.withRow(side.name(), step.rate(), step.achieved(), step.lost(), step.latency().p50(),
+                        step.latency().p99(), step.cpuMicrosPerPerform());
+            }
+        }
+        for (int i = 0; i < Math.min(mine.rpc().steps().size(), theirs.rpc().steps().size()); i++) {
+            RpcScenario.Step own = mine.rpc().steps().get(i);
+            RpcScenario.Step other = theirs.rpc().steps().get(i);
+            rpc = rpc.withRow("ratio jcable / other", own.rate(), own.achieved() / other.achieved(), "",
+                    own.latency().p50() / other.latency().p50(), own.latency().p99() / other.latency().p99(),
+                    own.cpuMicrosPerPerform() / other.cpuMicrosPerPerform());
+        }
+
+        long failed = mine.storm().outcome().failed() + theirs.storm().outcome().failed()
+                + mine.rpc().outcome().failed() + theirs.rpc().outcome().failed();
         long lost = mine.delivery().lost() + theirs.delivery().lost();
-        List<Check> checks = List.of(
+        List<Check> checks = new ArrayList<>(List.of(
                 Check.judged("both: every client subscribed, no frame lost", failed + " failed, " + lost + " lost",
                         failed == 0 && lost == 0, scale),
                 ratioCheck("connect+subscribe server CPU per client ≤ the other's", ratios.connectCpu(), 1, scale),
@@ -69,30 +90,40 @@ final class CompareScenario {
                         ? Check.notMeasured("jcable ≤ 12 KiB RSS per subscribed connection", "no RSS")
                         : Check.judged("jcable ≤ 12 KiB RSS per subscribed connection",
                         Table.cell(mine.rssKiBPerConnection()) + " KiB",
-                        mine.rssKiBPerConnection() <= TARGET_RSS_KIB, scale));
+                        mine.rssKiBPerConnection() <= TARGET_RSS_KIB, scale)));
+        checks.addAll(RpcScenario.checks(mine.rpc().steps(), options.target()));
+        RpcScenario.checks(theirs.rpc().steps(), options.target()).forEach(check -> checks.add(
+                Check.info("the other server: " + check.target(), check.measured())));
         notes.add("ratios are jcable's figure over the other's; CPU and RSS are the server process's own "
                 + "(/proc), RSS per connection is the growth from before the storm to after it and the settle time ("
                 + options.settle().toSeconds() + " s; a JVM is collected fully before both readings), divided by "
                 + "the clients subscribed");
         notes.add("jcable stays up, without clients, while the other server is measured");
-        return new ScenarioResult("compare", List.of(table), checks, failed, lost, notes);
+        notes.add("the performs' lost replies count in the steps' own rows, not in the frames lost above");
+        return new ScenarioResult("compare", List.of(table, rpc), checks, failed, lost, notes);
     }
 
     private static Side measure(String name, BenchOptions options, Target target, String path) {
         long rssBefore = settledRssKiB(target);
+        ConnectScenario.Storm storm;
+        double rssPerConnection;
+        FanoutScenario.Delivery delivery;
         try (LoadGenerator generator = new LoadGenerator(target.cableUrl(), options.clients(), options.timeout(),
                 options.uniqueIdentifiers())) {
-            ConnectScenario.Storm storm = ConnectScenario.storm(generator, target, options.clients(),
-                    options.concurrency());
+            storm = ConnectScenario.storm(generator, target, options.clients(), options.concurrency());
             int subscribed = storm.outcome().connected();
             Timing.sleep(options.settle());
             long rssAfter = settledRssKiB(target);
-            double rssPerConnection = rssBefore < 0 || subscribed == 0 ? Double.NaN
+            rssPerConnection = rssBefore < 0 || subscribed == 0 ? Double.NaN
                     : (rssAfter - rssBefore) / (double) subscribed;
-            FanoutScenario.Delivery delivery = FanoutScenario.measure(options, target, generator, path, subscribed,
-                    options.messages());
-            return new Side(name, storm, rssPerConnection, delivery);
+            delivery = FanoutScenario.measure(options, target, generator, path, subscribed, options.messages());
         }
+        return new Side(name, storm, rssPerConnection, delivery,
+                RpcScenario.steps(options, target, rpcClients(options)));
+    }
+
+    private static int rpcClients(BenchOptions options) {
+        return Math.min(RPC_CLIENTS, options.clients());
     }
 
     /** RSS in KiB after a full collection when the server is a JVM the tools reach; -1 when not measured. */
