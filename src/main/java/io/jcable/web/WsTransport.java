@@ -11,6 +11,7 @@ import jakarta.websocket.Session;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.util.ArrayDeque;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.locks.ReentrantLock;
@@ -22,11 +23,22 @@ import org.slf4j.LoggerFactory;
  * JSR-356 async remote allows a single outstanding write), never blocking the caller. Completions that arrive
  * inline are handled in a loop, not by recursion. When more than {@code maxPendingBytes} wait, the client is
  * too slow: the queue is dropped and the socket closed, so a reader that never reads costs bounded memory.
- * Sizes are counted in chars (UTF-16 units), close to bytes for JSON text.
+ * Sizes are counted in chars (UTF-16 units), close to bytes for JSON text. Frames sent together ({@link #sendAll},
+ * a history replay) are written with the container's batching allowed and flushed once, on a virtual thread (the
+ * standard flush blocks), which stands for the write in progress meanwhile: one socket write instead of one per
+ * frame, in the same order.
  */
 public final class WsTransport implements Transport, SendHandler {
     private static final Logger LOG = LoggerFactory.getLogger(WsTransport.class);
     private static final CompletionStage<Void> CLOSED = CompletableFuture.completedStage(null);
+
+    /** Queue markers around the frames of a {@link #sendAll}. */
+    private enum Batching {
+        /** Later frames may wait in the container's buffer. */
+        START,
+        /** Flush what waits and stop batching: a write that completes in {@link #onResult}. */
+        FLUSH
+    }
 
     private final Session socket;
     private final RemoteEndpoint.Async remote;
@@ -59,6 +71,47 @@ public final class WsTransport implements Transport, SendHandler {
     @Override
     public void send(String frame) {
         enqueue(frame);
+    }
+
+    @Override
+    public void sendAll(List<String> frames) {
+        if (frames.size() < 2) {
+            frames.forEach(this::enqueue);
+            return;
+        }
+        long chars = 0;
+        for (String frame : frames) {
+            chars += frame.length();
+        }
+        boolean startLoop = false;
+        boolean tooSlow = false;
+        lock.lock();
+        try {
+            if (closing) {
+                return;
+            }
+            if (writing && pendingChars + chars > maxPendingBytes) {
+                tooSlow = true;
+                giveUp();
+            } else {
+                ArrayDeque<Object> queued = queued();
+                queued.add(Batching.START);
+                queued.addAll(frames);
+                queued.add(Batching.FLUSH);
+                pendingChars += chars;
+                if (!looping && !writing) {
+                    looping = true;
+                    startLoop = true;
+                }
+            }
+        } finally {
+            lock.unlock();
+        }
+        if (tooSlow) {
+            slow("more than " + maxPendingBytes + " bytes pending", true);
+        } else if (startLoop) {
+            writeLoop();
+        }
     }
 
     @Override
@@ -120,11 +173,7 @@ public final class WsTransport implements Transport, SendHandler {
                 // Only what waits behind a write in progress counts: one big frame to an idle client is fine.
                 if (writing && pendingChars + frame.length() > maxPendingBytes) {
                     tooSlow = true;
-                    // Given up on once: the write still blocked behind this must not count it slow again.
-                    abandoned = true;
-                    closing = true;
-                    dropQueue();
-                    pendingChars = 0;
+                    giveUp();
                 } else if (!looping && !writing) {
                     // Idle, so nothing is queued: write it at once (the common case of a broadcast).
                     looping = true;
@@ -153,6 +202,17 @@ public final class WsTransport implements Transport, SendHandler {
         } else if (startLoop) {
             writeLoop();
         }
+    }
+
+    /**
+     * Gives up on a client that does not keep up, once: the write still blocked behind this must not count it slow
+     * again. Called with the lock held.
+     */
+    private void giveUp() {
+        abandoned = true;
+        closing = true;
+        dropQueue();
+        pendingChars = 0;
     }
 
     @Override
@@ -232,19 +292,51 @@ public final class WsTransport implements Transport, SendHandler {
                 if (item instanceof String frame) {
                     pendingChars -= frame.length();
                     startWrite();
+                } else if (item == Batching.FLUSH) {
+                    startWrite();
                 }
             } finally {
                 lock.unlock();
             }
-            if (item instanceof CloseReason reason) {
-                closeSocket(reason);
-                lock.lock();
-                looping = false;
-                lock.unlock();
-                return;
+            switch (item) {
+                case String frame -> write(frame);
+                case Batching.START -> batching(true);
+                case Batching.FLUSH -> flush();
+                case CloseReason reason -> {
+                    closeSocket(reason);
+                    lock.lock();
+                    looping = false;
+                    lock.unlock();
+                    return;
+                }
+                default -> throw new IllegalStateException("unknown queue item " + item);
             }
-            write((String) item);
         }
+    }
+
+    /** Turns the container's batching on or off; turning it off flushes (may block: only on the flush thread). */
+    private void batching(boolean allowed) {
+        try {
+            remote.setBatchingAllowed(allowed);
+        } catch (IOException | RuntimeException e) {
+            LOG.debug("Batching {} for {} failed: {}", allowed, socket.getId(), e.toString());
+        }
+    }
+
+    /** Writes what the container batched, then stops batching; completes like a write, in {@link #onResult}. */
+    private void flush() {
+        context.writes().watch(this);
+        Thread.ofVirtual().name("jcable-flush").start(() -> {
+            SendResult result;
+            try {
+                remote.flushBatch();
+                remote.setBatchingAllowed(false);
+                result = new SendResult();
+            } catch (IOException | RuntimeException e) {
+                result = new SendResult(e);
+            }
+            onResult(result);
+        });
     }
 
     /** The queue, created on first use; called with the lock held. */
