@@ -32,6 +32,10 @@ public final class WsTransport implements Transport, SendHandler {
     private static final Logger LOG = LoggerFactory.getLogger(WsTransport.class);
     private static final CompletionStage<Void> CLOSED = CompletableFuture.completedStage(null);
 
+    /** The frames of a {@link #sendAll} on their way to the queue, and their size. */
+    private record Batch(List<String> frames, long chars) {
+    }
+
     /** Queue markers around the frames of a {@link #sendAll}. */
     private enum Batching {
         /** Later frames may wait in the container's buffer. */
@@ -83,35 +87,7 @@ public final class WsTransport implements Transport, SendHandler {
         for (String frame : frames) {
             chars += frame.length();
         }
-        boolean startLoop = false;
-        boolean tooSlow = false;
-        lock.lock();
-        try {
-            if (closing) {
-                return;
-            }
-            if (writing && pendingChars + chars > maxPendingBytes) {
-                tooSlow = true;
-                giveUp();
-            } else {
-                ArrayDeque<Object> queued = queued();
-                queued.add(Batching.START);
-                queued.addAll(frames);
-                queued.add(Batching.FLUSH);
-                pendingChars += chars;
-                if (!looping && !writing) {
-                    looping = true;
-                    startLoop = true;
-                }
-            }
-        } finally {
-            lock.unlock();
-        }
-        if (tooSlow) {
-            slow("more than " + maxPendingBytes + " bytes pending", true);
-        } else if (startLoop) {
-            writeLoop();
-        }
+        enqueue(new Batch(frames, chars));
     }
 
     @Override
@@ -182,6 +158,21 @@ public final class WsTransport implements Transport, SendHandler {
                 } else {
                     pendingChars += frame.length();
                     queued().add(frame);
+                }
+            } else if (item instanceof Batch batch) {
+                if (writing && pendingChars + batch.chars() > maxPendingBytes) {
+                    tooSlow = true;
+                    giveUp();
+                } else {
+                    ArrayDeque<Object> queued = queued();
+                    queued.add(Batching.START);
+                    queued.addAll(batch.frames());
+                    queued.add(Batching.FLUSH);
+                    pendingChars += batch.chars();
+                    if (!looping && !writing) {
+                        looping = true;
+                        startLoop = true;
+                    }
                 }
             } else {
                 closing = true;
@@ -300,7 +291,7 @@ public final class WsTransport implements Transport, SendHandler {
             }
             switch (item) {
                 case String frame -> write(frame);
-                case Batching.START -> batching(true);
+                case Batching.START -> startBatching();
                 case Batching.FLUSH -> flush();
                 case CloseReason reason -> {
                     closeSocket(reason);
@@ -314,22 +305,25 @@ public final class WsTransport implements Transport, SendHandler {
         }
     }
 
-    /** Turns the container's batching on or off; turning it off flushes (may block: only on the flush thread). */
-    private void batching(boolean allowed) {
+    /** Lets the container keep the next frames in its buffer (their writes then complete at once). */
+    private void startBatching() {
         try {
-            remote.setBatchingAllowed(allowed);
+            remote.setBatchingAllowed(true);
         } catch (IOException | RuntimeException e) {
-            LOG.debug("Batching {} for {} failed: {}", allowed, socket.getId(), e.toString());
+            // The frames then go out one by one.
+            LOG.debug("Batching for {} refused: {}", socket.getId(), e.toString());
         }
     }
 
-    /** Writes what the container batched, then stops batching; completes like a write, in {@link #onResult}. */
+    /**
+     * Stops batching, which flushes what waits (JSR-356: at once, blocking); completes like a write, in
+     * {@link #onResult}.
+     */
     private void flush() {
         context.writes().watch(this);
         Thread.ofVirtual().name("jcable-flush").start(() -> {
             SendResult result;
             try {
-                remote.flushBatch();
                 remote.setBatchingAllowed(false);
                 result = new SendResult();
             } catch (IOException | RuntimeException e) {
