@@ -87,6 +87,16 @@ final class ExtClient implements FrameHandler {
         return LoadClient.upgrade(core, url, this, PROTOCOL, timeout, configuration, done);
     }
 
+    /** The sid of its last welcome. */
+    String sid() {
+        lock.lock();
+        try {
+            return sid;
+        } finally {
+            lock.unlock();
+        }
+    }
+
     /** The position of stream {@code all} this client last saw (offset 0: none yet). */
     long offset() {
         lock.lock();

@@ -5,6 +5,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
@@ -17,6 +18,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BooleanSupplier;
 import java.util.function.Function;
+import java.util.stream.Collectors;
 import org.eclipse.jetty.websocket.core.Configuration;
 import org.eclipse.jetty.websocket.core.client.WebSocketCoreClient;
 import redis.clients.jedis.DefaultJedisClientConfig;
@@ -154,8 +156,6 @@ final class RestoreScenario {
             all.add(new ExtClient());
         }
         List<ExtClient> present = new CopyOnWriteArrayList<>();
-        // Counted before the clients come: with the Redis cache their live snapshots are there while they are.
-        long cachedBefore = cachedSessions(target);
         LoadGenerator.ConnectOutcome subscribed = storm(all, options,
                 client -> client.subscribe(core, urlA, options.timeout(), configuration), present);
         try (Publisher viaA = new Publisher.Http(broadcastUrl(nodeA));
@@ -167,8 +167,8 @@ final class RestoreScenario {
             long first = present.stream().mapToLong(ExtClient::offset).max().orElse(0);
             present.forEach(ExtClient::abort);
             await(() -> metricsA.value("clients_num") == 0, "node A never let its clients go");
-            await(() -> cachedSessions(target) >= cachedBefore + present.size(),
-                    "node A never cached every session in Redis");
+            Set<String> sids = present.stream().map(ExtClient::sid).collect(Collectors.toSet());
+            await(() -> cachedSessions(target, sids) == sids.size(), "node A never cached every session in Redis");
             if (killA) {
                 nodeA.kill();
             }
@@ -245,8 +245,11 @@ final class RestoreScenario {
         return URI.create("http://127.0.0.1:" + node.port() + "/_broadcast");
     }
 
-    /** Session snapshots in Redis ({@code $jc:session:*}, restored ones included until their node expires them). */
-    private static long cachedSessions(Target target) {
+    /**
+     * How many of {@code sids} have a session snapshot in Redis ({@code $jc:session:<sid>}). Only theirs: those of
+     * earlier cycles expire meanwhile.
+     */
+    private static long cachedSessions(Target target, Set<String> sids) {
         URI redis = target.redisUrl();
         try (Jedis jedis = new Jedis(redis.getHost(), redis.getPort(),
                 DefaultJedisClientConfig.builder().autoNegotiateProtocol(false).build())) {
@@ -255,7 +258,8 @@ final class RestoreScenario {
             ScanParams match = new ScanParams().match("$jc:session:*").count(1_000);
             do {
                 ScanResult<String> page = jedis.scan(cursor, match);
-                count += page.getResult().size();
+                count += page.getResult().stream()
+                        .filter(key -> sids.contains(key.substring("$jc:session:".length()))).count();
                 cursor = page.getCursor();
             } while (!cursor.equals(ScanParams.SCAN_POINTER_START));
             return count;
