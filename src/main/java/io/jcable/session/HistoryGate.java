@@ -122,11 +122,14 @@ final class HistoryGate {
         }
     }
 
-    /** A replayed frame: written unless it already was. */
-    void replay(Transport transport, String identifier, String stream, StreamPosition position, String frame) {
+    /**
+     * A replayed position: marked written and true, or false when it already was (its frame is then not written).
+     * The replay writes its frames itself, all together, before {@link #release}.
+     */
+    boolean replay(String identifier, String stream, StreamPosition position) {
         lock.lock();
         try {
-            writeOnce(transport, new Key(identifier, stream), position, frame);
+            return markWritten(new Key(identifier, stream), position);
         } finally {
             lock.unlock();
         }
@@ -163,12 +166,17 @@ final class HistoryGate {
     }
 
     private void writeOnce(Transport transport, Key key, StreamPosition position, String frame) {
+        if (markWritten(key, position)) {
+            transport.send(frame);
+        }
+    }
+
+    private boolean markWritten(Key key, StreamPosition position) {
         Written last = written.get(key);
         if (last == null || !last.epoch.equals(position.epoch())) {
             written.put(key, new Written(position));
-            transport.send(frame);
-        } else if (last.mark(position.offset())) {
-            transport.send(frame);
+            return true;
         }
+        return last.mark(position.offset());
     }
 }

@@ -1,6 +1,7 @@
 package io.jcable.session;
 
 import io.jcable.protocol.DisconnectReason;
+import java.util.List;
 import java.util.concurrent.CompletionStage;
 
 /** The connection as the session sees it. Implementations are thread-safe and never block the caller. */
@@ -8,6 +9,14 @@ public interface Transport {
 
     /** Queues a text frame. Frames are written in call order; dropped once the transport is closing. */
     void send(String frame);
+
+    /**
+     * Queues text frames that go out together, in order, nothing queued in between: flushed to the socket once
+     * where the container can batch them, else as {@link #send} would.
+     */
+    default void sendAll(List<String> frames) {
+        frames.forEach(this::send);
+    }
 
     /** Closes with this code and reason after every frame queued before it is written. Idempotent. */
     void close(int code, String reason);

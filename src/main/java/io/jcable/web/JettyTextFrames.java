@@ -27,14 +27,14 @@ final class JettyTextFrames {
 
     /** The container's calls, all typed with Object (their Jetty types are not visible here). */
     private record Calls(Class<?> sessionClass, MethodHandle coreSession, MethodHandle newTextFrame,
-                         MethodHandle newCallback, MethodHandle sendFrame) {
+                         MethodHandle newCallback, MethodHandle sendFrame, MethodHandle flush) {
     }
 
     /** One frame's text and its UTF-8 bytes (read-only), kept for the sockets that get the same string next. */
     private record Encoded(String text, ByteBuffer utf8) {
     }
 
-    private static final Calls UNAVAILABLE = new Calls(null, null, null, null, null);
+    private static final Calls UNAVAILABLE = new Calls(null, null, null, null, null, null);
 
     private final ReentrantLock lookUpLock = new ReentrantLock();
     /** Null until the first socket; {@link #UNAVAILABLE} when the container is not Jetty 12. */
@@ -85,10 +85,18 @@ final class JettyTextFrames {
             this.callback = callback;
         }
 
-        /** Queues {@code text} as one text frame; the completion comes back through the socket's callback. */
-        void send(String text) throws Throwable {
+        /**
+         * Queues {@code text} as one text frame, kept in Jetty's buffer until {@link #flush} when {@code batch};
+         * the completion comes back through the socket's callback.
+         */
+        void send(String text, boolean batch) throws Throwable {
             Object frame = (Object) found.newTextFrame().invokeExact(encoded(text).slice());
-            found.sendFrame().invokeExact(coreSession, frame, callback, false);
+            found.sendFrame().invokeExact(coreSession, frame, callback, batch);
+        }
+
+        /** Writes what the batched frames left in Jetty's buffer; the completion comes back like a write's. */
+        void flush() throws Throwable {
+            found.flush().invokeExact(coreSession, callback);
         }
     }
 
@@ -118,6 +126,7 @@ final class JettyTextFrames {
                     MethodType.methodType(callback, Runnable.class, Consumer.class));
             MethodHandle sendFrame = lookup.findVirtual(coreSession, "sendFrame",
                     MethodType.methodType(void.class, frame, callback, boolean.class));
+            MethodHandle flush = lookup.findVirtual(coreSession, "flush", MethodType.methodType(void.class, callback));
             LOG.info("Text frames go through Jetty's core WebSocket session (one UTF-8 encoding per shared frame)");
             return new Calls(sessionClass,
                     getCoreSession.asType(MethodType.methodType(Object.class, Object.class)),
@@ -125,7 +134,8 @@ final class JettyTextFrames {
                             .asType(MethodType.methodType(Object.class, ByteBuffer.class)),
                     newCallback.asType(MethodType.methodType(Object.class, Runnable.class, Consumer.class)),
                     sendFrame.asType(MethodType.methodType(void.class, Object.class, Object.class, Object.class,
-                            boolean.class)));
+                            boolean.class)),
+                    flush.asType(MethodType.methodType(void.class, Object.class, Object.class)));
         } catch (ReflectiveOperationException | RuntimeException | LinkageError e) {
             LOG.info("Text frames go through JSR-356 sendText ({} has no Jetty 12 core session: {})",
                     sessionClass.getName(), e.toString());

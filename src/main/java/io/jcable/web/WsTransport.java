@@ -11,6 +11,7 @@ import jakarta.websocket.Session;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.util.ArrayDeque;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.locks.ReentrantLock;
@@ -22,16 +23,33 @@ import org.slf4j.LoggerFactory;
  * JSR-356 async remote allows a single outstanding write), never blocking the caller. Completions that arrive
  * inline are handled in a loop, not by recursion. When more than {@code maxPendingBytes} wait, the client is
  * too slow: the queue is dropped and the socket closed, so a reader that never reads costs bounded memory.
- * Sizes are counted in chars (UTF-16 units), close to bytes for JSON text.
+ * Sizes are counted in chars (UTF-16 units), close to bytes for JSON text. Frames sent together ({@link #sendAll},
+ * a history replay) are written batched and flushed once: on Jetty through its core session, elsewhere with the
+ * container's batching allowed and the standard flush (which blocks) on a virtual thread; the flush stands for the
+ * write in progress meanwhile. One socket write instead of one per frame, in the same order.
  */
 public final class WsTransport implements Transport, SendHandler {
     private static final Logger LOG = LoggerFactory.getLogger(WsTransport.class);
     private static final CompletionStage<Void> CLOSED = CompletableFuture.completedStage(null);
 
+    /** The frames of a {@link #sendAll} on their way to the queue, and their size. */
+    private record Batch(List<String> frames, long chars) {
+    }
+
+    /** Queue markers around the frames of a {@link #sendAll}. */
+    private enum Batching {
+        /** Later frames may wait in the container's buffer. */
+        START,
+        /** Flush what waits and stop batching: a write that completes in {@link #onResult}. */
+        FLUSH
+    }
+
     private final Session socket;
     private final RemoteEndpoint.Async remote;
     /** Jetty's core session, when reachable: frames shared by many sockets are encoded once; else null. */
     private final JettyTextFrames.Socket jetty;
+    /** Between the markers of a {@link #sendAll} on Jetty's core session; only the write loop touches it. */
+    private boolean batching;
     private final long maxPendingBytes;
     private final long writeTimeoutNanos;
     private final EndpointContext context;
@@ -62,6 +80,19 @@ public final class WsTransport implements Transport, SendHandler {
     @Override
     public void send(String frame) {
         enqueue(frame);
+    }
+
+    @Override
+    public void sendAll(List<String> frames) {
+        if (frames.size() < 2) {
+            frames.forEach(this::enqueue);
+            return;
+        }
+        long chars = 0;
+        for (String frame : frames) {
+            chars += frame.length();
+        }
+        enqueue(new Batch(frames, chars));
     }
 
     @Override
@@ -123,11 +154,7 @@ public final class WsTransport implements Transport, SendHandler {
                 // Only what waits behind a write in progress counts: one big frame to an idle client is fine.
                 if (writing && pendingChars + frame.length() > maxPendingBytes) {
                     tooSlow = true;
-                    // Given up on once: the write still blocked behind this must not count it slow again.
-                    abandoned = true;
-                    closing = true;
-                    dropQueue();
-                    pendingChars = 0;
+                    giveUp();
                 } else if (!looping && !writing) {
                     // Idle, so nothing is queued: write it at once (the common case of a broadcast).
                     looping = true;
@@ -136,6 +163,21 @@ public final class WsTransport implements Transport, SendHandler {
                 } else {
                     pendingChars += frame.length();
                     queued().add(frame);
+                }
+            } else if (item instanceof Batch batch) {
+                if (writing && pendingChars + batch.chars() > maxPendingBytes) {
+                    tooSlow = true;
+                    giveUp();
+                } else {
+                    ArrayDeque<Object> queued = queued();
+                    queued.add(Batching.START);
+                    queued.addAll(batch.frames());
+                    queued.add(Batching.FLUSH);
+                    pendingChars += batch.chars();
+                    if (!looping && !writing) {
+                        looping = true;
+                        startLoop = true;
+                    }
                 }
             } else {
                 closing = true;
@@ -156,6 +198,17 @@ public final class WsTransport implements Transport, SendHandler {
         } else if (startLoop) {
             writeLoop();
         }
+    }
+
+    /**
+     * Gives up on a client that does not keep up, once: the write still blocked behind this must not count it slow
+     * again. Called with the lock held.
+     */
+    private void giveUp() {
+        abandoned = true;
+        closing = true;
+        dropQueue();
+        pendingChars = 0;
     }
 
     @Override
@@ -235,19 +288,69 @@ public final class WsTransport implements Transport, SendHandler {
                 if (item instanceof String frame) {
                     pendingChars -= frame.length();
                     startWrite();
+                } else if (item == Batching.FLUSH) {
+                    startWrite();
                 }
             } finally {
                 lock.unlock();
             }
-            if (item instanceof CloseReason reason) {
-                closeSocket(reason);
-                lock.lock();
-                looping = false;
-                lock.unlock();
-                return;
+            switch (item) {
+                case String frame -> write(frame);
+                case Batching.START -> startBatching();
+                case Batching.FLUSH -> flush();
+                case CloseReason reason -> {
+                    closeSocket(reason);
+                    lock.lock();
+                    looping = false;
+                    lock.unlock();
+                    return;
+                }
+                default -> throw new IllegalStateException("unknown queue item " + item);
             }
-            write((String) item);
         }
+    }
+
+    /** Lets the container keep the next frames in its buffer (their writes then complete at once). */
+    private void startBatching() {
+        if (jetty != null) {
+            batching = true;
+            return;
+        }
+        try {
+            remote.setBatchingAllowed(true);
+        } catch (IOException | RuntimeException e) {
+            // The frames then go out one by one.
+            LOG.debug("Batching for {} refused: {}", socket.getId(), e.toString());
+        }
+    }
+
+    /**
+     * Flushes what waits and stops batching; completes like a write, in {@link #written} or {@link #failed}. On
+     * Jetty's core session the flush is asynchronous; the standard one (batching turned off) blocks, so it runs on
+     * a virtual thread.
+     */
+    private void flush() {
+        context.writes().watch(this);
+        if (jetty != null) {
+            batching = false;
+            try {
+                jetty.flush();
+            } catch (Throwable e) {
+                JettyTextFrames.rethrowError(e);
+                failed(e);
+            }
+            return;
+        }
+        Thread.ofVirtual().name("jcable-flush").start(() -> {
+            SendResult result;
+            try {
+                remote.setBatchingAllowed(false);
+                result = new SendResult();
+            } catch (IOException | RuntimeException e) {
+                result = new SendResult(e);
+            }
+            onResult(result);
+        });
     }
 
     /** The queue, created on first use; called with the lock held. */
@@ -273,7 +376,7 @@ public final class WsTransport implements Transport, SendHandler {
     private void write(String frame) {
         try {
             if (jetty != null) {
-                jetty.send(frame);
+                jetty.send(frame, batching);
             } else {
                 remote.sendText(frame, this);
             }

@@ -57,9 +57,11 @@ record BenchOptions(Scenario scenario, TargetOptions target, int clients, int co
             each (HTTP broadcasts to the first), then the redisx consumption rate of one node (own target only).
             broker: the fan-out to N actioncable-v1-ext-json subscribers with ANYCABLE_BROKER=memory, then on a
             second jcable with ANYCABLE_BROKER=none; server CPU per frame of each and the ratio (own target only).
-            restore: N extended clients lose node A (Redis broker), 20 broadcasts, all restore on node B with
-            their sid and history (0 lost, 0 duplicates), then N fresh RPC clients: node B's CPU per client of
-            each (own target only; --warmup clients do an unmeasured restore cycle first).
+            restore: N extended clients lose node A (Redis broker), 20 broadcasts, all come back to node B
+            without their sid (RPC Connect + subscribe with history); then N others the same way, but restored
+            by their sid (history, no RPC); 0 lost, 0 duplicates each; then N fresh RPC clients (no history):
+            node B's CPU per client of each (own target only; --warmup clients do an unmeasured cycle of each
+            kind first).
             One generator process holds at most (open-files limit - 300) clients: about 19,700 with 20,000.
               --clients N            clients (connect 19000, fanout 10000, broker 10000, compare 10000,
                                      nodes 9000, rpc 200, slow 1000, soak 2000, standalone 10000, restore 10000)

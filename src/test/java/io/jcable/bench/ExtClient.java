@@ -22,8 +22,9 @@ import org.eclipse.jetty.websocket.core.client.WebSocketCoreClient;
  * An {@code actioncable-v1-ext-json} client of the restore scenario, as {@code @anycable/web} behaves: subscribes
  * to {@code {"channel":"BenchmarkChannel"}} and remembers the position of stream {@code all}; after a lost
  * connection it comes back with {@code ?sid=<its sid>} and, once the welcome says {@code restored}, keeps its
- * subscription and asks {@code history} from the remembered position. It answers pings with pongs. One session
- * at a time; its frames arrive one by one (messages are small: no fragments).
+ * subscription and asks {@code history} from the remembered position. Or, as {@code @anycable/web} does when a
+ * restore fails, it comes back without its sid and subscribes again with {@code history} from that position. It
+ * answers pings with pongs. One session at a time; its frames arrive one by one (messages are small: no fragments).
  */
 final class ExtClient implements FrameHandler {
     static final String PROTOCOL = "actioncable-v1-ext-json";
@@ -34,7 +35,7 @@ final class ExtClient implements FrameHandler {
     private final ReentrantLock lock = new ReentrantLock();
     private volatile CoreSession session;
     private volatile CompletableFuture<Void> step = new CompletableFuture<>();
-    private volatile boolean restoring;
+    private volatile Comeback comeback = Comeback.NONE;
     private String sid;
     private String epoch;
     private long offset;
@@ -42,10 +43,30 @@ final class ExtClient implements FrameHandler {
     private final BitSet replayed = new BitSet();
     private int duplicates;
 
+    /** How the client comes to its current session. */
+    private enum Comeback {
+        /** First connection: subscribes, complete at the confirmation. */
+        NONE,
+        /** With its sid; asks the history once restored. */
+        RESTORE,
+        /** Without its sid; subscribes with the history. */
+        RESUBSCRIBE
+    }
+
     /** Connects to {@code url} and subscribes; completes at the confirmation. */
     CompletableFuture<Void> subscribe(WebSocketCoreClient core, URI url, Duration timeout,
                                       Configuration.ConfigurationCustomizer configuration) {
-        restoring = false;
+        comeback = Comeback.NONE;
+        return open(core, url, timeout, configuration);
+    }
+
+    /**
+     * Comes back at {@code url} without its sid (a new Connect) and subscribes with the history after its
+     * position; completes at {@code confirm_history}.
+     */
+    CompletableFuture<Void> resubscribe(WebSocketCoreClient core, URI url, Duration timeout,
+                                        Configuration.ConfigurationCustomizer configuration) {
+        comeback = Comeback.RESUBSCRIBE;
         return open(core, url, timeout, configuration);
     }
 
@@ -55,7 +76,7 @@ final class ExtClient implements FrameHandler {
      */
     CompletableFuture<Void> restore(WebSocketCoreClient core, URI url, Duration timeout,
                                     Configuration.ConfigurationCustomizer configuration) {
-        restoring = true;
+        comeback = Comeback.RESTORE;
         return open(core, URI.create(url + "?sid=" + sid), timeout, configuration);
     }
 
@@ -64,6 +85,16 @@ final class ExtClient implements FrameHandler {
         CompletableFuture<Void> done = new CompletableFuture<>();
         step = done;
         return LoadClient.upgrade(core, url, this, PROTOCOL, timeout, configuration, done);
+    }
+
+    /** The sid of its last welcome. */
+    String sid() {
+        lock.lock();
+        try {
+            return sid;
+        } finally {
+            lock.unlock();
+        }
     }
 
     /** The position of stream {@code all} this client last saw (offset 0: none yet). */
@@ -76,7 +107,7 @@ final class ExtClient implements FrameHandler {
         }
     }
 
-    /** Offsets {@code from..to} of stream {@code all} that never arrived during the restore. */
+    /** Offsets {@code from..to} of stream {@code all} that never arrived since the client came back. */
     int missing(long from, long to) {
         lock.lock();
         try {
@@ -152,7 +183,11 @@ final class ExtClient implements FrameHandler {
         switch (type) {
             case "ping" -> send("{\"command\":\"pong\"}");
             case "welcome" -> welcome(frame);
-            case "confirm_subscription" -> step.complete(null);
+            case "confirm_subscription" -> {
+                if (comeback == Comeback.NONE) {
+                    step.complete(null);
+                }
+            }
             case "confirm_history" -> step.complete(null);
             case "reject_subscription", "reject_history", "disconnect" ->
                     step.completeExceptionally(new IOException("refused: " + text));
@@ -170,18 +205,21 @@ final class ExtClient implements FrameHandler {
         String history;
         try {
             sid = frame.get("sid").getAsString();
-            history = "{\"command\":\"history\",\"identifier\":" + QUOTED_IDENTIFIER + ",\"history\":{\"streams\":{\""
-                    + STREAM + "\":{\"epoch\":" + new JsonPrimitive(String.valueOf(epoch))
-                    + ",\"offset\":" + offset + "}}}}";
+            history = ",\"history\":{\"streams\":{\"" + STREAM + "\":{\"epoch\":"
+                    + new JsonPrimitive(String.valueOf(epoch)) + ",\"offset\":" + offset + "}}}}";
         } finally {
             lock.unlock();
         }
-        if (!restoring) {
-            send("{\"command\":\"subscribe\",\"identifier\":" + QUOTED_IDENTIFIER + "}");
-        } else if (restored) {
-            send(history);
-        } else {
-            step.completeExceptionally(new IOException("not restored: " + frame));
+        switch (comeback) {
+            case NONE -> send("{\"command\":\"subscribe\",\"identifier\":" + QUOTED_IDENTIFIER + "}");
+            case RESUBSCRIBE -> send("{\"command\":\"subscribe\",\"identifier\":" + QUOTED_IDENTIFIER + history);
+            case RESTORE -> {
+                if (restored) {
+                    send("{\"command\":\"history\",\"identifier\":" + QUOTED_IDENTIFIER + history);
+                } else {
+                    step.completeExceptionally(new IOException("not restored: " + frame));
+                }
+            }
         }
     }
 
@@ -189,7 +227,7 @@ final class ExtClient implements FrameHandler {
         lock.lock();
         try {
             long at = frame.get("offset").getAsLong();
-            if (restoring) {
+            if (comeback != Comeback.NONE) {
                 if (replayed.get((int) at)) {
                     duplicates++;
                 }

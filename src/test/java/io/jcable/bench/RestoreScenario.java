@@ -5,6 +5,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
@@ -17,6 +18,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BooleanSupplier;
 import java.util.function.Function;
+import java.util.stream.Collectors;
 import org.eclipse.jetty.websocket.core.Configuration;
 import org.eclipse.jetty.websocket.core.client.WebSocketCoreClient;
 import redis.clients.jedis.DefaultJedisClientConfig;
@@ -31,9 +33,12 @@ import redis.clients.jedis.resps.ScanResult;
  * their connections at once (as when a load balancer or network path fails), A caches the N sessions in Redis, and
  * A is killed (SIGKILL). 20 broadcasts are published through B while they are away. The restore storm: every
  * client comes back to B with its sid, gets the restored welcome (no RPC) and asks {@code history} from its
- * position, as {@code @anycable/web} does; each must get exactly the 20 missed messages. Then the same number of
- * fresh clients connect to B through the RPC (Connect + subscribe, no sid). Server CPU of B per client for each.
- * Unless the warm-up is off, an unmeasured restore cycle of {@code --warmup} clients runs first (A stays up).
+ * position, as {@code @anycable/web} does; each must get exactly the 20 missed messages. The same storm without
+ * restore runs first, with A still up: N other clients lose A the same way, but come back to B without their sid
+ * (a Connect through the RPC) and subscribe again with {@code history} from their position, as {@code @anycable/web}
+ * does when a restore fails; it too must deliver the 20 missed messages once each. Then, for reference, N fresh
+ * clients connect to B through the RPC (Connect + subscribe, no history). Server CPU of B per client for each.
+ * Unless the warm-up is off, an unmeasured cycle of each kind with {@code --warmup} clients runs first.
  */
 final class RestoreScenario {
     private static final int TARGET_CLIENTS = 10_000;
@@ -61,24 +66,29 @@ final class RestoreScenario {
         ExecutorService frames = Executors.newVirtualThreadPerTaskExecutor();
         WebSocketCoreClient core = LoadGenerator.startCore(clients, options.timeout(), frames);
         Storm restore;
+        Storm resubscribe;
         Storm fresh;
         try (ServerProcess nodeA = NodesScenario.node(options, target, "restore-a", "http", broker);
              ServerProcess nodeB = NodesScenario.node(options, target, "restore-b", "http", broker)) {
             ProcessProbe probeB = new ProcessProbe(nodeB.pid());
             if (options.warmup() > 0) {
-                Storm warm = restoreCycle(Math.min(options.warmup(), clients), options, target, core, nodeA, nodeB,
-                        probeB, false);
-                notes.add("unmeasured restore cycle first: " + warm.outcome().connected() + " of "
-                        + warm.outcome().attempted() + " restored, " + warm.lost() + " messages lost");
-                awaitQuiet(nodeB);
+                for (boolean withSid : List.of(true, false)) {
+                    Storm warm = cycle(Math.min(options.warmup(), clients), withSid, options, target, core, nodeA,
+                            nodeB, probeB, false);
+                    notes.add("unmeasured cycle first: " + warm.label() + ", " + warm.outcome().connected() + " of "
+                            + warm.outcome().attempted() + " came back, " + warm.lost() + " messages lost");
+                    awaitQuiet(nodeB);
+                }
             }
-            restore = restoreCycle(clients, options, target, core, nodeA, nodeB, probeB, true);
+            resubscribe = cycle(clients, false, options, target, core, nodeA, nodeB, probeB, false);
+            awaitQuiet(nodeB);
+            restore = cycle(clients, true, options, target, core, nodeA, nodeB, probeB, true);
             awaitQuiet(nodeB);
             double before = probeB.cpuSeconds();
             try (LoadGenerator generator = new LoadGenerator(NodesScenario.cableUrl(nodeB), clients,
                     options.timeout(), false)) {
                 LoadGenerator.ConnectOutcome outcome = generator.connect(clients, options.concurrency());
-                fresh = new Storm("fresh: RPC Connect + subscribe, no sid", outcome, probeB.cpuSeconds() - before,
+                fresh = new Storm("fresh: RPC Connect + subscribe, no history", outcome, probeB.cpuSeconds() - before,
                         0, 0);
             }
         } finally {
@@ -90,11 +100,13 @@ final class RestoreScenario {
             frames.shutdownNow();
         }
 
-        Table table = Table.of("storms on node B: restore (sid + history of " + MISSED + " missed messages) and "
-                        + "fresh (RPC); latency from connection start to confirm_history / confirm_subscription",
+        Table table = Table.of("storms on node B after node A is lost: " + MISSED + " missed messages each, by restore "
+                        + "(sid) or by a new session (RPC Connect + subscribe with history); and a fresh storm "
+                        + "without history; latency from connection start to confirm_history / "
+                        + "confirm_subscription",
                 "storm", "clients", "concurrency", "done", "failed", "lost", "duplicates", "wall s", "p50 ms",
                 "p95 ms", "p99 ms", "max ms", "server CPU s", "server CPU ms/client");
-        for (Storm storm : List.of(restore, fresh)) {
+        for (Storm storm : List.of(restore, resubscribe, fresh)) {
             LoadGenerator.ConnectOutcome outcome = storm.outcome();
             Latencies.Summary latency = outcome.latency();
             table = table.withRow(storm.label(), outcome.attempted(), options.concurrency(), outcome.connected(),
@@ -104,22 +116,37 @@ final class RestoreScenario {
                     notes.add(storm.label() + ": failed " + count + "×: " + reason));
         }
         String scale = Check.scales(Check.scale("clients", clients, TARGET_CLIENTS), Check.appLatency(options.target()));
-        double ratio = restore.cpuMsPerClient() / fresh.cpuMsPerClient();
+        double ratio = restore.cpuMsPerClient() / resubscribe.cpuMsPerClient();
         List<Check> checks = List.of(
-                Check.judged("restore storm: every client restored, 0 lost, 0 duplicates", restore.outcome().failed()
-                        + " failed, " + restore.lost() + " lost, " + restore.duplicates() + " duplicates",
-                        restore.outcome().failed() == 0 && restore.lost() == 0 && restore.duplicates() == 0, scale),
-                Check.info("restore CPU per client against the fresh storm's", Table.cell(ratio * 100) + " %"));
+                Check.judged("restore storm: every client restored, 0 lost, 0 duplicates", delivery(restore),
+                        clean(restore), scale),
+                Check.judged("the same storm without restore: every client subscribed, 0 lost, 0 duplicates",
+                        delivery(resubscribe), clean(resubscribe), scale),
+                Check.judged("restore CPU per client at most 50 % of the same storm's without restore (RPC)",
+                        Table.cell(ratio * 100) + " %", ratio <= 0.5, scale),
+                Check.info("restore CPU per client against the fresh storm's (no history)",
+                        Table.cell(restore.cpuMsPerClient() / fresh.cpuMsPerClient() * 100) + " %"));
         return new ScenarioResult("restore", List.of(table), checks,
-                restore.outcome().failed() + fresh.outcome().failed(), restore.lost() + restore.duplicates(), notes);
+                restore.outcome().failed() + resubscribe.outcome().failed() + fresh.outcome().failed(),
+                restore.lost() + restore.duplicates() + resubscribe.lost() + resubscribe.duplicates(), notes);
+    }
+
+    private static String delivery(Storm storm) {
+        return storm.outcome().failed() + " failed, " + storm.lost() + " lost, " + storm.duplicates() + " duplicates";
+    }
+
+    private static boolean clean(Storm storm) {
+        return storm.outcome().failed() == 0 && storm.lost() == 0 && storm.duplicates() == 0;
     }
 
     /**
      * Clients subscribe on A, get one broadcast, lose their connections; A caches them (and is killed when
-     * {@code killA}); {@link #MISSED} broadcasts go out through B; the clients restore on B (measured).
+     * {@code killA}); {@link #MISSED} broadcasts go out through B; the clients come back to B (measured): restored
+     * by their sid {@code withSid}, else through a new Connect and a subscribe with history.
      */
-    private static Storm restoreCycle(int clients, BenchOptions options, Target target, WebSocketCoreClient core,
-                                      ServerProcess nodeA, ServerProcess nodeB, ProcessProbe probeB, boolean killA) {
+    private static Storm cycle(int clients, boolean withSid, BenchOptions options, Target target,
+                               WebSocketCoreClient core, ServerProcess nodeA, ServerProcess nodeB, ProcessProbe probeB,
+                               boolean killA) {
         Configuration.ConfigurationCustomizer configuration = new Configuration.ConfigurationCustomizer();
         configuration.setIdleTimeout(Duration.ofHours(1));
         URI urlA = NodesScenario.cableUrl(nodeA);
@@ -129,8 +156,6 @@ final class RestoreScenario {
             all.add(new ExtClient());
         }
         List<ExtClient> present = new CopyOnWriteArrayList<>();
-        // Counted before the clients come: with the Redis cache their live snapshots are there while they are.
-        long cachedBefore = cachedSessions(target);
         LoadGenerator.ConnectOutcome subscribed = storm(all, options,
                 client -> client.subscribe(core, urlA, options.timeout(), configuration), present);
         try (Publisher viaA = new Publisher.Http(broadcastUrl(nodeA));
@@ -142,8 +167,8 @@ final class RestoreScenario {
             long first = present.stream().mapToLong(ExtClient::offset).max().orElse(0);
             present.forEach(ExtClient::abort);
             await(() -> metricsA.value("clients_num") == 0, "node A never let its clients go");
-            await(() -> cachedSessions(target) >= cachedBefore + present.size(),
-                    "node A never cached every session in Redis");
+            Set<String> sids = present.stream().map(ExtClient::sid).collect(Collectors.toSet());
+            await(() -> cachedSessions(target, sids) == sids.size(), "node A never cached every session in Redis");
             if (killA) {
                 nodeA.kill();
             }
@@ -151,8 +176,9 @@ final class RestoreScenario {
                 viaB.publish(ExtClient.STREAM, "{\"n\":" + n + "}");
             }
             double before = probeB.cpuSeconds();
-            LoadGenerator.ConnectOutcome restored = storm(present, options,
-                    client -> client.restore(core, urlB, options.timeout(), configuration), new ArrayList<>());
+            LoadGenerator.ConnectOutcome restored = storm(present, options, withSid
+                    ? client -> client.restore(core, urlB, options.timeout(), configuration)
+                    : client -> client.resubscribe(core, urlB, options.timeout(), configuration), new ArrayList<>());
             double cpu = probeB.cpuSeconds() - before;
             long lost = 0;
             long duplicates = 0;
@@ -162,7 +188,8 @@ final class RestoreScenario {
             }
             present.forEach(ExtClient::close);
             // A client that never subscribed on A counts as a failed restore.
-            return new Storm("restore: sid + history", new LoadGenerator.ConnectOutcome(clients,
+            return new Storm(withSid ? "restore: sid + history" : "no restore: RPC Connect + subscribe with history",
+                    new LoadGenerator.ConnectOutcome(clients,
                     restored.connected(), restored.latency(), restored.elapsed(),
                     merged(subscribed.failureReasons(), restored.failureReasons())), cpu, lost, duplicates);
         }
@@ -218,8 +245,11 @@ final class RestoreScenario {
         return URI.create("http://127.0.0.1:" + node.port() + "/_broadcast");
     }
 
-    /** Session snapshots in Redis ({@code $jc:session:*}, restored ones included until their node expires them). */
-    private static long cachedSessions(Target target) {
+    /**
+     * How many of {@code sids} have a session snapshot in Redis ({@code $jc:session:<sid>}). Only theirs: those of
+     * earlier cycles expire meanwhile.
+     */
+    private static long cachedSessions(Target target, Set<String> sids) {
         URI redis = target.redisUrl();
         try (Jedis jedis = new Jedis(redis.getHost(), redis.getPort(),
                 DefaultJedisClientConfig.builder().autoNegotiateProtocol(false).build())) {
@@ -228,7 +258,8 @@ final class RestoreScenario {
             ScanParams match = new ScanParams().match("$jc:session:*").count(1_000);
             do {
                 ScanResult<String> page = jedis.scan(cursor, match);
-                count += page.getResult().size();
+                count += page.getResult().stream()
+                        .filter(key -> sids.contains(key.substring("$jc:session:".length()))).count();
                 cursor = page.getCursor();
             } while (!cursor.equals(ScanParams.SCAN_POINTER_START));
             return count;

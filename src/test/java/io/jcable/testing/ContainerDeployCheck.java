@@ -69,6 +69,7 @@ public final class ContainerDeployCheck {
                 server = builder.start();
                 check.awaitHealth(server, port, started, START_WITHIN);
                 CableClient client = check.session(port);
+                check.historyReplay(port, client);
                 check.sigterm(server, client);
                 check.step("PASS");
                 return true;

@@ -2,6 +2,7 @@ package io.jcable.testing;
 
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
+import com.google.gson.JsonPrimitive;
 import io.jcable.rpc.proto.DisconnectRequest;
 import jakarta.websocket.CloseReason;
 import java.io.IOException;
@@ -112,6 +113,38 @@ public final class OutsideCheck implements AutoCloseable {
         }
         step("/health/ready 200, /metrics, 404 for /, /WEB-INF/ and unknown paths");
         return client;
+    }
+
+    /**
+     * History through the container's batching: two more broadcasts on stream {@code a} (the session's client
+     * gets them), then an {@code actioncable-v1-ext-json} client subscribes with the history since a minute ago
+     * and gets the three stored ones in order, then {@code confirm_history}, the replay written as one batch.
+     */
+    public void historyReplay(int port, CableClient session) {
+        String identifier = CableClient.identifier("StreamChannel");
+        for (int n = 2; n <= 3; n++) {
+            redis.publish(channel, "{\"stream\":\"a\",\"data\":\"{\\\"n\\\":" + n + "}\"}");
+            JsonObject data = session.receive();
+            expect(data.get("message").equals(JsonParser.parseString("{\"n\":" + n + "}")), "broadcast " + data);
+        }
+        URI url = URI.create("ws://127.0.0.1:" + port + "/cable?test=history");
+        try (CableClient client = CableClient.connect(url, CableClient.Options.defaults().ignoring("ping")
+                .withHeader("x-api-token", "abc").withSubprotocols("actioncable-v1-ext-json"))) {
+            expect(client.receive().get("type").getAsString().equals("welcome"), "no welcome");
+            long since = System.currentTimeMillis() / 1000 - 60;
+            client.send("{\"command\":\"subscribe\",\"identifier\":" + new JsonPrimitive(identifier)
+                    + ",\"history\":{\"since\":" + since + "}}");
+            JsonObject confirm = client.receive();
+            expect(confirm.get("type").getAsString().equals("confirm_subscription"), "subscribe: " + confirm);
+            for (long offset = 1; offset <= 3; offset++) {
+                JsonObject entry = client.receive();
+                expect(entry.has("offset") && entry.get("offset").getAsLong() == offset,
+                        "entry " + offset + ": " + entry);
+            }
+            JsonObject end = client.receive();
+            expect(end.get("type").getAsString().equals("confirm_history"), "after the entries: " + end);
+        }
+        step("extended client: subscribe with history, 3 entries in order, confirm_history");
     }
 
     /** SIGTERM: the client gets {@code server_restart} and 1001, its Disconnect is made, the process exits. */

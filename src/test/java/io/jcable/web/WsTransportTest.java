@@ -12,6 +12,7 @@ import io.jcable.protocol.ServerFrames;
 import io.jcable.session.WriteWatch;
 import jakarta.websocket.RemoteEndpoint;
 import jakarta.websocket.SendHandler;
+import jakarta.websocket.SendResult;
 import jakarta.websocket.Session;
 import java.lang.reflect.Proxy;
 import java.util.List;
@@ -60,6 +61,58 @@ class WsTransportTest {
         assertTrue(closed.await(5, TimeUnit.SECONDS), "socket not closed");
         assertFalse(transport.checkWrite(late + WRITE_TIMEOUT_NANOS));
         assertEquals(1, metrics.value("disconnected_slow_clients_total"));
+    }
+
+    @Test
+    void framesSentTogetherAreBatchedAndFlushedOnceAndALaterFrameWaitsForTheFlush() throws InterruptedException {
+        List<String> calls = new CopyOnWriteArrayList<>();
+        CountDownLatch flushing = new CountDownLatch(1);
+        CountDownLatch flushMayEnd = new CountDownLatch(1);
+        CountDownLatch liveWritten = new CountDownLatch(1);
+        RemoteEndpoint.Async remote = proxy(RemoteEndpoint.Async.class, (method, args) -> {
+            switch (method) {
+                case "setBatchingAllowed" -> {
+                    calls.add("batching " + args[0]);
+                    if (args[0].equals(false)) {
+                        // Turning batching off flushes (JSR-356): the flush takes its time.
+                        flushing.countDown();
+                        await(flushMayEnd);
+                    }
+                }
+                case "sendText" -> {
+                    calls.add((String) args[0]);
+                    if (args[0].equals("live")) {
+                        liveWritten.countDown();
+                    }
+                    ((SendHandler) args[1]).onResult(new SendResult());
+                }
+                default -> {
+                }
+            }
+            return null;
+        });
+        WsTransport batching = new WsTransport(proxy(Session.class, (method, args) -> switch (method) {
+            case "getAsyncRemote" -> remote;
+            case "getId" -> "batching";
+            default -> null;
+        }), context());
+
+        batching.sendAll(List.of("a", "b", "c"));
+        assertTrue(flushing.await(5, TimeUnit.SECONDS), "never flushed");
+        batching.send("live");
+        assertEquals(List.of("batching true", "a", "b", "c", "batching false"), calls,
+                "the live frame waits for the flush");
+        flushMayEnd.countDown();
+        assertTrue(liveWritten.await(5, TimeUnit.SECONDS), "the live frame never went out");
+        assertEquals(List.of("batching true", "a", "b", "c", "batching false", "live"), calls);
+    }
+
+    private static void await(CountDownLatch latch) {
+        try {
+            assertTrue(latch.await(5, TimeUnit.SECONDS));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     private EndpointContext context() {
