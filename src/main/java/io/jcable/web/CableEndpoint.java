@@ -27,6 +27,12 @@ public final class CableEndpoint extends Endpoint {
 
     /** Jetty's per-session frame size limit (default 64 KiB), set through the standard user properties. */
     static final String JETTY_MAX_FRAME_SIZE = "org.eclipse.jetty.websocket.maxFrameSize";
+    /**
+     * Jetty's per-session input buffer size (default 4 KiB), which is also the capacity of the builder it allocates
+     * for every text message: commands are far smaller, so 1 KiB saves 3 KiB of garbage per client message.
+     */
+    static final String JETTY_INPUT_BUFFER_SIZE = "org.eclipse.jetty.websocket.inputBufferSize";
+    private static final Integer INPUT_BUFFER_SIZE = 1024;
 
     private final EndpointContext context;
     private final MessageAssembler text;
@@ -42,6 +48,7 @@ public final class CableEndpoint extends Endpoint {
     public void onOpen(Session socket, EndpointConfig config) {
         // Messages arrive in parts, so the limit is ours (MessageAssembler); a single frame may be as big.
         socket.getUserProperties().put(JETTY_MAX_FRAME_SIZE, (long) context.server().maxMessageSize());
+        socket.getUserProperties().put(JETTY_INPUT_BUFFER_SIZE, INPUT_BUFFER_SIZE);
         socket.setMaxIdleTimeout(0);
         socket.addMessageHandler(String.class, (MessageHandler.Partial<String>) this::onText);
         socket.addMessageHandler(ByteBuffer.class, (MessageHandler.Partial<ByteBuffer>) this::onBinary);
@@ -112,7 +119,7 @@ public final class CableEndpoint extends Endpoint {
         if (remote == null) {
             remote = HandshakeReader.header(pending.headers(), context.remoteAddressHeader());
         }
-        return context.handshakes().read(pending.uri(), pending.query(), pending.headers(), remote,
+        return context.handshakes().read(socket.getRequestURI(), pending.query(), pending.headers(), remote,
                 socket.getNegotiatedSubprotocol());
     }
 }

@@ -42,8 +42,9 @@ public final class CableEndpointConfigurator extends ServerEndpointConfig.Config
     @Override
     public void modifyHandshake(ServerEndpointConfig config, HandshakeRequest request, HandshakeResponse response) {
         response.getHeaders().put("X-AnyCable-Version", List.of(context.version()));
-        config.getUserProperties().put(HANDSHAKE_KEY, new PendingHandshake(request.getRequestURI(),
-                request.getQueryString(), request.getHeaders()));
+        // Not the request URI: building it parses a java.net.URI per upgrade, and the socket has its own.
+        config.getUserProperties().put(HANDSHAKE_KEY, new PendingHandshake(request.getQueryString(),
+                request.getHeaders()));
     }
 
     @Override
@@ -52,6 +53,6 @@ public final class CableEndpointConfigurator extends ServerEndpointConfig.Config
     }
 
     /** The upgrade request as captured; the remote address is only known once the socket is open. */
-    record PendingHandshake(java.net.URI uri, String query, java.util.Map<String, List<String>> headers) {
+    record PendingHandshake(String query, java.util.Map<String, List<String>> headers) {
     }
 }

@@ -13,6 +13,7 @@ import jakarta.servlet.ServletContext;
 import java.security.SecureRandom;
 import java.util.EnumSet;
 import java.util.HexFormat;
+import java.util.Locale;
 
 /** What every endpoint instance needs, built once per web app. */
 public record EndpointContext(Node node, WriteWatch writes, HandshakeReader handshakes, OriginPolicy origins,
@@ -31,8 +32,15 @@ public record EndpointContext(Node node, WriteWatch writes, HandshakeReader hand
                 metrics.counter("disconnected_slow_clients_total"), new JettyTextFrames());
     }
 
-    /** Installs the filter that passes the peer address to handshakes on containers that do not expose it. */
+    /**
+     * Installs the filter that passes the peer address to handshakes on containers that do not expose it. Not on
+     * Jetty, which puts it in a session user property: there a wrapped upgrade request also makes Jetty's upgrade
+     * filter copy the whole request into a core request of its own, for every socket.
+     */
     public void installRemoteAddressFilter(ServletContext context) {
+        if (context.getServerInfo().toLowerCase(Locale.ROOT).startsWith("jetty/")) {
+            return;
+        }
         FilterRegistration.Dynamic filter = context.addFilter("jcable-remote-address",
                 new RemoteAddressFilter(remoteAddressHeader));
         filter.setAsyncSupported(true);

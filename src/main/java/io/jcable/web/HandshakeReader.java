@@ -107,6 +107,9 @@ final class HandshakeReader {
                 continue;
             }
             for (String value : entry.getValue()) {
+                if (!value.contains(TOKEN_SUBPROTOCOL_PREFIX)) {
+                    continue;
+                }
                 for (String protocol : value.split(",")) {
                     String trimmed = protocol.trim();
                     if (trimmed.startsWith(TOKEN_SUBPROTOCOL_PREFIX)) {

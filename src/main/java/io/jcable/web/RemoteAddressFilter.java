@@ -13,8 +13,8 @@ import java.util.Enumeration;
 import java.util.List;
 
 /**
- * JSR-356 has no standard way to learn the peer address. Jetty puts it in a session user property; for other
- * containers (Tomcat) this filter, running before the container's upgrade filter, passes
+ * JSR-356 has no standard way to learn the peer address. Jetty puts it in a session user property (and gets no
+ * filter); for other containers (Tomcat) this filter, running before the container's upgrade filter, passes
  * {@code getRemoteAddr()} to the handshake as a request header whose name is random per deployment, so a client
  * cannot forge it.
  */
