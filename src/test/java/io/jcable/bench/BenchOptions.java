@@ -49,8 +49,8 @@ record BenchOptions(Scenario scenario, TargetOptions target, int clients, int co
 
     static final String USAGE = """
             usage: scripts/bench <connect|fanout|memory|rpc|slow|soak|standalone|nodes|broker|compare|restore> [options]
-            compare: jcable, then the Node reference server (or the server at --url), under the same storm and
-            fan-out by Redis on the same CPUs (the reference also on the same fake gRPC app and Redis), then the
+            compare: jcable, then the Node reference server (or the server at --url), under the same two storms
+            (cold, then warm) and fan-out by Redis on the same CPUs (the reference also on the same fake gRPC app and Redis), then the
             rpc steps (--rates) over 200 clients on each: two tables with ratios. There --url, --server-pid, --metrics-url, --redis-url and --redis-channel describe the
             other server.
             nodes: one jcable with N subscribers against three jcable processes on the Redis pub/sub with N/3
