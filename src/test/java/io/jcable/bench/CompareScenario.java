@@ -137,9 +137,14 @@ final class CompareScenario {
         try (LoadGenerator generator = new LoadGenerator(target.cableUrl(), options.clients(), options.timeout(),
                 options.uniqueIdentifiers())) {
             storm = ConnectScenario.storm(generator, target, options.clients(), options.concurrency());
+            // As after the first storm: the fan-out starts on a settled server (a JVM collected fully).
+            Timing.sleep(options.settle());
+            settledRssKiB(target);
             delivery = FanoutScenario.measure(options, target, generator, path, storm.outcome().connected(),
                     options.messages());
         }
+        // The Disconnects of the clients just closed are made before the performs are measured.
+        target.awaitQuiet(Bench.QUIET_LIMIT);
         return new Side(name, first, storm, rssPerConnection, delivery,
                 RpcScenario.steps(options, target, rpcClients(options)));
     }
