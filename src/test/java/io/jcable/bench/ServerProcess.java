@@ -14,6 +14,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 import io.jcable.testing.CableEnvironment;
+import io.jcable.testing.ChildProcesses;
 import io.jcable.testing.EmbeddedCableMain;
 
 /**
@@ -77,8 +78,7 @@ final class ServerProcess implements AutoCloseable {
         } catch (IOException e) {
             throw new UncheckedIOException("cannot start " + name + ": " + pinned, e);
         }
-        Thread reaper = new Thread(process::destroyForcibly, "jcable-bench-server-reaper");
-        Runtime.getRuntime().addShutdownHook(reaper);
+        Thread reaper = ChildProcesses.reapOnExit(process, "jcable-bench-server-reaper");
         return new ServerProcess(process, log, awaitReady(name, process, log, ready), reaper);
     }
 
@@ -92,30 +92,14 @@ final class ServerProcess implements AutoCloseable {
 
     /** SIGKILL: the process ends without its shutdown (a crashed node); {@link #close()} still cleans up. */
     void kill() {
-        try {
-            process.destroyForcibly().waitFor();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
+        ChildProcesses.end(process, true, STOP_TIMEOUT);
     }
 
     /** SIGTERM, then SIGKILL after the stop timeout; deletes the log. */
     @Override
     public void close() {
-        process.destroy();
-        try {
-            if (!process.waitFor(STOP_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)) {
-                process.destroyForcibly().waitFor();
-            }
-        } catch (InterruptedException e) {
-            process.destroyForcibly();
-            Thread.currentThread().interrupt();
-        }
-        try {
-            Runtime.getRuntime().removeShutdownHook(reaper);
-        } catch (IllegalStateException jvmExiting) {
-            // the hook runs anyway
-        }
+        ChildProcesses.end(process, false, STOP_TIMEOUT);
+        ChildProcesses.stopReaping(reaper);
         log.toFile().delete();
     }
 

@@ -6,10 +6,10 @@ import java.io.InputStreamReader;
 import java.io.UncheckedIOException;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 
 /**
  * jcable in its own JVM ({@link EmbeddedCableMain}), configured by a test's options (as {@link CableServer#start}
@@ -17,6 +17,8 @@ import java.util.concurrent.TimeUnit;
  * Its output is read (and dropped) once it said {@code READY <port>}; a shutdown hook kills it if the JVM exits first.
  */
 public final class CableProcess implements AutoCloseable {
+    private static final Duration STOP_WAIT = Duration.ofSeconds(10);
+
     private final Process process;
     private final int port;
     private final Thread reaper;
@@ -40,8 +42,7 @@ public final class CableProcess implements AutoCloseable {
         } catch (IOException e) {
             throw new UncheckedIOException("cannot start jcable", e);
         }
-        Thread reaper = new Thread(process::destroyForcibly, "jcable-process-reaper");
-        Runtime.getRuntime().addShutdownHook(reaper);
+        Thread reaper = ChildProcesses.reapOnExit(process, "jcable-process-reaper");
         BufferedReader output = new BufferedReader(new InputStreamReader(process.getInputStream(),
                 StandardCharsets.UTF_8));
         try {
@@ -67,28 +68,12 @@ public final class CableProcess implements AutoCloseable {
 
     /** SIGKILL, and waits for the exit: the node dies without its shutdown. */
     public void kill() {
-        try {
-            process.destroyForcibly().waitFor();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
+        ChildProcesses.end(process, true, STOP_WAIT);
     }
 
     @Override
     public void close() {
-        process.destroy();
-        try {
-            if (!process.waitFor(10, TimeUnit.SECONDS)) {
-                process.destroyForcibly().waitFor();
-            }
-        } catch (InterruptedException e) {
-            process.destroyForcibly();
-            Thread.currentThread().interrupt();
-        }
-        try {
-            Runtime.getRuntime().removeShutdownHook(reaper);
-        } catch (IllegalStateException jvmExiting) {
-            // the hook runs anyway
-        }
+        ChildProcesses.end(process, false, STOP_WAIT);
+        ChildProcesses.stopReaping(reaper);
     }
 }

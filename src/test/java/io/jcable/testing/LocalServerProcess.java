@@ -23,6 +23,7 @@ import java.util.stream.Stream;
  */
 public final class LocalServerProcess implements AutoCloseable {
     private static final Duration START_TIMEOUT = Duration.ofSeconds(10);
+    private static final Duration STOP_WAIT = Duration.ofSeconds(5);
 
     private final Path executable;
     private final int port;
@@ -73,17 +74,8 @@ public final class LocalServerProcess implements AutoCloseable {
             if (running == null) {
                 return;
             }
-            if (forcibly) {
-                running.destroyForcibly();
-            } else {
-                running.destroy();
-            }
-            if (!running.waitFor(5, TimeUnit.SECONDS)) {
-                running.destroyForcibly().waitFor();
-            }
+            ChildProcesses.end(running, forcibly, STOP_WAIT);
             process = null;
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
         } finally {
             lock.unlock();
         }
@@ -118,11 +110,7 @@ public final class LocalServerProcess implements AutoCloseable {
     @Override
     public void close() {
         end(false);
-        try {
-            Runtime.getRuntime().removeShutdownHook(reaper);
-        } catch (IllegalStateException jvmExiting) {
-            // the hook is running or about to
-        }
+        ChildProcesses.stopReaping(reaper);
         try {
             Files.deleteIfExists(log);
             Path directory = log.resolveSibling(log.getFileName() + ".d");
