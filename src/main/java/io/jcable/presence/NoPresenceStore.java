@@ -33,7 +33,8 @@ public final class NoPresenceStore implements PresenceStore {
 
     /** Records live as long as this node: nothing to renew. */
     @Override
-    public void renew(long nowMillis) {
+    public List<PresenceEvent> renew(long nowMillis) {
+        return List.of();
     }
 
     @Override

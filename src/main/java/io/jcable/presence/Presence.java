@@ -90,11 +90,11 @@ public final class Presence {
         }
     }
 
-    /** On the sweeper thread: ends due lingers and announces the leaves. */
+    /** On the sweeper thread: renews this node's records, ends due lingers, and announces the joins and leaves. */
     void sweep() {
         try {
             long now = clock.getAsLong();
-            store.renew(now);
+            publish(store.renew(now));
             publish(store.expire(now));
             if (sweepFailing) {
                 sweepFailing = false;

@@ -30,9 +30,10 @@ public interface PresenceStore {
 
     /**
      * Keeps the records of this node's live sessions from expiring; called on every sweep. A store shared by nodes
-     * gives each live record a lease that its node renews, so the records of a node that died end like lingers.
+     * gives each live record a lease that its node renews, so the records of a node that died end like lingers, and
+     * joins again the live sessions whose records it lost; returns the events of those joins.
      */
-    void renew(long nowMillis);
+    List<PresenceEvent> renew(long nowMillis);
 
     void stop();
 }

@@ -6,7 +6,6 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
@@ -16,10 +15,10 @@ import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Function;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import redis.clients.jedis.Jedis;
-import redis.clients.jedis.Pipeline;
 import redis.clients.jedis.exceptions.JedisException;
-import redis.clients.jedis.params.ZAddParams;
 
 /**
  * Presence records in Redis ({@code ANYCABLE_BROKER=redis}), shared by every node. Per stream S three hashes:
@@ -28,13 +27,16 @@ import redis.clients.jedis.params.ZAddParams;
  * {@code "<sid> <stream>"} scored by the epoch ms the linger ends (a sid has no space). Each change is one Lua
  * script (Redis 7.0 commands), so two nodes never both announce the same join or leave. A live session's record is
  * in that set too, with a lease its node renews every third of it ({@link #renew}): should the node die, its
- * sessions' records end like lingers, within one lease, announced by a node still alive.
+ * sessions' records end like lingers, within one lease, announced by a node still alive. A live session whose record
+ * Redis no longer has (a restart without persistence, or an outage longer than the lease, after which another node
+ * ended it) joins again at the next renewal, so a user still connected does not stay absent.
  *
  * <p>Commands run on one platform thread of the store's own (Jedis may hold monitors, which would pin a virtual
  * thread) over one connection, opened when needed; a caller waits at most {@link #ANSWER_WAIT}. After a failed
  * connection, requests fail at once for {@link #RETRY_AFTER}, so a dead Redis cannot pile them up.
  */
 public final class RedisPresenceStore implements PresenceStore {
+    private static final Logger LOG = LoggerFactory.getLogger(RedisPresenceStore.class);
     static final Duration ANSWER_WAIT = Duration.ofSeconds(2);
     private static final Duration RETRY_AFTER = Duration.ofSeconds(1);
     private static final String PREFIX = "jcable:presence:";
@@ -95,6 +97,22 @@ public final class RedisPresenceStore implements PresenceStore {
     private static final String EXPIRE = "if redis.call('ZREM', KEYS[4], ARGV[2]) == 0 then return false end\n"
             + RELEASE;
 
+    /**
+     * KEYS: lingering; ARGV: lease end ms, then linger members. Pushes the lease of each member still in the set;
+     * returns those that are not (their record ended or was lost).
+     */
+    private static final String RENEW = """
+            local missing = {}
+            for i = 2, #ARGV do
+              if redis.call('ZSCORE', KEYS[1], ARGV[i]) then
+                redis.call('ZADD', KEYS[1], ARGV[1], ARGV[i])
+              else
+                table.insert(missing, ARGV[i])
+              end
+            end
+            return missing
+            """;
+
     /** KEYS: sid, lingering; ARGV: sid, expiry ms, linger member. Lingers only a sid that holds an id. */
     private static final String LINGER = """
             if redis.call('HEXISTS', KEYS[1], ARGV[1]) == 1 then
@@ -105,8 +123,12 @@ public final class RedisPresenceStore implements PresenceStore {
 
     private final RedisConnector connector;
     private final long leaseMillis;
-    /** The linger members ({@link #member}) of the sessions joined on this node and neither left nor lingering. */
-    private final Set<String> live = ConcurrentHashMap.newKeySet();
+    /**
+     * The records of the sessions joined on this node and neither left nor lingering, by linger member
+     * ({@link #member}). A session leaving or lingering is removed before its command is queued on {@link #thread},
+     * so a renewal that still finds it here runs before that command.
+     */
+    private final Map<String, LiveRecord> live = new ConcurrentHashMap<>();
     /** When the leases are renewed next (epoch ms); owned by the sweeper thread that calls {@link #renew}. */
     private long renewAtMillis;
     private final ExecutorService thread =
@@ -129,7 +151,12 @@ public final class RedisPresenceStore implements PresenceStore {
         String member = member(stream, sid);
         List<?> reply = (List<?>) call(redis -> redis.eval(JOIN, keys(stream),
                 List.of(sid, id, info, member, Long.toString(System.currentTimeMillis() + leaseMillis))));
-        live.add(member);
+        live.put(member, new LiveRecord(stream, sid, id, info));
+        return joinEvents(stream, info, reply);
+    }
+
+    /** The events of a {@link #JOIN} reply: [type, id, …]. */
+    private static List<PresenceEvent> joinEvents(String stream, String info, List<?> reply) {
         List<PresenceEvent> events = new ArrayList<>(2);
         for (int i = 0; i + 1 < reply.size(); i += 2) {
             String eventId = (String) reply.get(i + 1);
@@ -183,27 +210,56 @@ public final class RedisPresenceStore implements PresenceStore {
         return events;
     }
 
-    /** Every third of a lease: pushes the end of each live session's lease one lease ahead, pipelined. */
+    /**
+     * Every third of a lease: pushes the end of each live session's lease one lease ahead, and joins again the live
+     * sessions whose record Redis lost; returns the events of those joins.
+     */
     @Override
-    public void renew(long nowMillis) {
+    public List<PresenceEvent> renew(long nowMillis) {
         if (nowMillis < renewAtMillis) {
-            return;
+            return List.of();
         }
-        List<String> members = new ArrayList<>(live);
-        double until = nowMillis + leaseMillis;
+        List<String> members = new ArrayList<>(live.keySet());
+        long until = nowMillis + leaseMillis;
+        List<PresenceEvent> events = new ArrayList<>();
+        int rejoined = 0;
         for (int from = 0; from < members.size(); from += RENEW_BATCH) {
             List<String> batch = members.subList(from, Math.min(members.size(), from + RENEW_BATCH));
-            call(redis -> {
-                Pipeline pipeline = redis.pipelined();
-                // XX: a record that ended meanwhile (left, lingering, or expired while this node was unreachable)
-                // is not brought back.
-                batch.forEach(member -> pipeline.zadd(LINGERING, until, member,
-                        ZAddParams.zAddParams().xx()));
-                pipeline.sync();
-                return null;
-            });
+            Rejoined answer = call(redis -> renewBatch(redis, batch, until));
+            rejoined += answer.sessions();
+            events.addAll(answer.events());
         }
         renewAtMillis = nowMillis + leaseMillis / 3;
+        if (rejoined > 0) {
+            LOG.info("Presence: {} live session(s) joined again: Redis had lost their records (a restart, or an outage"
+                    + " longer than the {} ms lease)", rejoined, leaseMillis);
+        }
+        return events;
+    }
+
+    /** On the store's thread: renews {@code batch}'s leases and joins again the members Redis no longer has. */
+    private Rejoined renewBatch(Jedis redis, List<String> batch, long until) {
+        List<String> args = new ArrayList<>(batch.size() + 1);
+        args.add(Long.toString(until));
+        batch.stream().filter(live::containsKey).forEach(args::add);
+        if (args.size() == 1) {
+            return Rejoined.NONE;
+        }
+        List<?> missing = (List<?>) redis.eval(RENEW, List.of(LINGERING), args);
+        List<PresenceEvent> events = new ArrayList<>();
+        int sessions = 0;
+        for (Object member : missing) {
+            // Left or lingering since the script ran: its command is queued behind this task.
+            LiveRecord record = live.get((String) member);
+            if (record == null) {
+                continue;
+            }
+            List<?> reply = (List<?>) redis.eval(JOIN, keys(record.stream()), List.of(record.sid(), record.id(),
+                    record.info(), (String) member, Long.toString(until)));
+            events.addAll(joinEvents(record.stream(), record.info(), reply));
+            sessions++;
+        }
+        return new Rejoined(sessions, events);
     }
 
     private static String key(String stream, String part) {
@@ -259,6 +315,15 @@ public final class RedisPresenceStore implements PresenceStore {
             jedis = null;
             throw new PresenceUnavailable("Redis failed: " + e.getMessage());
         }
+    }
+
+    /** What a live session holds on a stream, to join it again should Redis lose it. */
+    private record LiveRecord(String stream, String sid, String id, String info) {
+    }
+
+    /** The result of renewing one batch: how many sessions joined again, and the events of those joins. */
+    private record Rejoined(int sessions, List<PresenceEvent> events) {
+        static final Rejoined NONE = new Rejoined(0, List.of());
     }
 
     @Override

@@ -20,11 +20,13 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
+import redis.clients.jedis.Jedis;
 
 /**
  * Two jcable nodes with {@code ANYCABLE_BROKER=redis} and the Redis pub/sub: presence records are shared (one join
  * for an id present on both nodes, one leave when its last session on either node left) and whispers reach the
- * other node; the records of a node that died end within their lease. An absence is checked with a marker published through the node where the action happened: its
+ * other node; the records of a node that died end within their lease, and those of live sessions that Redis lost
+ * come back. An absence is checked with a marker published through the node where the action happened: its
  * pub/sub publisher sends in order, and Redis delivers in that order.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
@@ -168,5 +170,27 @@ class PresenceNodesTest {
         }
         // The lease (3 s, the shortest) ends on node B's sweep: no session closed, no linger written.
         assertEquals(JsonParser.parseString(leaveEvent(identifier, "u9")), observer.receive(NodesSupport.WAIT));
+    }
+
+    @Test
+    void aLiveSessionJoinsAgainWhenRedisLostItsRecord() {
+        String identifier = identifier("PresenceChannel", "stream", "room_" + UUID.randomUUID());
+        CableClient observer = ext(b);
+        CableClient member = ext(a);
+        observer.subscribe(identifier);
+        member.subscribe(identifier);
+        member.send(join(identifier, "u7", "{\"name\":\"Ann\"}"));
+        String joined = joinEvent(identifier, "u7", "{\"name\":\"Ann\"}");
+        assertEquals(joined, observer.receiveRaw());
+
+        // What a Redis restart without persistence leaves: no record, no lease.
+        try (Jedis jedis = redis.connect()) {
+            jedis.flushAll();
+        }
+        // Node A's next renewal (every third of the 15 s lease) finds its live session's record gone.
+        assertEquals(JsonParser.parseString(joined), observer.receive(NodesSupport.WAIT));
+        assertEquals("{\"type\":\"presence\",\"identifier\":" + Json.quote(identifier) + ",\"message\":{\"type\":"
+                + "\"info\",\"total\":1,\"records\":[{\"id\":\"u7\",\"info\":{\"name\":\"Ann\"}}]}}",
+                info(observer, identifier));
     }
 }
