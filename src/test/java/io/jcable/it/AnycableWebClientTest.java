@@ -4,11 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.google.gson.JsonObject;
-import com.google.gson.JsonParser;
-import io.jcable.rpc.proto.CommandMessage;
-import io.jcable.rpc.proto.ConnectionRequest;
-import io.jcable.rpc.proto.DisconnectRequest;
-import io.jcable.testing.FakeRpcApp.RecordedCall;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -33,10 +28,7 @@ class AnycableWebClientTest extends CableTestSupport {
     private static final String SCRIPT = "anycable-web-client.mjs";
     private static final List<String> PACKAGES = List.of("@anycable/web", "@anycable/core", "ws");
     private static final Duration CLIENT_TIMEOUT = Duration.ofSeconds(20);
-    private static final Duration RPC_WAIT = Duration.ofSeconds(5);
     private static final int PING_INTERVAL_SECONDS = 1;
-    private static final String PERFORM_ID = "{\"channel\":\"PerformChannel\"}";
-    private static final String STREAM_ID = "{\"channel\":\"StreamChannel\"}";
     private static final Pattern DONE = Pattern.compile("close=(\\d+) sent=(\\d+) pongs=(\\d+)");
 
     @Override
@@ -104,32 +96,7 @@ class AnycableWebClientTest extends CableTestSupport {
             assertEquals(0, pongsSent, "no pongs in " + protocol);
         }
 
-        // server side: one connection (no reconnect), its sid in every RPC, the perform as sent by the client
-        List<RecordedCall> connects = app.calls("Connect");
-        assertEquals(1, connects.size(), "the client must not reconnect: " + connects);
-        RecordedCall connect = connects.getFirst();
-        assertEquals(sid, connect.sid(), "Connect sid metadata vs the welcome's sid");
-        assertEquals("v1", connect.protov());
-        assertEquals(server.http("/cable").toString(), connect.request(ConnectionRequest.class).getEnv().getUrl());
-
-        for (String identifier : List.of(PERFORM_ID, STREAM_ID)) {
-            RecordedCall subscribe = app.awaitCall("Command", call -> call.request(CommandMessage.class).getCommand()
-                    .equals("subscribe") && call.request(CommandMessage.class).getIdentifier().equals(identifier), RPC_WAIT);
-            assertEquals(sid, subscribe.sid());
-        }
-        RecordedCall perform = app.awaitCall("Command",
-                call -> call.request(CommandMessage.class).getCommand().equals("message"), RPC_WAIT);
-        CommandMessage message = perform.request(CommandMessage.class);
-        assertEquals(sid, perform.sid());
-        assertEquals(PERFORM_ID, message.getIdentifier());
-        JsonObject performed = JsonParser.parseString(message.getData()).getAsJsonObject();
-        assertEquals("echo", performed.get("action").getAsString(), message.getData());
-        assertEquals(echoText, performed.get("text").getAsString(), message.getData());
-
-        // the client's disconnect() reaches the app with both subscriptions
-        RecordedCall disconnect = app.awaitCall("Disconnect", call -> sid.equals(call.sid()), RPC_WAIT);
-        assertEquals(List.of(PERFORM_ID, STREAM_ID).stream().sorted().toList(),
-                disconnect.request(DisconnectRequest.class).getSubscriptionsList().stream().sorted().toList());
+        JsClientCalls.assertOneSession(app, server, sid, echoText);
         // nothing else: two subscribes and the perform, no unsubscribe, no retried subscribe
         assertEquals(3, app.calls("Command").size(), "Commands: " + app.calls("Command"));
 
