@@ -2,6 +2,7 @@ package io.jcable.bench;
 
 import java.time.Duration;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.Condition;
@@ -51,7 +52,7 @@ public final class GrpcClientMain {
                 Outcome outcome = run(controller, rate, seconds);
                 double wall = (System.nanoTime() - start) / 1e9;
                 Latencies.Summary latency = outcome.latency().summary();
-                System.out.printf(java.util.Locale.ROOT, "STEP %d %d %d %.3f %.3f %.4f %.4f %.3f %d%n", rate,
+                System.out.printf(Locale.ROOT, "STEP %d %d %d %.3f %.3f %.4f %.4f %.3f %d%n", rate,
                         latency.count(), outcome.errors(), latency.p50(), latency.p99(), self.cpuSeconds() - cpu,
                         self.userCpuSeconds() - user, wall, self.rssKiB());
             }

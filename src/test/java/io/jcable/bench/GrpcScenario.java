@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -142,7 +143,7 @@ final class GrpcScenario {
                             + " s:\n" + Files.readString(log));
                 }
             } finally {
-                ChildProcesses.end(process, true, java.time.Duration.ofSeconds(5));
+                ChildProcesses.end(process, true, Duration.ofSeconds(5));
                 ChildProcesses.stopReaping(reaper);
             }
             return Files.readAllLines(log).stream().filter(line -> line.startsWith("STEP "))
