@@ -55,12 +55,19 @@ final class GrpcScenario {
 
     static ScenarioResult run(BenchOptions options) {
         List<Step> steps = new ArrayList<>();
+        List<String> notes = new ArrayList<>();
         try (FakeRpcApp app = FakeRpcApp.start(publication -> { })) {
             app.latency(options.target().appLatency());
             app.recordCalls(false);
             for (int round = 1; round <= options.rounds(); round++) {
                 for (Variant variant : options.variants()) {
-                    steps.addAll(client(options, app.target(), variant, round));
+                    try {
+                        steps.addAll(client(options, app.target(), variant, round));
+                    } catch (IllegalStateException e) {
+                        // one run that collapsed (a client starved of CPU queues calls until they time out) must
+                        // not cost the others' figures
+                        notes.add(e.getMessage());
+                    }
                 }
             }
         }
@@ -75,12 +82,14 @@ final class GrpcScenario {
                     step.p99(), step.cpuMicrosPerCall(), step.userCpu() * 1e6 / Math.max(1, step.calls()),
                     step.cpu() * 100 / step.wall(), step.rssKiB() / 1024.0);
         }
-        return new ScenarioResult("grpc", List.of(runs, medians(options, steps)), List.of(), 0, errors,
-                List.of("client: " + GrpcClientMain.class.getSimpleName() + " in its own JVM on CPUs "
-                        + options.target().serverCpus() + ", flags " + options.target().serverJvm()
-                        + "; settings " + options.target().serverSettings().keySet()
-                        + "; fake gRPC app in the generator process, " + options.target().appLatency().toMillis()
-                        + " ms per call; variants " + options.variants()));
+        int failedRuns = notes.size();
+        notes.addFirst("client: " + GrpcClientMain.class.getSimpleName() + " in its own JVM on CPUs "
+                + options.target().serverCpus() + ", flags " + options.target().serverJvm()
+                + "; settings " + options.target().serverSettings().keySet()
+                + "; fake gRPC app in the generator process, " + options.target().appLatency().toMillis()
+                + " ms per call; variants " + options.variants());
+        return new ScenarioResult("grpc", List.of(runs, medians(options, steps)), List.of(), failedRuns, errors,
+                notes);
     }
 
     /** Per variant and rate: the medians over the rounds, and the CPU per call against the first variant's. */
@@ -139,8 +148,10 @@ final class GrpcScenario {
             Thread reaper = ChildProcesses.reapOnExit(process, "jcable-bench-grpc-reaper");
             try {
                 if (!process.waitFor(limit, TimeUnit.SECONDS) || process.exitValue() != 0) {
-                    throw new IllegalStateException("gRPC client " + variant.name() + " failed or took over " + limit
-                            + " s:\n" + Files.readString(log));
+                    List<String> output = Files.readAllLines(log);
+                    throw new IllegalStateException("gRPC client " + variant.name() + " round " + round
+                            + " failed or took over " + limit + " s; its last output: "
+                            + output.subList(Math.max(0, output.size() - 3), output.size()));
                 }
             } finally {
                 ChildProcesses.end(process, true, Duration.ofSeconds(5));
