@@ -5,7 +5,7 @@ import java.util.List;
 
 /**
  * The benchmark tool:
- * {@code scripts/bench <connect|fanout|memory|rpc|slow|soak|standalone|nodes|broker|compare|restore> [options]}
+ * {@code scripts/bench <connect|fanout|memory|rpc|grpc|slow|soak|standalone|nodes|broker|compare|restore> [options]}
  * (see {@link BenchOptions#USAGE}). Prints one Markdown section per run and appends it to the results file.
  * Exits 0 when every client connected and nothing was lost, 1 otherwise, 2 on a usage error.
  */
@@ -25,7 +25,8 @@ public final class Bench {
         int status;
         try {
             BenchOptions options = BenchOptions.parse(List.of(args), command, System.getenv());
-            try (Target target = Target.open(options.target())) {
+            // grpc starts its own client JVM and fake app: no jcable server
+            try (Target target = options.scenario() == Scenario.GRPC ? null : Target.open(options.target())) {
                 ScenarioResult result = execute(options, target);
                 status = result.failures() == 0 && result.lost() == 0 ? 0 : 1;
             }
@@ -41,9 +42,16 @@ public final class Bench {
         System.exit(status);
     }
 
-    /** Runs one scenario against {@code target}, prints its section and appends it to the results file. */
+    /**
+     * Runs one scenario against {@code target} (null for grpc, which has none), prints its section and appends it
+     * to the results file.
+     */
     static ScenarioResult execute(BenchOptions options, Target target) {
         Environment environment = Environment.capture();
+        if (options.scenario() == Scenario.GRPC) {
+            System.out.println("bench: grpc, jcable's gRPC client alone");
+            return report(options, environment, List.of(), GrpcScenario.run(options));
+        }
         System.out.println("bench: " + options.scenario().label() + " against " + target.cableUrl());
         String warmup = Warmup.run(options, target);
         target.awaitQuiet(QUIET_LIMIT);
@@ -52,6 +60,7 @@ public final class Bench {
             case FANOUT -> FanoutScenario.run(options, target);
             case MEMORY -> MemoryScenario.run(options, target);
             case RPC -> RpcScenario.run(options, target);
+            case GRPC -> throw new IllegalStateException("grpc has no target");
             case SLOW -> SlowScenario.run(options, target);
             case SOAK -> SoakScenario.run(options, target);
             case STANDALONE -> StandaloneScenario.run(options, target);
@@ -60,8 +69,12 @@ public final class Bench {
             case COMPARE -> CompareScenario.run(options, target);
             case RESTORE -> RestoreScenario.run(options, target);
         };
-        ScenarioResult result = measured.withNote(warmup);
-        String section = Report.section(options, environment, target.description(), result);
+        return report(options, environment, target.description(), measured.withNote(warmup));
+    }
+
+    private static ScenarioResult report(BenchOptions options, Environment environment, List<String> target,
+                                         ScenarioResult result) {
+        String section = Report.section(options, environment, target, result);
         System.out.print(section);
         Report.append(options.out(), section);
         System.out.println("bench: appended to " + options.out().toAbsolutePath());

@@ -32,6 +32,8 @@ import io.jcable.testing.CableEnvironment;
  * @param warmup            clients of the warm-up run before measuring (0: none)
  * @param warmupTime        how long the warm-up load runs; for soak also the churn before its baseline
  * @param uniqueIdentifiers clients subscribe with identifiers of their own instead of one shared identifier
+ * @param variants          grpc: the client JVMs to alternate, each a name and extra JVM flags
+ * @param rounds            grpc: how many times each variant runs, alternated
  * @param other             compare: the other server, given by {@code --url} and the options that describe it; null
  *                          for the reference server, which the tool starts from {@code reference}
  * @param reference         compare: directory of the Node reference server
@@ -42,13 +44,13 @@ record BenchOptions(Scenario scenario, TargetOptions target, int clients, int co
                     Duration interval, List<String> paths, List<Integer> levels, List<Integer> rates,
                     Duration duration, int churnPerSecond, double slowPercent, int padBytes, int floodBytes,
                     Duration timeout, Duration settle, int warmup, Duration warmupTime, boolean uniqueIdentifiers,
-                    TargetOptions other, Path reference, Path out, String command) {
+                    List<GrpcScenario.Variant> variants, int rounds, TargetOptions other, Path reference, Path out, String command) {
 
     /** Where the shared workspace keeps the reference server. */
     static final String DEFAULT_REFERENCE = "/work/shared/reference/node-ws-server";
 
     static final String USAGE = """
-            usage: scripts/bench <connect|fanout|memory|rpc|slow|soak|standalone|nodes|broker|compare|restore> [options]
+            usage: scripts/bench <connect|fanout|memory|rpc|grpc|slow|soak|standalone|nodes|broker|compare|restore> [options]
             compare: jcable, then the Node reference server (or the server at --url), under the same two storms
             (cold, then warm) and fan-out by Redis on the same CPUs (the reference also on the same fake gRPC app and Redis), then the
             rpc steps (--rates) over 200 clients on each: two tables with ratios. There --url, --server-pid, --metrics-url, --redis-url and --redis-channel describe the
@@ -62,6 +64,9 @@ record BenchOptions(Scenario scenario, TargetOptions target, int clients, int co
             by their sid (history, no RPC); 0 lost, 0 duplicates each; then N fresh RPC clients (no history):
             node B's CPU per client of each (own target only; --warmup clients do an unmeasured cycle of each
             kind first).
+            grpc: jcable's gRPC client alone (its GrpcController in a JVM of its own, pinned and flagged as the
+            server) sends echo Commands open loop at --rates to the fake app in the generator: its CPU per call
+            and p50/p99; each of --variants is a client JVM of its own, the variants alternated --rounds times.
             One generator process holds at most (open-files limit - 300) clients: about 19,700 with 20,000.
               --clients N            clients (connect 19000, fanout 10000, broker 10000, compare 10000,
                                      nodes 9000, rpc 200, slow 1000, soak 2000, standalone 10000, restore 10000)
@@ -83,6 +88,9 @@ record BenchOptions(Scenario scenario, TargetOptions target, int clients, int co
               --warmup-s S           length of the warm-up load (30); soak: also its churn before the baseline
               --identifiers MODE     shared: every client subscribes to {"channel":"BenchmarkChannel"} (one
                                      broadcast frame fits all); unique: adds "id":"<n>" per client (shared)
+              --variants "A=FLAGS|B=FLAGS"  grpc: named client variants, each its extra JVM flags, e.g.
+                                     -Djcable.x=y (default=: one variant without extra flags)
+              --rounds N             grpc: runs of each variant, alternated (1)
               --app-latency-ms L     latency of the fake gRPC app (1)
               --out FILE             results file to append to (BENCHMARKS.md)
               --server-jvm "FLAGS"   JVM flags of the jcable process (%s)
@@ -103,7 +111,7 @@ record BenchOptions(Scenario scenario, TargetOptions target, int clients, int co
     private static final Set<String> NAMES = Set.of("clients", "concurrency", "messages", "interval-ms", "paths",
             "levels", "rates", "duration-s", "churn-per-s", "slow-percent", "pad-bytes", "flood-bytes", "timeout-s",
             "settle-s", "warmup", "warmup-s", "identifiers", "app-latency-ms", "out", "server-jvm", "server-cpus", "url",
-            "server-pid", "metrics-url", "redis-url", "broadcast-url", "redis-channel", "secret", "reference");
+            "server-pid", "metrics-url", "redis-url", "broadcast-url", "redis-channel", "secret", "reference", "variants", "rounds");
     private static final Set<String> PATHS = Set.of("redis", "http", "action");
 
     /**
@@ -176,7 +184,7 @@ record BenchOptions(Scenario scenario, TargetOptions target, int clients, int co
             case CONNECT -> 19_000;
             case FANOUT, STANDALONE, BROKER, COMPARE, RESTORE -> 10_000;
             case NODES -> 9_000;
-            case RPC -> 200;
+            case RPC, GRPC -> 200;
             case MEMORY, SLOW -> 1_000;
             case SOAK -> 2_000;
         };
@@ -202,6 +210,8 @@ record BenchOptions(Scenario scenario, TargetOptions target, int clients, int co
                 values.integer("warmup", 500, 0, 5_000),
                 Duration.ofSeconds(values.integer("warmup-s", 30, 1, 3_600)),
                 values.choice("identifiers", "shared", "unique"),
+                GrpcScenario.Variant.parse(values.text("variants", "default=")),
+                values.integer("rounds", 1, 1, 100),
                 other, Path.of(values.text("reference", DEFAULT_REFERENCE)),
                 Path.of(values.text("out", "BENCHMARKS.md")),
                 command);

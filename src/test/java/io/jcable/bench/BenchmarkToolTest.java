@@ -66,6 +66,17 @@ final class BenchmarkToolTest {
     }
 
     @Test
+    void grpcClientAloneWithTwoVariantsAlternated() throws IOException {
+        ScenarioResult result = run("grpc", "--rates", "50,100", "--duration-s", "1", "--warmup-s", "1",
+                "--variants", "a=|b=-Djcable.unused=1", "--rounds", "2");
+        assertClean(result);
+        List<List<String>> runs = result.tables().getFirst().rows();
+        assertEquals(List.of("a", "a", "b", "b", "a", "a", "b", "b"), runs.stream().map(List::getFirst).toList(),
+                "each variant through both rates, alternated, twice");
+        assertEquals(4, result.tables().get(1).rows().size(), "one median row per variant and rate");
+    }
+
+    @Test
     void slowConsumers() throws IOException {
         ScenarioResult result = run("slow", "--clients", "20", "--slow-percent", "10", "--duration-s", "1",
                 "--flood-bytes", "1024");
@@ -162,6 +173,7 @@ final class BenchmarkToolTest {
         assertRefused("--clients must be in [1, ", "fanout", "--clients", "0");
         assertRefused("unknown scenario 'teleport'", "teleport");
         assertRefused("broker starts jcable twice", "broker", "--url", "ws://127.0.0.1:1/cable");
+        assertRefused("--variants: not name=flags", "grpc", "--variants", "a=|b");
     }
 
     /** Each refusal for its own reason: the message names the bad option. */

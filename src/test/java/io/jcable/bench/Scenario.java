@@ -4,7 +4,7 @@ import java.util.Locale;
 
 /** The benchmark scenarios. */
 enum Scenario {
-    CONNECT, FANOUT, MEMORY, RPC, SLOW, SOAK, STANDALONE, NODES, BROKER, COMPARE, RESTORE;
+    CONNECT, FANOUT, MEMORY, RPC, GRPC, SLOW, SOAK, STANDALONE, NODES, BROKER, COMPARE, RESTORE;
 
     String label() {
         return name().toLowerCase(Locale.ROOT);
