@@ -146,9 +146,11 @@ record BenchOptions(Scenario scenario, TargetOptions target, int clients, int co
             throw new IllegalArgumentException("--war: only jetty: " + warContainer);
         }
         boolean war = warContainer != null;
-        if (war && (url != null || scenario == Scenario.NODES || scenario == Scenario.RESTORE)) {
-            throw new IllegalArgumentException("--war deploys the tool's one own target: not with --url, nodes or"
-                    + " restore");
+        // one Jetty base, target/bench-jetty-base: these scenarios start a second jcable beside the first
+        if (war && (url != null || scenario == Scenario.NODES || scenario == Scenario.RESTORE
+                || scenario == Scenario.BROKER)) {
+            throw new IllegalArgumentException("--war deploys the tool's one own target: not with --url, nodes,"
+                    + " restore or broker");
         }
         TargetOptions described = new TargetOptions(url, values.integer("server-pid", 0, 0, Integer.MAX_VALUE),
                 values.uri("metrics-url"), redisUrl, broadcastUrl, values.text("redis-channel", "__anycable__"),
