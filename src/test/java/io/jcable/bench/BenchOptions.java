@@ -11,6 +11,7 @@ import java.util.Map;
 import java.util.Set;
 
 import io.jcable.testing.CableEnvironment;
+import io.jcable.testing.WarDeployment;
 
 /**
  * Options of one benchmark run, parsed from {@code <scenario> [--name value | --name=value]...}.
@@ -95,6 +96,10 @@ record BenchOptions(Scenario scenario, TargetOptions target, int clients, int co
               --out FILE             results file to append to (BENCHMARKS.md)
               --server-jvm "FLAGS"   JVM flags of the jcable process (%s)
               --server-cpus LIST     taskset -c list for jcable, or none (0)
+              --war jetty            serve the built WAR from a standalone Jetty 12 set up as README's
+                                     "Deploying the WAR" says (its JVM flags: .mvn/jvm.config unless
+                                     --server-jvm) instead of jcable in embedded Jetty; scripts/bench then
+                                     packages it first (own target only)
               --url ws://H:P/cable   drive an external Action Cable server instead of starting jcable
               --server-pid PID       external server process to measure (CPU, RSS, heap if a JVM)
               --metrics-url URL      external server's Prometheus endpoint
@@ -111,7 +116,8 @@ record BenchOptions(Scenario scenario, TargetOptions target, int clients, int co
     private static final Set<String> NAMES = Set.of("clients", "concurrency", "messages", "interval-ms", "paths",
             "levels", "rates", "duration-s", "churn-per-s", "slow-percent", "pad-bytes", "flood-bytes", "timeout-s",
             "settle-s", "warmup", "warmup-s", "identifiers", "app-latency-ms", "out", "server-jvm", "server-cpus", "url",
-            "server-pid", "metrics-url", "redis-url", "broadcast-url", "redis-channel", "secret", "reference", "variants", "rounds");
+            "server-pid", "metrics-url", "redis-url", "broadcast-url", "redis-channel", "secret", "reference", "variants", "rounds",
+            "war");
     private static final Set<String> PATHS = Set.of("redis", "http", "action");
 
     /**
@@ -144,11 +150,24 @@ record BenchOptions(Scenario scenario, TargetOptions target, int clients, int co
         URI url = values.uri("url");
         URI redisUrl = values.uri("redis-url");
         URI broadcastUrl = values.uri("broadcast-url");
+        String warContainer = values.text("war", null);
+        if (warContainer != null && !warContainer.equals("jetty")) {
+            throw new IllegalArgumentException("--war: only jetty: " + warContainer);
+        }
+        boolean war = warContainer != null;
+        // one Jetty base, target/bench-jetty-base: these scenarios start a second jcable beside the first; grpc
+        // starts no server at all
+        if (war && (url != null || scenario == Scenario.NODES || scenario == Scenario.RESTORE
+                || scenario == Scenario.BROKER || scenario == Scenario.GRPC)) {
+            throw new IllegalArgumentException("--war deploys the tool's one own target: not with --url, nodes,"
+                    + " restore, broker or grpc");
+        }
         TargetOptions described = new TargetOptions(url, values.integer("server-pid", 0, 0, Integer.MAX_VALUE),
                 values.uri("metrics-url"), redisUrl, broadcastUrl, values.text("redis-channel", "__anycable__"),
                 Duration.ofMillis(values.integer("app-latency-ms", 1, 0, 10_000)),
-                values.text("server-jvm", TargetOptions.DEFAULT_SERVER_JVM), values.text("server-cpus", "0"),
-                values.text("secret", null), CableEnvironment.cableVariables(environment));
+                values.text("server-jvm", war ? WarDeployment.recommendedJvmFlags() : TargetOptions.DEFAULT_SERVER_JVM),
+                values.text("server-cpus", "0"), values.text("secret", null),
+                CableEnvironment.cableVariables(environment), war);
         // compare: jcable is always the tool's own; the external options describe the other server
         boolean compare = scenario == Scenario.COMPARE;
         TargetOptions target = compare ? described.selfHostedPart() : described;

@@ -174,6 +174,18 @@ final class BenchmarkToolTest {
         assertRefused("unknown scenario 'teleport'", "teleport");
         assertRefused("broker starts jcable twice", "broker", "--url", "ws://127.0.0.1:1/cable");
         assertRefused("--variants: not name=flags", "grpc", "--variants", "a=|b");
+        assertRefused("--war: only jetty", "memory", "--war", "tomcat");
+        assertRefused("--war deploys the tool's one own target", "memory", "--war", "jetty", "--url",
+                "ws://127.0.0.1:1/cable");
+    }
+
+    /** --war takes README's flags from .mvn/jvm.config, where every Maven JVM takes them too. */
+    @Test
+    void warTargetRunsWithTheFlagsOfMavenJvmConfig() throws IOException {
+        String flags = Files.readString(Path.of(".mvn", "jvm.config")).trim();
+        assertEquals(flags, options("memory", "--war", "jetty").target().serverJvm());
+        assertTrue(options("memory", "--war", "jetty").target().war());
+        assertEquals("-Xmx64m", options("memory", "--war", "jetty", "--server-jvm", "-Xmx64m").target().serverJvm());
     }
 
     /** Each refusal for its own reason: the message names the bad option. */

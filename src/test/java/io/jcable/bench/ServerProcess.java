@@ -16,6 +16,7 @@ import java.util.regex.Pattern;
 import io.jcable.testing.CableEnvironment;
 import io.jcable.testing.ChildProcesses;
 import io.jcable.testing.EmbeddedCableMain;
+import io.jcable.testing.WarDeployment;
 
 /**
  * A server under test in its own process, optionally pinned with {@code taskset}, so that its CPU time and memory
@@ -27,6 +28,9 @@ final class ServerProcess implements AutoCloseable {
     private static final Duration START_TIMEOUT = Duration.ofSeconds(60);
     private static final Duration STOP_TIMEOUT = Duration.ofSeconds(10);
     private static final Pattern JCABLE_READY = Pattern.compile("^READY (\\d+)$", Pattern.MULTILINE);
+    /** Jetty's log line for its started connector, after the web apps it deploys at start. */
+    private static final Pattern JETTY_READY =
+            Pattern.compile("Started \\S*ServerConnector@\\w+\\{[^}]*}\\{127\\.0\\.0\\.1:(\\d+)}");
 
     private final Process process;
     private final Path log;
@@ -49,9 +53,37 @@ final class ServerProcess implements AutoCloseable {
     static ServerProcess start(String jvmFlags, String cpus, Map<String, String> env) {
         List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        Arrays.stream(jvmFlags.trim().split("\\s+")).filter(flag -> !flag.isEmpty()).forEach(command::add);
+        command.addAll(flags(jvmFlags));
         command.addAll(List.of("-cp", System.getProperty("java.class.path"), EmbeddedCableMain.class.getName()));
         return start("jcable", command, cpus, env, JCABLE_READY);
+    }
+
+    /**
+     * Deploys the built WAR in a standalone Jetty 12 set up as README's "Deploying the WAR" says (a Jetty base in
+     * {@code target/bench-jetty-base} with {@link WarDeployment#JETTY_SETTINGS}, on a free loopback port) and waits
+     * until its connector has started, after the web app.
+     */
+    static ServerProcess startWar(String jvmFlags, String cpus, Map<String, String> env) {
+        Path target = Path.of("target");
+        Path base = target.resolve("bench-jetty-base").toAbsolutePath();
+        Path startJar;
+        try {
+            WarDeployment.deleteTree(base);
+            startJar = WarDeployment.jettyBase(WarDeployment.single(target.resolve("containers"), "jetty-home-", ""),
+                    WarDeployment.war(target), base, target.resolve("bench-jetty-setup.log"));
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot set up the Jetty base " + base, e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while setting up " + base, e);
+        }
+        List<String> command = new ArrayList<>();
+        command.add(WarDeployment.javaCommand());
+        command.addAll(flags(jvmFlags));
+        command.addAll(List.of("-Djetty.base=" + base, "-jar", startJar.toString(), "jetty.http.host=127.0.0.1",
+                "jetty.http.port=0"));
+        command.addAll(WarDeployment.JETTY_SETTINGS);
+        return start("the WAR in Jetty", command, cpus, env, JETTY_READY);
     }
 
     /**
@@ -101,6 +133,10 @@ final class ServerProcess implements AutoCloseable {
         ChildProcesses.end(process, false, STOP_TIMEOUT);
         ChildProcesses.stopReaping(reaper);
         log.toFile().delete();
+    }
+
+    private static List<String> flags(String jvmFlags) {
+        return Arrays.stream(jvmFlags.trim().split("\\s+")).filter(flag -> !flag.isEmpty()).toList();
     }
 
     private static int awaitReady(String name, Process process, Path log, Pattern pattern) {

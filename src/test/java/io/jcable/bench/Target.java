@@ -20,6 +20,7 @@ import java.util.function.Consumer;
 import io.jcable.testing.EmbeddedCableMain;
 import io.jcable.testing.FakeRpcApp;
 import io.jcable.testing.RedisServer;
+import io.jcable.testing.WarDeployment;
 
 /**
  * The server under test and what the tool can reach of it: its Action Cable URL, the process to measure, its
@@ -136,7 +137,9 @@ final class Target implements AutoCloseable {
             own.put("MALLOC_ARENA_MAX", System.getenv().getOrDefault("MALLOC_ARENA_MAX", TargetOptions.MALLOC_ARENAS));
             Map<String, String> env = new LinkedHashMap<>(options.serverSettings());
             env.putAll(own);
-            ServerProcess process = ServerProcess.start(options.serverJvm(), options.serverCpus(), env);
+            ServerProcess process = options.war()
+                    ? ServerProcess.startWar(options.serverJvm(), options.serverCpus(), env)
+                    : ServerProcess.start(options.serverJvm(), options.serverCpus(), env);
             resources.push(process);
             ProcessProbe probe = new ProcessProbe(process.pid());
             String base = "http://127.0.0.1:" + process.port();
@@ -145,8 +148,11 @@ final class Target implements AutoCloseable {
                     .filter(name -> !own.containsKey(name))
                     .sorted().toList();
             List<String> description = new ArrayList<>();
-            description.add("server: jcable in its own JVM (" + EmbeddedCableMain.class.getSimpleName()
-                    + ", embedded Jetty), pid " + probe.pid() + " on CPUs " + probe.cpus()
+            description.add("server: " + (options.war()
+                    ? "the built WAR as ROOT.war of a standalone Jetty 12 (modules " + WarDeployment.JETTY_MODULES
+                    + ", " + String.join(" ", WarDeployment.JETTY_SETTINGS) + ")"
+                    : "jcable in its own JVM (" + EmbeddedCableMain.class.getSimpleName() + ", embedded Jetty)")
+                    + ", pid " + probe.pid() + " on CPUs " + probe.cpus()
                     + ", JVM flags: " + probe.jvmFlags());
             description.add("server settings: " + own.entrySet().stream()
                     .filter(entry -> !entry.getKey().endsWith("_HOST") && !entry.getKey().endsWith("_URL"))

@@ -23,10 +23,12 @@ import java.util.Map;
  *                     random one, an external one cannot run that scenario
  * @param serverSettings {@code ANYCABLE_*} / {@code JCABLE_*} variables for the jcable process, under the tool's
  *                     own (own target only; {@code scripts/bench} passes those of its environment)
+ * @param war          the built WAR deployed in a standalone Jetty 12 as README's "Deploying the WAR" says,
+ *                     instead of jcable in embedded Jetty (own target only)
  */
 record TargetOptions(URI url, long serverPid, URI metricsUrl, URI redisUrl, URI broadcastUrl, String redisChannel,
                      Duration appLatency, String serverJvm, String serverCpus, String secret,
-                     Map<String, String> serverSettings) {
+                     Map<String, String> serverSettings, boolean war) {
     /**
      * One core's worth of server, sized for memory per connection (BENCHMARKS.md): Serial GC; a 16 MB young
      * generation (each young collection also scans the old-generation cards a fan-out dirtied in every session, so
@@ -53,7 +55,7 @@ record TargetOptions(URI url, long serverPid, URI metricsUrl, URI redisUrl, URI 
         Map<String, String> settings = new HashMap<>(serverSettings);
         settings.put(name, value);
         return new TargetOptions(url, serverPid, metricsUrl, redisUrl, broadcastUrl, redisChannel, appLatency,
-                serverJvm, serverCpus, secret, settings);
+                serverJvm, serverCpus, secret, settings, war);
     }
 
     boolean selfHosted() {
@@ -63,6 +65,6 @@ record TargetOptions(URI url, long serverPid, URI metricsUrl, URI redisUrl, URI 
     /** These options without the external server's: the tool's own jcable, with the same app, JVM and CPUs. */
     TargetOptions selfHostedPart() {
         return new TargetOptions(null, 0, null, null, null, redisChannel, appLatency, serverJvm, serverCpus, secret,
-                serverSettings);
+                serverSettings, war);
     }
 }

@@ -3,13 +3,9 @@ package io.jcable.testing;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.time.Duration;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
-import java.util.stream.Stream;
 
 /**
  * README's "Deploying the WAR", done and checked from outside: the built WAR at the root context of a standalone
@@ -25,16 +21,15 @@ import java.util.stream.Stream;
  */
 public final class ContainerDeployCheck {
     private static final Duration START_WITHIN = Duration.ofSeconds(60);
-    private static final Duration SETUP_WITHIN = Duration.ofSeconds(60);
 
     private ContainerDeployCheck() {
     }
 
     public static void main(String[] args) throws Exception {
-        Path war = args.length > 0 ? Path.of(args[0]) : single(Path.of("target"), "jcable-", ".war");
+        Path war = args.length > 0 ? Path.of(args[0]) : WarDeployment.war(Path.of("target"));
         Path containers = args.length > 1 ? Path.of(args[1]) : Path.of("target", "containers");
         Path work = Path.of("target", "deploy");
-        deleteTree(work);
+        WarDeployment.deleteTree(work);
         Files.createDirectories(work);
         boolean jetty = check("jetty", work, (base, port) -> jetty(containers, war, base, port));
         boolean tomcat = check("tomcat", work, (base, port) -> tomcat(containers, war, base, port));
@@ -90,15 +85,10 @@ public final class ContainerDeployCheck {
      */
     private static Launch jetty(Path containers, Path war, Path base, int port)
             throws IOException, InterruptedException {
-        Path home = single(containers, "jetty-home-", "");
-        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        String startJar = home.resolve("start.jar").toAbsolutePath().toString();
-        Files.createDirectories(base);
-        run(base, base.resolveSibling("jetty-setup.log"), java, "-jar", startJar,
-                "--add-modules=http,ee10-deploy,ee10-websocket-jakarta");
-        Files.copy(war, base.resolve("webapps").resolve("ROOT.war"), StandardCopyOption.REPLACE_EXISTING);
-        return new Launch(List.of(java, "-jar", startJar, "jetty.http.host=127.0.0.1", "jetty.http.port=" + port),
-                Map.of());
+        Path startJar = WarDeployment.jettyBase(WarDeployment.single(containers, "jetty-home-", ""), war, base,
+                base.resolveSibling("jetty-setup.log"));
+        return new Launch(List.of(WarDeployment.javaCommand(), "-jar", startJar.toString(), "jetty.http.host=127.0.0.1",
+                "jetty.http.port=" + port), Map.of());
     }
 
     /**
@@ -107,8 +97,8 @@ public final class ContainerDeployCheck {
      */
     private static Launch tomcat(Path containers, Path war, Path base, int port)
             throws IOException, InterruptedException {
-        Path home = single(containers, "apache-tomcat-", "").toAbsolutePath();
-        run(base.getParent(), base.resolveSibling("tomcat-setup.log"), "sh", home.resolve("bin/makebase.sh").toString(),
+        Path home = WarDeployment.single(containers, "apache-tomcat-", "").toAbsolutePath();
+        WarDeployment.run(base.getParent(), base.resolveSibling("tomcat-setup.log"), "sh", home.resolve("bin/makebase.sh").toString(),
                 base.toAbsolutePath().toString());
         Path serverXml = base.resolve("conf/server.xml");
         String xml = Files.readString(serverXml);
@@ -121,34 +111,5 @@ public final class ContainerDeployCheck {
         Files.copy(war, base.resolve("webapps/ROOT.war"));
         return new Launch(List.of("sh", home.resolve("bin/catalina.sh").toString(), "run"), Map.of(
                 "CATALINA_HOME", home.toString(), "CATALINA_BASE", base.toAbsolutePath().toString()));
-    }
-
-    /** The one entry of {@code dir} named {@code prefix…suffix}. */
-    private static Path single(Path dir, String prefix, String suffix) throws IOException {
-        try (Stream<Path> entries = Files.list(dir)) {
-            List<Path> matches = entries.filter(path -> path.getFileName().toString().startsWith(prefix)
-                    && path.getFileName().toString().endsWith(suffix)).toList();
-            OutsideCheck.expect(matches.size() == 1, "expected one " + prefix + "*" + suffix + " in " + dir + ": "
-                    + matches);
-            return matches.getFirst();
-        }
-    }
-
-    /** Runs a set-up command in {@code dir}, its output to {@code output}; it must succeed within a minute. */
-    private static void run(Path dir, Path output, String... command) throws IOException, InterruptedException {
-        Process process = new ProcessBuilder(command).directory(dir.toFile()).redirectErrorStream(true)
-                .redirectOutput(output.toFile()).start();
-        OutsideCheck.expect(process.waitFor(SETUP_WITHIN.toSeconds(), TimeUnit.SECONDS) && process.exitValue() == 0,
-                String.join(" ", command) + " failed:\n" + Files.readString(output));
-    }
-
-    private static void deleteTree(Path root) throws IOException {
-        if (Files.exists(root)) {
-            try (Stream<Path> paths = Files.walk(root)) {
-                for (Path path : paths.sorted(Comparator.reverseOrder()).toList()) {
-                    Files.delete(path);
-                }
-            }
-        }
     }
 }
