@@ -27,14 +27,20 @@ final class JettyTextFrames {
 
     /** The container's calls, all typed with Object (their Jetty types are not visible here). */
     private record Calls(Class<?> sessionClass, MethodHandle coreSession, MethodHandle newTextFrame,
-                         MethodHandle newCallback, MethodHandle sendFrame, MethodHandle flush) {
+                         MethodHandle newCallback, MethodHandle sendFrame, MethodHandle flush,
+                         Class<?> connectedSessionClass, MethodHandle connection, MethodHandle maxFrameSize,
+                         MethodHandle enqueueText) {
     }
 
-    /** One frame's text and its UTF-8 bytes (read-only), kept for the sockets that get the same string next. */
-    private record Encoded(String text, ByteBuffer utf8) {
+    /**
+     * One frame's text and its UTF-8 bytes (read-only), kept for the sockets that get the same string next: on the
+     * heap for the first socket, in native memory from the second on (a shared frame), so the channel writes it
+     * without copying it into a temporary native buffer for every socket.
+     */
+    private record Encoded(String text, ByteBuffer utf8, boolean shared) {
     }
 
-    private static final Calls UNAVAILABLE = new Calls(null, null, null, null, null, null);
+    private static final Calls UNAVAILABLE = new Calls(null, null, null, null, null, null, null, null, null, null);
 
     private final ReentrantLock lookUpLock = new ReentrantLock();
     /** Null until the first socket; {@link #UNAVAILABLE} when the container is not Jetty 12. */
@@ -64,7 +70,12 @@ final class JettyTextFrames {
             return null;
         }
         try {
-            return new Socket(found, (Object) found.coreSession().invokeExact((Object) socket),
+            Object coreSession = (Object) found.coreSession().invokeExact((Object) socket);
+            Object connection = found.connectedSessionClass().isInstance(coreSession)
+                    ? (Object) found.connection().invokeExact(coreSession)
+                    : null;
+            long maxFrameSize = (long) found.maxFrameSize().invokeExact(coreSession);
+            return new Socket(found, coreSession, connection, maxFrameSize > 0 ? maxFrameSize : Long.MAX_VALUE,
                     (Object) found.newCallback().invokeExact(written, failed));
         } catch (Throwable e) {
             rethrowError(e);
@@ -73,24 +84,40 @@ final class JettyTextFrames {
         }
     }
 
-    /** One socket's core session and completion callback. */
+    /** One socket's core session, its connection and completion callback. */
     final class Socket {
         private final Calls found;
         private final Object coreSession;
+        /** The connection under the core session; null when it has none (then every frame takes the session). */
+        private final Object connection;
+        /** Frames longer than this go through the session, which splits them into frames the peer accepts. */
+        private final long maxFrameSize;
         private final Object callback;
 
-        private Socket(Calls found, Object coreSession, Object callback) {
+        private Socket(Calls found, Object coreSession, Object connection, long maxFrameSize, Object callback) {
             this.found = found;
             this.coreSession = coreSession;
+            this.connection = connection;
+            this.maxFrameSize = maxFrameSize;
             this.callback = callback;
         }
 
         /**
          * Queues {@code text} as one text frame, kept in Jetty's buffer until {@link #flush} when {@code batch};
-         * the completion comes back through the socket's callback.
+         * the completion comes back through the socket's callback. A frame written at once goes straight to the
+         * connection's frame flusher (the one every frame of the socket ends in, which keeps them in order and
+         * refuses frames after the close), past the session's layers: its validation of a frame that is always
+         * valid, its split of long frames (not needed under the frame size limit), the extensions (a server may
+         * send any message uncompressed under permessage-deflate, RFC 7692) and two more flushers, each with its
+         * lock and allocations. One outstanding write per socket keeps the two routes from overtaking each other.
          */
         void send(String text, boolean batch) throws Throwable {
-            Object frame = (Object) found.newTextFrame().invokeExact(encoded(text).slice());
+            ByteBuffer utf8 = encoded(text);
+            if (!batch && connection != null && utf8.remaining() <= maxFrameSize) {
+                found.enqueueText().invokeExact(connection, utf8.slice(), callback);
+                return;
+            }
+            Object frame = (Object) found.newTextFrame().invokeExact(utf8.slice());
             found.sendFrame().invokeExact(coreSession, frame, callback, batch);
         }
 
@@ -103,7 +130,12 @@ final class JettyTextFrames {
     private ByteBuffer encoded(String text) {
         Encoded known = last;
         if (known == null || known.text() != text) {
-            known = new Encoded(text, ByteBuffer.wrap(text.getBytes(StandardCharsets.UTF_8)).asReadOnlyBuffer());
+            known = new Encoded(text, ByteBuffer.wrap(text.getBytes(StandardCharsets.UTF_8)).asReadOnlyBuffer(), false);
+            last = known;
+        } else if (!known.shared()) {
+            ByteBuffer utf8 = ByteBuffer.allocateDirect(known.utf8().remaining());
+            utf8.put(known.utf8().duplicate()).flip();
+            known = new Encoded(text, utf8.asReadOnlyBuffer(), true);
             last = known;
         }
         return known.utf8();
@@ -127,6 +159,24 @@ final class JettyTextFrames {
             MethodHandle sendFrame = lookup.findVirtual(coreSession, "sendFrame",
                     MethodType.methodType(void.class, frame, callback, boolean.class));
             MethodHandle flush = lookup.findVirtual(coreSession, "flush", MethodType.methodType(void.class, callback));
+            Class<?> session = Class.forName("org.eclipse.jetty.websocket.core.WebSocketCoreSession", false, loader);
+            Class<?> connection = Class.forName("org.eclipse.jetty.websocket.core.WebSocketConnection", false, loader);
+            Class<?> entry = Class.forName("org.eclipse.jetty.websocket.core.OutgoingEntry", false, loader);
+            Class<?> builder = Class.forName("org.eclipse.jetty.websocket.core.OutgoingEntry$Builder", false, loader);
+            MethodHandle getConnection = lookup.findVirtual(session, "getConnection",
+                    MethodType.methodType(connection));
+            MethodHandle maxFrameSize = lookup.findVirtual(coreSession, "getMaxFrameSize",
+                    MethodType.methodType(long.class));
+            // (connection, payload, callback) -> connection.enqueueFrame(new Builder(new Frame(TEXT, payload),
+            // callback).build())
+            MethodHandle newEntry = MethodHandles.filterReturnValue(
+                    lookup.findConstructor(builder, MethodType.methodType(void.class, frame, callback)),
+                    lookup.findVirtual(builder, "build", MethodType.methodType(entry)));
+            MethodHandle enqueueText = MethodHandles.filterArguments(
+                    MethodHandles.filterArguments(
+                            lookup.findVirtual(connection, "enqueueFrame", MethodType.methodType(void.class, entry)),
+                            1, newEntry),
+                    1, MethodHandles.insertArguments(newFrame, 0, text));
             LOG.info("Text frames go through Jetty's core WebSocket session (one UTF-8 encoding per shared frame)");
             return new Calls(sessionClass,
                     getCoreSession.asType(MethodType.methodType(Object.class, Object.class)),
@@ -135,7 +185,11 @@ final class JettyTextFrames {
                     newCallback.asType(MethodType.methodType(Object.class, Runnable.class, Consumer.class)),
                     sendFrame.asType(MethodType.methodType(void.class, Object.class, Object.class, Object.class,
                             boolean.class)),
-                    flush.asType(MethodType.methodType(void.class, Object.class, Object.class)));
+                    flush.asType(MethodType.methodType(void.class, Object.class, Object.class)),
+                    session, getConnection.asType(MethodType.methodType(Object.class, Object.class)),
+                    maxFrameSize.asType(MethodType.methodType(long.class, Object.class)),
+                    enqueueText.asType(MethodType.methodType(void.class, Object.class, ByteBuffer.class,
+                            Object.class)));
         } catch (ReflectiveOperationException | RuntimeException | LinkageError e) {
             LOG.info("Text frames go through JSR-356 sendText ({} has no Jetty 12 core session: {})",
                     sessionClass.getName(), e.toString());
