@@ -173,7 +173,7 @@ final class JettyTextFrames {
                     lookup.findConstructor(builder, MethodType.methodType(void.class, frame, callback)),
                     lookup.findVirtual(builder, "build", MethodType.methodType(entry)));
             MethodHandle enqueueText = MethodHandles.filterArguments(
-                    MethodHandles.filterArguments(
+                    MethodHandles.collectArguments(
                             lookup.findVirtual(connection, "enqueueFrame", MethodType.methodType(void.class, entry)),
                             1, newEntry),
                     1, MethodHandles.insertArguments(newFrame, 0, text));
