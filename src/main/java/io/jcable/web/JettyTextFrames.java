@@ -32,12 +32,8 @@ final class JettyTextFrames {
                          MethodHandle enqueueText) {
     }
 
-    /**
-     * One frame's text and its UTF-8 bytes (read-only), kept for the sockets that get the same string next: on the
-     * heap for the first socket, in native memory from the second on (a shared frame), so the channel writes it
-     * without copying it into a temporary native buffer for every socket.
-     */
-    private record Encoded(String text, ByteBuffer utf8, boolean shared) {
+    /** One frame's text and its UTF-8 bytes (read-only), kept for the sockets that get the same string next. */
+    private record Encoded(String text, ByteBuffer utf8) {
     }
 
     private static final Calls UNAVAILABLE = new Calls(null, null, null, null, null, null, null, null, null, null);
@@ -130,12 +126,7 @@ final class JettyTextFrames {
     private ByteBuffer encoded(String text) {
         Encoded known = last;
         if (known == null || known.text() != text) {
-            known = new Encoded(text, ByteBuffer.wrap(text.getBytes(StandardCharsets.UTF_8)).asReadOnlyBuffer(), false);
-            last = known;
-        } else if (!known.shared()) {
-            ByteBuffer utf8 = ByteBuffer.allocateDirect(known.utf8().remaining());
-            utf8.put(known.utf8().duplicate()).flip();
-            known = new Encoded(text, utf8.asReadOnlyBuffer(), true);
+            known = new Encoded(text, ByteBuffer.wrap(text.getBytes(StandardCharsets.UTF_8)).asReadOnlyBuffer());
             last = known;
         }
         return known.utf8();

@@ -32,8 +32,8 @@ import org.junit.jupiter.api.Test;
 /**
  * Text frames through Jetty's core session on a real embedded Jetty 12 and real clients: the writer is found, and
  * frames written at once (straight to the connection's flusher), frames over the frame size limit (through the
- * session, which splits them) and frames shared by several sockets (their bytes in native memory from the second
- * socket on) all arrive whole and in order, each write completing.
+ * session, which splits them) and frames shared by several sockets (one encoding) all arrive whole and in order,
+ * each write completing.
  */
 class JettyTextFramesTest {
     private static final long WAIT_SECONDS = 10;
