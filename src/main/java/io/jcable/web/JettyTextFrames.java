@@ -27,16 +27,23 @@ final class JettyTextFrames {
 
     /** The container's calls, all typed with Object (their Jetty types are not visible here). */
     private record Calls(Class<?> sessionClass, MethodHandle coreSession, MethodHandle newTextFrame,
-                         MethodHandle newCallback, MethodHandle sendFrame, MethodHandle flush,
-                         Class<?> connectedSessionClass, MethodHandle connection, MethodHandle maxFrameSize,
-                         MethodHandle enqueueText) {
+                         MethodHandle newCallback, MethodHandle sendFrame, MethodHandle flush, Straight straight) {
+    }
+
+    /**
+     * The calls of the straight route to the connection's frame flusher, typed with Object; {@link #NONE} where
+     * Jetty has no such calls (before 12.1): then every frame takes the core session.
+     */
+    private record Straight(Class<?> sessionClass, MethodHandle connection, MethodHandle maxFrameSize,
+                            MethodHandle enqueueText) {
+        static final Straight NONE = new Straight(null, null, null, null);
     }
 
     /** One frame's text and its UTF-8 bytes (read-only), kept for the sockets that get the same string next. */
     private record Encoded(String text, ByteBuffer utf8) {
     }
 
-    private static final Calls UNAVAILABLE = new Calls(null, null, null, null, null, null, null, null, null, null);
+    private static final Calls UNAVAILABLE = new Calls(null, null, null, null, null, null, null);
 
     private final ReentrantLock lookUpLock = new ReentrantLock();
     /** Null until the first socket; {@link #UNAVAILABLE} when the container is not Jetty 12. */
@@ -67,10 +74,13 @@ final class JettyTextFrames {
         }
         try {
             Object coreSession = (Object) found.coreSession().invokeExact((Object) socket);
-            Object connection = found.connectedSessionClass().isInstance(coreSession)
-                    ? (Object) found.connection().invokeExact(coreSession)
-                    : null;
-            long maxFrameSize = (long) found.maxFrameSize().invokeExact(coreSession);
+            Straight straight = found.straight();
+            Object connection = null;
+            long maxFrameSize = 0;
+            if (straight != Straight.NONE && straight.sessionClass().isInstance(coreSession)) {
+                connection = (Object) straight.connection().invokeExact(coreSession);
+                maxFrameSize = (long) straight.maxFrameSize().invokeExact(coreSession);
+            }
             return new Socket(found, coreSession, connection, maxFrameSize > 0 ? maxFrameSize : Long.MAX_VALUE,
                     (Object) found.newCallback().invokeExact(written, failed));
         } catch (Throwable e) {
@@ -110,7 +120,7 @@ final class JettyTextFrames {
         void send(String text, boolean batch) throws Throwable {
             ByteBuffer utf8 = encoded(text);
             if (!batch && connection != null && utf8.remaining() <= maxFrameSize) {
-                found.enqueueText().invokeExact(connection, utf8.slice(), callback);
+                found.straight().enqueueText().invokeExact(connection, utf8.slice(), callback);
                 return;
             }
             Object frame = (Object) found.newTextFrame().invokeExact(utf8.slice());
@@ -150,10 +160,34 @@ final class JettyTextFrames {
             MethodHandle sendFrame = lookup.findVirtual(coreSession, "sendFrame",
                     MethodType.methodType(void.class, frame, callback, boolean.class));
             MethodHandle flush = lookup.findVirtual(coreSession, "flush", MethodType.methodType(void.class, callback));
+            MethodHandle newTextFrame = MethodHandles.insertArguments(newFrame, 0, text);
+            Straight straight = straightRoute(loader, coreSession, frame, callback, newTextFrame);
+            LOG.info("Text frames go through Jetty's core WebSocket session (one UTF-8 encoding per shared frame{})",
+                    straight == Straight.NONE ? "" : ", straight to the connection's frame flusher");
+            return new Calls(sessionClass,
+                    getCoreSession.asType(MethodType.methodType(Object.class, Object.class)),
+                    newTextFrame.asType(MethodType.methodType(Object.class, ByteBuffer.class)),
+                    newCallback.asType(MethodType.methodType(Object.class, Runnable.class, Consumer.class)),
+                    sendFrame.asType(MethodType.methodType(void.class, Object.class, Object.class, Object.class,
+                            boolean.class)),
+                    flush.asType(MethodType.methodType(void.class, Object.class, Object.class)),
+                    straight);
+        } catch (ReflectiveOperationException | RuntimeException | LinkageError e) {
+            LOG.info("Text frames go through JSR-356 sendText ({} has no Jetty 12 core session: {})",
+                    sessionClass.getName(), e.toString());
+            return UNAVAILABLE;
+        }
+    }
+
+    /** The straight route's calls: {@code enqueueFrame} of the core session's connection, and what it needs. */
+    private static Straight straightRoute(ClassLoader loader, Class<?> coreSession, Class<?> frame,
+                                          Class<?> callback, MethodHandle newTextFrame) {
+        try {
             Class<?> session = Class.forName("org.eclipse.jetty.websocket.core.WebSocketCoreSession", false, loader);
             Class<?> connection = Class.forName("org.eclipse.jetty.websocket.core.WebSocketConnection", false, loader);
             Class<?> entry = Class.forName("org.eclipse.jetty.websocket.core.OutgoingEntry", false, loader);
             Class<?> builder = Class.forName("org.eclipse.jetty.websocket.core.OutgoingEntry$Builder", false, loader);
+            MethodHandles.Lookup lookup = MethodHandles.publicLookup();
             MethodHandle getConnection = lookup.findVirtual(session, "getConnection",
                     MethodType.methodType(connection));
             MethodHandle maxFrameSize = lookup.findVirtual(coreSession, "getMaxFrameSize",
@@ -167,24 +201,15 @@ final class JettyTextFrames {
                     MethodHandles.collectArguments(
                             lookup.findVirtual(connection, "enqueueFrame", MethodType.methodType(void.class, entry)),
                             1, newEntry),
-                    1, MethodHandles.insertArguments(newFrame, 0, text));
-            LOG.info("Text frames go through Jetty's core WebSocket session (one UTF-8 encoding per shared frame)");
-            return new Calls(sessionClass,
-                    getCoreSession.asType(MethodType.methodType(Object.class, Object.class)),
-                    MethodHandles.insertArguments(newFrame, 0, text)
-                            .asType(MethodType.methodType(Object.class, ByteBuffer.class)),
-                    newCallback.asType(MethodType.methodType(Object.class, Runnable.class, Consumer.class)),
-                    sendFrame.asType(MethodType.methodType(void.class, Object.class, Object.class, Object.class,
-                            boolean.class)),
-                    flush.asType(MethodType.methodType(void.class, Object.class, Object.class)),
-                    session, getConnection.asType(MethodType.methodType(Object.class, Object.class)),
+                    1, newTextFrame);
+            return new Straight(session, getConnection.asType(MethodType.methodType(Object.class, Object.class)),
                     maxFrameSize.asType(MethodType.methodType(long.class, Object.class)),
                     enqueueText.asType(MethodType.methodType(void.class, Object.class, ByteBuffer.class,
                             Object.class)));
         } catch (ReflectiveOperationException | RuntimeException | LinkageError e) {
-            LOG.info("Text frames go through JSR-356 sendText ({} has no Jetty 12 core session: {})",
-                    sessionClass.getName(), e.toString());
-            return UNAVAILABLE;
+            LOG.info("Jetty has no straight route to the frame flusher: every frame goes through the core session ({})",
+                    e.toString());
+            return Straight.NONE;
         }
     }
 

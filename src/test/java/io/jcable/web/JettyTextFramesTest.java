@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.jcable.testing.LogCapture;
 import jakarta.websocket.Endpoint;
 import jakarta.websocket.EndpointConfig;
 import jakarta.websocket.Session;
@@ -86,9 +87,14 @@ class JettyTextFramesTest {
 
     @Test
     void framesWrittenAtOnceAndFramesOverTheFrameSizeLimitArriveWholeAndInOrder() throws Throwable {
-        Client client = connect();
-        Writer writer = opened.poll(WAIT_SECONDS, TimeUnit.SECONDS);
-        assertNotNull(writer, "no socket opened");
+        Client client;
+        Writer writer;
+        try (LogCapture log = LogCapture.start()) {
+            client = connect();
+            writer = opened.poll(WAIT_SECONDS, TimeUnit.SECONDS);
+            assertNotNull(writer, "no socket opened");
+            assertTrue(log.text().contains("straight to the connection's frame flusher"), "no straight route");
+        }
         assertNotNull(writer.socket(), "Jetty 12's core session not found: frames would go through sendText");
         String big = "b".repeat(200_000);
         List<String> sent = List.of("{\"n\":1}", big, "{\"n\":3,\"t\":\"h\u00e9llo \u20ac \uD83D\uDE00\"}");
