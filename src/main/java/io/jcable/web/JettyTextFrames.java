@@ -34,14 +34,24 @@ final class JettyTextFrames {
      * null where the session has no {@code getDecoders()}.
      */
     private record Calls(Class<?> sessionClass, MethodHandle coreSession, MethodHandle newTextFrame,
-                         MethodHandle newCallback, MethodHandle sendFrame, MethodHandle flush, MethodHandle decoders) {
+                         MethodHandle newCallback, MethodHandle sendFrame, MethodHandle flush, Straight straight,
+                         MethodHandle decoders) {
+    }
+
+    /**
+     * The calls of the straight route to the connection's frame flusher, typed with Object; {@link #NONE} where
+     * Jetty has no such calls (before 12.1): then every frame takes the core session.
+     */
+    private record Straight(Class<?> sessionClass, MethodHandle connection, MethodHandle maxFrameSize,
+                            MethodHandle enqueueText) {
+        static final Straight NONE = new Straight(null, null, null, null);
     }
 
     /** One frame's text and its UTF-8 bytes (read-only), kept for the sockets that get the same string next. */
     private record Encoded(String text, ByteBuffer utf8) {
     }
 
-    private static final Calls UNAVAILABLE = new Calls(null, null, null, null, null, null, null);
+    private static final Calls UNAVAILABLE = new Calls(null, null, null, null, null, null, Straight.NONE, null);
 
     private final ReentrantLock lookUpLock = new ReentrantLock();
     /** Null until the first socket; {@link #UNAVAILABLE} when the container is not Jetty 12. */
@@ -78,7 +88,15 @@ final class JettyTextFrames {
         }
         dropDecoders(found, socket);
         try {
-            return new Socket(found, (Object) found.coreSession().invokeExact((Object) socket),
+            Object coreSession = (Object) found.coreSession().invokeExact((Object) socket);
+            Straight straight = found.straight();
+            Object connection = null;
+            long maxFrameSize = 0;
+            if (straight != Straight.NONE && straight.sessionClass().isInstance(coreSession)) {
+                connection = (Object) straight.connection().invokeExact(coreSession);
+                maxFrameSize = (long) straight.maxFrameSize().invokeExact(coreSession);
+            }
+            return new Socket(found, coreSession, connection, maxFrameSize > 0 ? maxFrameSize : Long.MAX_VALUE,
                     (Object) found.newCallback().invokeExact(written, failed));
         } catch (Throwable e) {
             rethrowError(e);
@@ -87,24 +105,40 @@ final class JettyTextFrames {
         }
     }
 
-    /** One socket's core session and completion callback. */
+    /** One socket's core session, its connection and completion callback. */
     final class Socket {
         private final Calls found;
         private final Object coreSession;
+        /** The connection under the core session; null when it has none (then every frame takes the session). */
+        private final Object connection;
+        /** Frames longer than this go through the session, which splits them into frames the peer accepts. */
+        private final long maxFrameSize;
         private final Object callback;
 
-        private Socket(Calls found, Object coreSession, Object callback) {
+        private Socket(Calls found, Object coreSession, Object connection, long maxFrameSize, Object callback) {
             this.found = found;
             this.coreSession = coreSession;
+            this.connection = connection;
+            this.maxFrameSize = maxFrameSize;
             this.callback = callback;
         }
 
         /**
          * Queues {@code text} as one text frame, kept in Jetty's buffer until {@link #flush} when {@code batch};
-         * the completion comes back through the socket's callback.
+         * the completion comes back through the socket's callback. A frame written at once goes straight to the
+         * connection's frame flusher (the one every frame of the socket ends in, which keeps them in order and
+         * refuses frames after the close), past the session's layers: its validation of a frame that is always
+         * valid, its split of long frames (not needed under the frame size limit), the extensions (a server may
+         * send any message uncompressed under permessage-deflate, RFC 7692) and two more flushers, each with its
+         * lock and allocations. One outstanding write per socket keeps the two routes from overtaking each other.
          */
         void send(String text, boolean batch) throws Throwable {
-            Object frame = (Object) found.newTextFrame().invokeExact(encoded(text).slice());
+            ByteBuffer utf8 = encoded(text);
+            if (!batch && connection != null && utf8.remaining() <= maxFrameSize) {
+                found.straight().enqueueText().invokeExact(connection, utf8.slice(), callback);
+                return;
+            }
+            Object frame = (Object) found.newTextFrame().invokeExact(utf8.slice());
             found.sendFrame().invokeExact(coreSession, frame, callback, batch);
         }
 
@@ -158,16 +192,19 @@ final class JettyTextFrames {
             MethodHandle sendFrame = lookup.findVirtual(coreSession, "sendFrame",
                     MethodType.methodType(void.class, frame, callback, boolean.class));
             MethodHandle flush = lookup.findVirtual(coreSession, "flush", MethodType.methodType(void.class, callback));
-            LOG.info("Text frames go through Jetty's core WebSocket session (one UTF-8 encoding per shared frame)");
+            MethodHandle newTextFrame = MethodHandles.insertArguments(newFrame, 0, text);
+            Straight straight = straightRoute(loader, coreSession, frame, callback, newTextFrame);
+            LOG.info("Text frames go through Jetty's core WebSocket session (one UTF-8 encoding per shared frame{})",
+                    straight == Straight.NONE ? "" : ", straight to the connection's frame flusher");
             MethodHandle decoders = decoders(lookup, sessionClass);
             return new Calls(sessionClass,
                     getCoreSession.asType(MethodType.methodType(Object.class, Object.class)),
-                    MethodHandles.insertArguments(newFrame, 0, text)
-                            .asType(MethodType.methodType(Object.class, ByteBuffer.class)),
+                    newTextFrame.asType(MethodType.methodType(Object.class, ByteBuffer.class)),
                     newCallback.asType(MethodType.methodType(Object.class, Runnable.class, Consumer.class)),
                     sendFrame.asType(MethodType.methodType(void.class, Object.class, Object.class, Object.class,
                             boolean.class)),
-                    flush.asType(MethodType.methodType(void.class, Object.class, Object.class)), decoders);
+                    flush.asType(MethodType.methodType(void.class, Object.class, Object.class)),
+                    straight, decoders);
         } catch (ReflectiveOperationException | RuntimeException | LinkageError e) {
             LOG.info("Text frames go through JSR-356 sendText ({} has no Jetty 12 core session: {})",
                     sessionClass.getName(), e.toString());
@@ -186,6 +223,40 @@ final class JettyTextFrames {
         } catch (ReflectiveOperationException | RuntimeException | LinkageError e) {
             LOG.info("JSR-356 decoders kept in every session ({}: {})", sessionClass.getName(), e.toString());
             return null;
+        }
+    }
+
+    /** The straight route's calls: {@code enqueueFrame} of the core session's connection, and what it needs. */
+    private static Straight straightRoute(ClassLoader loader, Class<?> coreSession, Class<?> frame,
+                                          Class<?> callback, MethodHandle newTextFrame) {
+        try {
+            Class<?> session = Class.forName("org.eclipse.jetty.websocket.core.WebSocketCoreSession", false, loader);
+            Class<?> connection = Class.forName("org.eclipse.jetty.websocket.core.WebSocketConnection", false, loader);
+            Class<?> entry = Class.forName("org.eclipse.jetty.websocket.core.OutgoingEntry", false, loader);
+            Class<?> builder = Class.forName("org.eclipse.jetty.websocket.core.OutgoingEntry$Builder", false, loader);
+            MethodHandles.Lookup lookup = MethodHandles.publicLookup();
+            MethodHandle getConnection = lookup.findVirtual(session, "getConnection",
+                    MethodType.methodType(connection));
+            MethodHandle maxFrameSize = lookup.findVirtual(coreSession, "getMaxFrameSize",
+                    MethodType.methodType(long.class));
+            // (connection, payload, callback) -> connection.enqueueFrame(new Builder(new Frame(TEXT, payload),
+            // callback).build())
+            MethodHandle newEntry = MethodHandles.filterReturnValue(
+                    lookup.findConstructor(builder, MethodType.methodType(void.class, frame, callback)),
+                    lookup.findVirtual(builder, "build", MethodType.methodType(entry)));
+            MethodHandle enqueueText = MethodHandles.filterArguments(
+                    MethodHandles.collectArguments(
+                            lookup.findVirtual(connection, "enqueueFrame", MethodType.methodType(void.class, entry)),
+                            1, newEntry),
+                    1, newTextFrame);
+            return new Straight(session, getConnection.asType(MethodType.methodType(Object.class, Object.class)),
+                    maxFrameSize.asType(MethodType.methodType(long.class, Object.class)),
+                    enqueueText.asType(MethodType.methodType(void.class, Object.class, ByteBuffer.class,
+                            Object.class)));
+        } catch (ReflectiveOperationException | RuntimeException | LinkageError e) {
+            LOG.info("Jetty has no straight route to the frame flusher: every frame goes through the core session ({})",
+                    e.toString());
+            return Straight.NONE;
         }
     }
 
