@@ -223,16 +223,24 @@ public final class RedisPresenceStore implements PresenceStore {
         long until = nowMillis + leaseMillis;
         List<PresenceEvent> events = new ArrayList<>();
         int rejoined = 0;
-        for (int from = 0; from < members.size(); from += RENEW_BATCH) {
-            List<String> batch = members.subList(from, Math.min(members.size(), from + RENEW_BATCH));
-            Rejoined answer = call(redis -> renewBatch(redis, batch, until));
-            rejoined += answer.sessions();
-            events.addAll(answer.events());
-        }
-        renewAtMillis = nowMillis + leaseMillis / 3;
-        if (rejoined > 0) {
-            LOG.info("Presence: {} live session(s) joined again: Redis had lost their records (a restart, or an outage"
-                    + " longer than the {} ms lease)", rejoined, leaseMillis);
+        try {
+            for (int from = 0; from < members.size(); from += RENEW_BATCH) {
+                List<String> batch = members.subList(from, Math.min(members.size(), from + RENEW_BATCH));
+                Rejoined answer = call(redis -> renewBatch(redis, batch, until));
+                rejoined += answer.sessions();
+                events.addAll(answer.events());
+            }
+            renewAtMillis = nowMillis + leaseMillis / 3;
+        } catch (PresenceUnavailable e) {
+            // The joins already made are in Redis: their events must go out, the rest is renewed at the next sweep.
+            if (events.isEmpty()) {
+                throw e;
+            }
+        } finally {
+            if (rejoined > 0) {
+                LOG.info("Presence: {} live session(s) joined again: Redis had lost their records (a restart, or an"
+                        + " outage longer than the {} ms lease)", rejoined, leaseMillis);
+            }
         }
         return events;
     }
