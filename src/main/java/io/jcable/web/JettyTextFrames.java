@@ -128,8 +128,8 @@ final class JettyTextFrames {
          * the completion comes back through the socket's callback. A frame written at once goes straight to the
          * connection's frame flusher (the one every frame of the socket ends in, which keeps them in order and
          * refuses frames after the close), past the session's layers: its validation of a frame that is always
-         * valid, its split of long frames (not needed under the frame size limit), the extensions (a server may
-         * send any message uncompressed under permessage-deflate, RFC 7692) and two more flushers, each with its
+         * valid, its split of long frames (not needed under the frame size limit), the extensions (none: {@link
+         * CableEndpointConfigurator} negotiates no extension) and two more flushers, each with its
          * lock and allocations. One outstanding write per socket keeps the two routes from overtaking each other.
          */
         void send(String text, boolean batch) throws Throwable {
