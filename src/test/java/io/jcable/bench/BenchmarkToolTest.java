@@ -1,6 +1,7 @@
 package io.jcable.bench;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -74,6 +75,10 @@ final class BenchmarkToolTest {
         assertEquals(List.of("a", "a", "b", "b", "a", "a", "b", "b"), runs.stream().map(List::getFirst).toList(),
                 "each variant through both rates, alternated, twice");
         assertEquals(4, result.tables().get(1).rows().size(), "one median row per variant and rate");
+        String results = Files.readString(dir.resolve("results.md"));
+        String section = results.substring(results.lastIndexOf("## grpc · "));
+        assertTrue(section.contains("- client: GrpcClientMain"), section);
+        assertFalse(section.contains("- subscriptions:"), "no WebSocket clients, no subscriptions: " + section);
     }
 
     @Test

@@ -24,11 +24,14 @@ final class Report {
                     + "{\"channel\":\"$pubsub\",\"signed_stream_name\":…} for ").append(options.uniqueIdentifiers()
                     ? "its own stream bench_<n>" : "the stream all, shared by all").append('\n');
         }
-        out.append("- subscriptions: ").append(options.uniqueIdentifiers()
-                ? "one identifier per client, {\"channel\":\"BenchmarkChannel\",\"id\":\"<n>\"}: "
-                + "a broadcast is one frame per client"
-                : "one identifier shared by all clients, {\"channel\":\"BenchmarkChannel\"}: "
-                + "a broadcast is one frame for all").append('\n');
+        // grpc has no WebSocket clients, hence no subscriptions
+        if (options.scenario() != Scenario.GRPC) {
+            out.append("- subscriptions: ").append(options.uniqueIdentifiers()
+                    ? "one identifier per client, {\"channel\":\"BenchmarkChannel\",\"id\":\"<n>\"}: "
+                    + "a broadcast is one frame per client"
+                    : "one identifier shared by all clients, {\"channel\":\"BenchmarkChannel\"}: "
+                    + "a broadcast is one frame for all").append('\n');
+        }
         out.append("- load generator: ").append(environment.generator()).append("\n\n");
         result.tables().forEach(table -> out.append(table.markdown()));
         // the comparison's targets are issue 12's, every other scenario's issue 4's
