@@ -150,42 +150,31 @@ public final class WsTransport implements Transport, SendHandler {
             if (closing) {
                 return;
             }
-            if (item instanceof String frame) {
-                // Only what waits behind a write in progress counts: one big frame to an idle client is fine.
-                if (writing && pendingChars + frame.length() > maxPendingBytes) {
-                    tooSlow = true;
-                    giveUp();
-                } else if (!looping && !writing) {
-                    // Idle, so nothing is queued: write it at once (the common case of a broadcast).
-                    looping = true;
-                    startWrite();
-                    writeNow = frame;
-                } else {
-                    pendingChars += frame.length();
-                    queued().add(frame);
-                }
-            } else if (item instanceof Batch batch) {
-                if (writing && pendingChars + batch.chars() > maxPendingBytes) {
-                    tooSlow = true;
-                    giveUp();
-                } else {
-                    ArrayDeque<Object> queued = queued();
-                    queued.add(Batching.START);
-                    queued.addAll(batch.frames());
-                    queued.add(Batching.FLUSH);
-                    pendingChars += batch.chars();
-                    if (!looping && !writing) {
-                        looping = true;
-                        startLoop = true;
-                    }
-                }
-            } else {
+            long chars = item instanceof String frame ? frame.length()
+                    : item instanceof Batch batch ? batch.chars() : 0;
+            if (item instanceof CloseReason) {
                 closing = true;
                 queued().add(item);
-                if (!looping && !writing) {
-                    looping = true;
-                    startLoop = true;
-                }
+                startLoop = startLoopIfIdle();
+            } else if (writing && pendingChars + chars > maxPendingBytes) {
+                // Only what waits behind a write in progress counts: one big frame to an idle client is fine.
+                tooSlow = true;
+                giveUp();
+            } else if (item instanceof Batch batch) {
+                ArrayDeque<Object> queued = queued();
+                queued.add(Batching.START);
+                queued.addAll(batch.frames());
+                queued.add(Batching.FLUSH);
+                pendingChars += chars;
+                startLoop = startLoopIfIdle();
+            } else if (!looping && !writing) {
+                // Idle, so nothing is queued: write it at once (the common case of a broadcast).
+                looping = true;
+                startWrite();
+                writeNow = (String) item;
+            } else {
+                pendingChars += chars;
+                queued().add(item);
             }
         } finally {
             lock.unlock();
@@ -198,6 +187,15 @@ public final class WsTransport implements Transport, SendHandler {
         } else if (startLoop) {
             writeLoop();
         }
+    }
+
+    /** Claims the write loop when nothing runs it; called with the lock held. True when the caller must run it. */
+    private boolean startLoopIfIdle() {
+        if (looping || writing) {
+            return false;
+        }
+        looping = true;
+        return true;
     }
 
     /**
