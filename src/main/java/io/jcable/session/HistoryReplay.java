@@ -60,7 +60,7 @@ final class HistoryReplay {
                 return;
             }
             String quotedIdentifier = Json.quote(identifier);
-            List<String> frames = new ArrayList<>(entryCount(found) + 1);
+            List<String> frames = new ArrayList<>();
             for (StreamEntries stream : found) {
                 for (HistoryEntry entry : stream.entries()) {
                     if (gate.replay(identifier, stream.name(), entry.position())) {
@@ -75,14 +75,6 @@ final class HistoryReplay {
         } finally {
             gate.release(session.transport(), identifier);
         }
-    }
-
-    private static int entryCount(List<StreamEntries> found) {
-        int count = 0;
-        for (StreamEntries stream : found) {
-            count += stream.entries().size();
-        }
-        return count;
     }
 
     private record StreamEntries(String name, List<HistoryEntry> entries) {
