@@ -19,11 +19,13 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.BiConsumer;
+import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import redis.clients.jedis.Jedis;
 import redis.clients.jedis.Pipeline;
 import redis.clients.jedis.Response;
+import redis.clients.jedis.exceptions.JedisConnectionException;
 
 /**
  * The cluster's session cache in Redis (docs/protocol.md §6.2): a snapshot is JSON under {@code $jc:session:<sid>},
@@ -39,7 +41,8 @@ import redis.clients.jedis.Response;
  * caching node looks. A session whose end (or final snapshot) Redis could not take while an earlier live snapshot
  * may still be there waits like a lost one: the node deletes the key once Redis answers and makes the Disconnect
  * unless that snapshot was restored elsewhere meanwhile, or makes it when the snapshot has expired for sure; so a
- * Redis outage never gives a session two Disconnects. A session Redis never held gets its Disconnect at once.
+ * Redis outage never gives a session two Disconnects. A write whose connection failed under it counts as taken
+ * (only its reply may be lost). A session Redis never held gets its Disconnect at once.
  */
 public final class RedisSessionCache implements SessionCache {
     private static final Logger LOG = LoggerFactory.getLogger(RedisSessionCache.class);
@@ -186,6 +189,7 @@ public final class RedisSessionCache implements SessionCache {
 
     /** Refreshes the expiry of every live session's snapshot, in pipelined batches. */
     void refresh() {
+        long sentAtMs = System.currentTimeMillis();
         eachLive(new ArrayList<>(writers.values()), REFRESH, Long.toString(liveSeconds()), (writer, answer) -> {
             if (answer == 0) {
                 writer.takenOver();
@@ -194,24 +198,31 @@ public final class RedisSessionCache implements SessionCache {
             } else {
                 writer.written();
             }
-        });
+        }, writer -> writer.mayHaveRenewed(sentAtMs));
     }
 
     /**
      * Runs {@code script} with ARGV marker, {@code argument} for each writer's key, pipelined by
-     * {@link #REFRESH_BATCH}, and hands each answer to {@code answered}; one future per batch.
+     * {@link #REFRESH_BATCH}, and hands each answer to {@code answered}; one future per batch. A batch that was
+     * sent but not answered (Redis may have run it) goes to {@code unanswered}, writer by writer.
      */
     private List<CompletableFuture<Void>> eachLive(List<SessionWriter> live, String script, String argument,
-                                                   BiConsumer<SessionWriter, Long> answered) {
+                                                   BiConsumer<SessionWriter, Long> answered,
+                                                   Consumer<SessionWriter> unanswered) {
         List<CompletableFuture<Void>> batches = new ArrayList<>();
         for (int from = 0; from < live.size(); from += REFRESH_BATCH) {
             List<SessionWriter> batch = live.subList(from, Math.min(live.size(), from + REFRESH_BATCH));
             batches.add(redis.submit(jedis -> {
-                Pipeline pipeline = jedis.pipelined();
-                List<Response<Object>> answers = batch.stream().map(writer -> pipeline.eval(script,
-                        List.of(keys.session(writer.sid)), List.of(RESTORED, argument))).toList();
-                pipeline.sync();
-                return answers.stream().map(Response::get).toList();
+                try {
+                    Pipeline pipeline = jedis.pipelined();
+                    List<Response<Object>> answers = batch.stream().map(writer -> pipeline.eval(script,
+                            List.of(keys.session(writer.sid)), List.of(RESTORED, argument))).toList();
+                    pipeline.sync();
+                    return answers.stream().map(Response::get).toList();
+                } catch (JedisConnectionException e) {
+                    batch.forEach(unanswered);
+                    throw e;
+                }
             }).thenAccept(answers -> {
                 for (int i = 0; i < answers.size(); i++) {
                     answered.accept(batch.get(i), (Long) answers.get(i));
@@ -235,7 +246,7 @@ public final class RedisSessionCache implements SessionCache {
             if (answer == 0) {
                 writer.takenOver();
             }
-        });
+        }, writer -> { });
         try {
             CompletableFuture.allOf(batches.toArray(CompletableFuture[]::new))
                     .get(RedisBroker.READ_WAIT.toMillis(), TimeUnit.MILLISECONDS);
@@ -268,7 +279,10 @@ public final class RedisSessionCache implements SessionCache {
         private final AtomicReference<Pending> next = new AtomicReference<>();
         /** The last live snapshot, written again when a refresh finds the key gone (Redis lost its data). */
         private volatile String liveJson;
-        /** Until when a live snapshot Redis took (or whose expiry it renewed) may be there; 0: none ever was. */
+        /**
+         * Until when a live snapshot Redis took (or whose expiry it renewed, or either with the reply lost) may be
+         * there; 0: none ever was.
+         */
         private volatile long liveUntilMs;
         /** Set by the final write or the end: no live write may follow. */
         private volatile boolean closed;
@@ -302,7 +316,7 @@ public final class RedisSessionCache implements SessionCache {
                 // Redis is lost (logged once by RedisOutage): what waits is dropped, never logged per session.
                 Pending dropped = next.getAndSet(null);
                 if (dropped != null) {
-                    failed(dropped);
+                    failed(dropped, false);
                 }
                 return null;
             });
@@ -321,7 +335,8 @@ public final class RedisSessionCache implements SessionCache {
                     written = jedis.eval(WRITE, List.of(keys.session(sid)),
                             List.of(RESTORED, pending.json(), Long.toString(seconds)));
                 } catch (RuntimeException e) {
-                    failed(pending);
+                    // A connection that failed under the command may have lost the reply, not the command.
+                    failed(pending, e instanceof JedisConnectionException);
                     throw e;
                 }
                 if (Long.valueOf(0).equals(written)) {
@@ -342,18 +357,30 @@ public final class RedisSessionCache implements SessionCache {
             liveUntilMs = System.currentTimeMillis() + TimeUnit.SECONDS.toMillis(liveSeconds());
         }
 
+        /** A refresh sent at {@code sentAtMs} got no answer: it renewed the snapshot if one was there then. */
+        void mayHaveRenewed(long sentAtMs) {
+            if (liveUntilMs > sentAtMs) {
+                written();
+            }
+        }
+
         /**
-         * Redis did not take the final snapshot or the end. With no live snapshot there, nobody can restore the
-         * session: its action is due at once (on the expiry thread: it may wait for the Disconnect queue). With
+         * Redis did not answer a write. One that was {@code sent} may have been taken all the same (only the reply
+         * was lost), so a live snapshot sent may be there for a TTL from now, and a final one as long as its entry
+         * waits. For the final snapshot or the end: with no snapshot that may be there, nobody can restore the
+         * session, so its action is due at once (on the expiry thread: it may wait for the Disconnect queue). With
          * one, a client may still restore it elsewhere: the lost session's entry stays as it is (its action runs
          * after the TTL unless the key holds the marker), and the end is settled like it (the key deleted once
          * Redis answers, the Disconnect made unless restored elsewhere, at the latest once the snapshot expired).
          */
-        private void failed(Pending pending) {
+        private void failed(Pending pending, boolean sent) {
+            if (sent && pending.kind() == Kind.LIVE) {
+                written();
+            }
             boolean mayBeThere = liveUntilMs > System.currentTimeMillis();
             switch (pending.kind()) {
                 case FINAL -> {
-                    if (!mayBeThere) {
+                    if (!mayBeThere && !sent) {
                         cached.computeIfPresent(sid, (key, entry) -> new Entry(0, entry.onExpiry(), false, 0));
                     }
                 }

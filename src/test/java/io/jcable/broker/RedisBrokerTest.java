@@ -14,6 +14,7 @@ import io.jcable.redis.RedisConnector;
 import io.jcable.redis.RedisOutage;
 import io.jcable.redis.RedisWorkers;
 import io.jcable.testing.RedisServer;
+import io.jcable.testing.TcpProxy;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -325,6 +326,37 @@ class RedisBrokerTest {
         assertEquals(List.of(keptSid), expired);
         assertEquals(List.of(liveSid, refreshedSid), takenOver.stream().distinct().toList());
         assertEquals(List.of("restored", "restored"), List.of(cached(liveSid), cached(refreshedSid)));
+    }
+
+    /**
+     * A live snapshot reaches Redis but its reply is lost as node A loses Redis; the session ends meanwhile and node
+     * B restores it. As the snapshot may have been taken, the end waits for Redis instead of making the Disconnect
+     * at once: once back, node A finds the session restored elsewhere and makes none (B's is the only one).
+     */
+    @Test
+    void aSessionWhoseLiveSnapshotsReplyWasLostEndsOnlyOnceRedisAnswers() throws InterruptedException {
+        try (TcpProxy toRedis = TcpProxy.start("127.0.0.1", redis.port())) {
+            RedisOutage outage = new RedisOutage("test cache", "nothing", "proxy");
+            RedisWorkers workers = new RedisWorkers("test-cache", 1,
+                    new RedisConnector(new RedisConfig("redis://127.0.0.1:" + toRedis.port(), List.of(), true)),
+                    outage);
+            RedisSessionCache nodeA = cache(Duration.ofSeconds(60), workers);
+            RedisSessionCache nodeB = cache(Duration.ofSeconds(60));
+            String sid = "m" + UUID.randomUUID();
+            workers.submit(Jedis::ping).join(); // node A's connection is open, so its replies can be muted
+            toRedis.muteReplies();
+            nodeA.live(sid, snapshot("1"), () -> { });
+            awaitCached(sid);
+            List<String> disconnects = new CopyOnWriteArrayList<>();
+            nodeA.ended(sid, () -> disconnects.add(sid));
+            toRedis.pause();
+            toRedis.cutAll();
+            await(outage::isLost, "node A never lost Redis");
+            assertEquals(snapshot("1"), nodeB.restore(sid));
+            toRedis.resume();
+            await(() -> cached(sid) == null, "node A never settled the ended session once Redis was back");
+            assertEquals(List.of(), disconnects, "node A made a Disconnect for a session restored elsewhere");
+        }
     }
 
     @Test

@@ -56,10 +56,14 @@ class RedisBrokerOutageTest {
                 String log;
                 try (LogCapture capture = LogCapture.start()) {
                     redis.stop();
+                    // The first publication's store fails, so the node knows Redis is lost before the next client.
+                    NodesSupport.publish(node, stream, 2);
+                    assertEquals("{\"identifier\":" + Json.quote(channel) + ",\"message\":{\"n\":2}}",
+                            client.receiveRaw(), "delivered live without a position");
                     // Redis never held its snapshot, so nobody can restore it: its Disconnect is not deferred.
                     CableClient lost = clients.client(node, "", EXT);
                     String lostSid = lost.receive().get("sid").getAsString();
-                    for (int n = 2; n <= 4; n++) {
+                    for (int n = 3; n <= 4; n++) {
                         NodesSupport.publish(node, stream, n);
                         assertEquals("{\"identifier\":" + Json.quote(channel) + ",\"message\":{\"n\":" + n + "}}",
                                 client.receiveRaw(), "delivered live without a position");

@@ -13,6 +13,7 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
@@ -23,7 +24,8 @@ import java.util.function.BooleanSupplier;
  * connection (RST both ways, as a network blip: neither side gets a close frame), {@link #pause()} holds new
  * connections (accepted, but not forwarded until {@link #resume()}, so a reconnecting client is known to be away
  * and comes back at a moment the test chooses), {@link #retarget} sends later connections elsewhere (another
- * node). Listens on a free local port; one virtual thread per accepted connection and per direction.
+ * node), {@link #muteReplies()} drops what the target sends back on the live connections (a request that arrived
+ * and was carried out, whose reply is lost on the way). Listens on a free local port; one virtual thread per accepted connection and per direction.
  */
 public final class TcpProxy implements AutoCloseable {
     private static final int BUFFER = 8192;
@@ -39,6 +41,8 @@ public final class TcpProxy implements AutoCloseable {
     private final Condition changed = lock.newCondition();
     private final Set<Link> links = new HashSet<>();
     private final Set<Socket> accepted = new HashSet<>();
+    /** Live connections whose replies are dropped. */
+    private final Set<Link> muted = ConcurrentHashMap.newKeySet();
     private InetSocketAddress target;
     private boolean paused;
     private boolean closed;
@@ -93,6 +97,19 @@ public final class TcpProxy implements AutoCloseable {
         try {
             paused = false;
             changed.signalAll();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * From now on, what the target sends on the connections live now is read and dropped: their requests still
+     * arrive, their replies never do. Connections made later are not muted.
+     */
+    public void muteReplies() {
+        lock.lock();
+        try {
+            muted.addAll(links);
         } finally {
             lock.unlock();
         }
@@ -232,8 +249,9 @@ public final class TcpProxy implements AutoCloseable {
         } finally {
             lock.unlock();
         }
-        Thread back = Thread.ofVirtual().name("tcp-proxy-down").start(() -> pump(upstream, client));
-        pump(client, upstream);
+        Thread back = Thread.ofVirtual().name("tcp-proxy-down")
+                .start(() -> pump(upstream, client, () -> muted.contains(link)));
+        pump(client, upstream, () -> false);
         try {
             back.join();
         } catch (InterruptedException e) {
@@ -242,6 +260,7 @@ public final class TcpProxy implements AutoCloseable {
         lock.lock();
         try {
             links.remove(link);
+            muted.remove(link);
         } finally {
             lock.unlock();
         }
@@ -250,15 +269,20 @@ public final class TcpProxy implements AutoCloseable {
         forgetAccepted(client);
     }
 
-    /** Copies one direction; at its end of stream passes the FIN on, on an error resets both sides. */
-    private static void pump(Socket from, Socket to) {
+    /**
+     * Copies one direction (what it reads while {@code drop} holds is dropped); at its end of stream passes the FIN
+     * on, on an error resets both sides.
+     */
+    private static void pump(Socket from, Socket to, BooleanSupplier drop) {
         byte[] buffer = new byte[BUFFER];
         try {
             InputStream in = from.getInputStream();
             OutputStream out = to.getOutputStream();
             for (int n = in.read(buffer); n >= 0; n = in.read(buffer)) {
-                out.write(buffer, 0, n);
-                out.flush();
+                if (!drop.getAsBoolean()) {
+                    out.write(buffer, 0, n);
+                    out.flush();
+                }
             }
             to.shutdownOutput();
         } catch (IOException e) {
