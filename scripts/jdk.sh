@@ -28,7 +28,13 @@ jcable_add_maven_opt() {
     *) export MAVEN_OPTS="${MAVEN_OPTS:-} $2" ;;
   esac
 }
-if [ "$(jcable_java_major "$JAVA_HOME")" -ge 23 ]; then
+jcable_major=$(jcable_java_major "$JAVA_HOME")
+if [ "$jcable_major" -ge 23 ]; then
   # Maven's Guava and protobuf use sun.misc.Unsafe; JDK 23+ warns about it on every run.
   jcable_add_maven_opt sun-misc-unsafe-memory-access --sun-misc-unsafe-memory-access=allow
+fi
+if [ "$jcable_major" -ge 26 ]; then
+  # JettySessionTrim drops the upgrade request Jetty keeps per socket by clearing a final field, which JDK 26+
+  # allows silently only with this flag (older JVMs refuse the option, so it cannot be in .mvn/jvm.config).
+  jcable_add_maven_opt enable-final-field-mutation --enable-final-field-mutation=ALL-UNNAMED
 fi

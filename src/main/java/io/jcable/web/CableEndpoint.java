@@ -55,6 +55,7 @@ public final class CableEndpoint extends Endpoint {
         socket.addMessageHandler(PongMessage.class, (MessageHandler.Whole<PongMessage>) this::onPong);
         transport = new WsTransport(socket, context);
         session = context.node().open(transport, handshake(socket));
+        context.sessionTrim().trim(socket);
     }
 
     private void onText(String part, boolean last) {

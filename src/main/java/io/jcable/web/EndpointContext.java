@@ -19,7 +19,7 @@ import java.util.Locale;
 public record EndpointContext(Node node, WriteWatch writes, HandshakeReader handshakes, OriginPolicy origins,
                               ServerConfig server, String version, String remoteAddressHeader, Counter framesSent,
                               Counter bytesSent, Counter failedFrames, Counter slowClients,
-                              JettyTextFrames textFrames) {
+                              JettyTextFrames textFrames, JettySessionTrim sessionTrim) {
 
     public static EndpointContext create(Node node, WriteWatch writes, ServerConfig server, RpcConfig rpc,
                                          AuthConfig auth, String version, Metrics metrics) {
@@ -29,7 +29,8 @@ public record EndpointContext(Node node, WriteWatch writes, HandshakeReader hand
         return new EndpointContext(node, writes, new HandshakeReader(server, rpc, auth), new OriginPolicy(server.allowedOrigins()),
                 server, version, remoteAddressHeader, metrics.counter("server_msg_total"),
                 metrics.counter("data_sent_total"), metrics.counter("failed_server_msg_total"),
-                metrics.counter("disconnected_slow_clients_total"), new JettyTextFrames());
+                metrics.counter("disconnected_slow_clients_total"), new JettyTextFrames(),
+                new JettySessionTrim());
     }
 
     /**

@@ -4,10 +4,8 @@ import jakarta.websocket.Session;
 import java.lang.invoke.MethodHandle;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.MethodType;
-import java.lang.reflect.Method;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
-import java.util.Iterator;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
@@ -23,19 +21,13 @@ import org.slf4j.LoggerFactory;
  * <p>Reached by reflection from the JSR-356 session ({@code getCoreSession()}): a web app does not see Jetty's
  * classes, and needs none of them on its class path. On any other container (Tomcat) the lookup fails once and
  * {@link WsTransport} keeps the standard {@code sendText}. One per web app; the lookup happens at the first socket.
- *
- * <p>While it reaches into the session, it also empties the session's JSR-356 decoders (see {@link #socket}).
  */
 final class JettyTextFrames {
     private static final Logger LOG = LoggerFactory.getLogger(JettyTextFrames.class);
 
-    /**
-     * The container's calls, all typed with Object (their Jetty types are not visible here); {@code decoders} is
-     * null where the session has no {@code getDecoders()}.
-     */
+    /** The container's calls, all typed with Object (their Jetty types are not visible here). */
     private record Calls(Class<?> sessionClass, MethodHandle coreSession, MethodHandle newTextFrame,
-                         MethodHandle newCallback, MethodHandle sendFrame, MethodHandle flush, Straight straight,
-                         MethodHandle decoders) {
+                         MethodHandle newCallback, MethodHandle sendFrame, MethodHandle flush, Straight straight) {
     }
 
     /**
@@ -51,7 +43,7 @@ final class JettyTextFrames {
     private record Encoded(String text, ByteBuffer utf8) {
     }
 
-    private static final Calls UNAVAILABLE = new Calls(null, null, null, null, null, null, Straight.NONE, null);
+    private static final Calls UNAVAILABLE = new Calls(null, null, null, null, null, null, Straight.NONE);
 
     private final ReentrantLock lookUpLock = new ReentrantLock();
     /** Null until the first socket; {@link #UNAVAILABLE} when the container is not Jetty 12. */
@@ -62,12 +54,6 @@ final class JettyTextFrames {
     /**
      * A writer for {@code socket} whose completions go to {@code written} / {@code failed} (at most one write is
      * outstanding per socket, so one callback serves them all); null where only {@code sendText} will do.
-     *
-     * <p>Called once the endpoint has added its message handlers. Jetty 12 registers the decoders of every
-     * primitive type in each session (21 objects, about 0.8 KiB a socket, kept for the socket's life) whatever
-     * the endpoint configures; jcable's handlers (partial text and binary, whole pong) take no decoder, and Jetty
-     * reads the list only when a handler is added. So the list is emptied here, through the public
-     * {@code Iterable} that the session's {@code getDecoders()} returns.
      */
     Socket socket(Session socket, Runnable written, Consumer<Throwable> failed) {
         Calls found = calls;
@@ -86,7 +72,6 @@ final class JettyTextFrames {
         if (found == UNAVAILABLE || found.sessionClass() != socket.getClass()) {
             return null;
         }
-        dropDecoders(found, socket);
         try {
             Object coreSession = (Object) found.coreSession().invokeExact((Object) socket);
             Straight straight = found.straight();
@@ -148,23 +133,6 @@ final class JettyTextFrames {
         }
     }
 
-    private static void dropDecoders(Calls found, Session socket) {
-        if (found.decoders() == null) {
-            return;
-        }
-        try {
-            Iterator<?> registered = ((Iterable<?>) (Object) found.decoders().invokeExact((Object) socket)).iterator();
-            while (registered.hasNext()) {
-                registered.next();
-                registered.remove();
-            }
-        } catch (Throwable e) {
-            rethrowError(e);
-            // A Jetty whose list cannot shrink keeps its decoders: memory, not function.
-            LOG.debug("decoders of {} kept: {}", socket.getId(), e.toString());
-        }
-    }
-
     private ByteBuffer encoded(String text) {
         Encoded known = last;
         if (known == null || known.text() != text) {
@@ -196,7 +164,6 @@ final class JettyTextFrames {
             Straight straight = straightRoute(loader, coreSession, frame, callback, newTextFrame);
             LOG.info("Text frames go through Jetty's core WebSocket session (one UTF-8 encoding per shared frame{})",
                     straight == Straight.NONE ? "" : ", straight to the connection's frame flusher");
-            MethodHandle decoders = decoders(lookup, sessionClass);
             return new Calls(sessionClass,
                     getCoreSession.asType(MethodType.methodType(Object.class, Object.class)),
                     newTextFrame.asType(MethodType.methodType(Object.class, ByteBuffer.class)),
@@ -204,25 +171,11 @@ final class JettyTextFrames {
                     sendFrame.asType(MethodType.methodType(void.class, Object.class, Object.class, Object.class,
                             boolean.class)),
                     flush.asType(MethodType.methodType(void.class, Object.class, Object.class)),
-                    straight, decoders);
+                    straight);
         } catch (ReflectiveOperationException | RuntimeException | LinkageError e) {
             LOG.info("Text frames go through JSR-356 sendText ({} has no Jetty 12 core session: {})",
                     sessionClass.getName(), e.toString());
             return UNAVAILABLE;
-        }
-    }
-
-    /** The session's {@code getDecoders()} typed {@code (Object)Object}, or null where it has no such list. */
-    private static MethodHandle decoders(MethodHandles.Lookup lookup, Class<?> sessionClass) {
-        try {
-            Method getDecoders = sessionClass.getMethod("getDecoders");
-            if (!Iterable.class.isAssignableFrom(getDecoders.getReturnType())) {
-                return null;
-            }
-            return lookup.unreflect(getDecoders).asType(MethodType.methodType(Object.class, Object.class));
-        } catch (ReflectiveOperationException | RuntimeException | LinkageError e) {
-            LOG.info("JSR-356 decoders kept in every session ({}: {})", sessionClass.getName(), e.toString());
-            return null;
         }
     }
 

@@ -42,8 +42,11 @@ public final class ContainerDeployCheck {
         Launch prepare(Path base, int port) throws IOException, InterruptedException;
     }
 
-    /** How to start a prepared container: its command, and the environment it needs besides the options. */
-    private record Launch(List<String> command, Map<String, String> environment) {
+    /**
+     * How to start a prepared container: its command, the environment it needs besides the options, and a line its
+     * log must show once a socket was served (null: none).
+     */
+    private record Launch(List<String> command, Map<String, String> environment, String servedLogLine) {
     }
 
     private static boolean check(String name, Path work, Setup setup) throws IOException {
@@ -64,6 +67,11 @@ public final class ContainerDeployCheck {
                 server = builder.start();
                 check.awaitHealth(server, port, started, START_WITHIN);
                 CableClient client = check.session(port);
+                if (launch.servedLogLine() != null) {
+                    OutsideCheck.expect(Files.readString(log).contains(launch.servedLogLine()),
+                            "the log lacks: " + launch.servedLogLine());
+                    check.step("log: " + launch.servedLogLine());
+                }
                 check.historyReplay(port, client);
                 check.sigterm(server, client);
                 check.step("PASS");
@@ -87,8 +95,11 @@ public final class ContainerDeployCheck {
             throws IOException, InterruptedException {
         Path startJar = WarDeployment.jettyBase(WarDeployment.single(containers, "jetty-home-", ""), war, base,
                 base.resolveSibling("jetty-setup.log"));
+        // Without the JVM flag JDK 26+ needs for it, the upgrade request stays (JettySessionTrim).
+        String trimmed = "decoders yes, encoders yes, upgrade request "
+                + (Runtime.version().feature() < 26 ? "yes" : "no");
         return new Launch(List.of(WarDeployment.javaCommand(), "-jar", startJar.toString(), "jetty.http.host=127.0.0.1",
-                "jetty.http.port=" + port), Map.of());
+                "jetty.http.port=" + port), Map.of(), "Jetty's JSR-356 sessions drop their unused parts: " + trimmed);
     }
 
     /**
@@ -110,6 +121,6 @@ public final class ContainerDeployCheck {
         Files.delete(base.resolve("webapps/ROOT"));
         Files.copy(war, base.resolve("webapps/ROOT.war"));
         return new Launch(List.of("sh", home.resolve("bin/catalina.sh").toString(), "run"), Map.of(
-                "CATALINA_HOME", home.toString(), "CATALINA_BASE", base.toAbsolutePath().toString()));
+                "CATALINA_HOME", home.toString(), "CATALINA_BASE", base.toAbsolutePath().toString()), null);
     }
 }

@@ -50,12 +50,14 @@ public final class WarDeployment {
 
     /**
      * README's JVM flags for many connections, from where every Maven JVM takes them ({@code .mvn/jvm.config} of
-     * the project this JVM runs in).
+     * the project this JVM runs in), and on JDK 26+ the one {@code scripts/jdk.sh} adds there (older JVMs refuse
+     * it): jcable may then clear the final field that keeps Jetty's upgrade request per socket.
      */
     public static String recommendedJvmFlags() {
         Path config = Path.of(System.getProperty("user.dir"), ".mvn", "jvm.config");
         try {
-            return Files.readString(config).trim().replaceAll("\\s+", " ");
+            String flags = Files.readString(config).trim().replaceAll("\\s+", " ");
+            return Runtime.version().feature() >= 26 ? flags + " --enable-final-field-mutation=ALL-UNNAMED" : flags;
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read the recommended JVM flags from " + config, e);
         }

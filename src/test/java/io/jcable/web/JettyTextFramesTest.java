@@ -9,23 +9,13 @@ import io.jcable.testing.LogCapture;
 import jakarta.websocket.Endpoint;
 import jakarta.websocket.EndpointConfig;
 import jakarta.websocket.Session;
-import jakarta.websocket.server.ServerEndpointConfig;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.WebSocket;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionStage;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
-import org.eclipse.jetty.ee10.servlet.ServletContextHandler;
-import org.eclipse.jetty.ee10.websocket.jakarta.server.config.JakartaWebSocketServletContainerInitializer;
-import org.eclipse.jetty.server.Server;
-import org.eclipse.jetty.server.ServerConnector;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -42,8 +32,7 @@ class JettyTextFramesTest {
     private final JettyTextFrames frames = new JettyTextFrames();
     /** The server side of each connected socket, in connection order. */
     private final BlockingQueue<Writer> opened = new LinkedBlockingQueue<>();
-    private Server server;
-    private URI uri;
+    private EmbeddedJsr356 jetty;
 
     /** One socket's writer and its completions (one permit per completed write). */
     private record Writer(JettyTextFrames.Socket socket, Semaphore written, List<Throwable> failures) {
@@ -61,36 +50,20 @@ class JettyTextFramesTest {
 
     @BeforeEach
     void start() throws Exception {
-        server = new Server();
-        ServerConnector connector = new ServerConnector(server);
-        connector.setHost("127.0.0.1");
-        connector.setPort(0);
-        server.addConnector(connector);
-        ServletContextHandler context = new ServletContextHandler();
-        JakartaWebSocketServletContainerInitializer.configure(context, (servletContext, container) ->
-                container.addEndpoint(ServerEndpointConfig.Builder.create(Opener.class, "/ws")
-                        .configurator(new ServerEndpointConfig.Configurator() {
-                            @Override
-                            public <T> T getEndpointInstance(Class<T> endpointClass) {
-                                return endpointClass.cast(new Opener());
-                            }
-                        }).build()));
-        server.setHandler(context);
-        server.start();
-        uri = URI.create("ws://127.0.0.1:" + connector.getLocalPort() + "/ws");
+        jetty = EmbeddedJsr356.start(Opener.class, Opener::new);
     }
 
     @AfterEach
     void stop() throws Exception {
-        server.stop();
+        jetty.close();
     }
 
     @Test
     void framesWrittenAtOnceAndFramesOverTheFrameSizeLimitArriveWholeAndInOrder() throws Throwable {
-        Client client;
+        EmbeddedJsr356.TextClient client;
         Writer writer;
         try (LogCapture log = LogCapture.start()) {
-            client = connect();
+            client = jetty.connect();
             writer = opened.poll(WAIT_SECONDS, TimeUnit.SECONDS);
             assertNotNull(writer, "no socket opened");
             assertTrue(log.text().contains("straight to the connection's frame flusher"), "no straight route");
@@ -110,7 +83,7 @@ class JettyTextFramesTest {
 
     @Test
     void aFrameSharedBySeveralSocketsArrivesWholeAtEachOfThem() throws Throwable {
-        List<Client> clients = List.of(connect(), connect(), connect());
+        List<EmbeddedJsr356.TextClient> clients = List.of(jetty.connect(), jetty.connect(), jetty.connect());
         List<Writer> writers = new ArrayList<>();
         for (int i = 0; i < clients.size(); i++) {
             Writer writer = opened.poll(WAIT_SECONDS, TimeUnit.SECONDS);
@@ -125,35 +98,12 @@ class JettyTextFramesTest {
                 assertTrue(writer.written().tryAcquire(WAIT_SECONDS, TimeUnit.SECONDS), "write not completed");
             }
         }
-        for (Client client : clients) {
+        for (EmbeddedJsr356.TextClient client : clients) {
             for (int n = 1; n <= 2; n++) {
                 assertEquals("{\"n\":" + n + ",\"t\":\"h\u00e9llo \u20ac \uD83D\uDE00\"}",
                         client.messages.poll(WAIT_SECONDS, TimeUnit.SECONDS));
             }
         }
         assertNull(clients.getFirst().messages.poll(), "a frame came twice");
-    }
-
-    private Client connect() {
-        Client client = new Client();
-        HttpClient.newHttpClient().newWebSocketBuilder().buildAsync(uri, client).join();
-        return client;
-    }
-
-    /** A real client that collects whole text messages. */
-    private static final class Client implements WebSocket.Listener {
-        private final BlockingQueue<String> messages = new LinkedBlockingQueue<>();
-        private final StringBuilder partial = new StringBuilder();
-
-        @Override
-        public CompletionStage<?> onText(WebSocket socket, CharSequence data, boolean last) {
-            partial.append(data);
-            if (last) {
-                messages.add(partial.toString());
-                partial.setLength(0);
-            }
-            socket.request(1);
-            return CompletableFuture.completedStage(null);
-        }
     }
 }
