@@ -167,9 +167,8 @@ public final class WsTransport implements Transport, SendHandler {
                 queued.add(Batching.FLUSH);
                 pendingChars += chars;
                 startLoop = startLoopIfIdle();
-            } else if (!looping && !writing) {
+            } else if (startLoopIfIdle()) {
                 // Idle, so nothing is queued: write it at once (the common case of a broadcast).
-                looping = true;
                 startWrite();
                 writeNow = (String) item;
             } else {
@@ -199,8 +198,8 @@ public final class WsTransport implements Transport, SendHandler {
     }
 
     /**
-     * Gives up on a client that does not keep up, once: the write still blocked behind this must not count it slow
-     * again. Called with the lock held.
+     * Gives up on the socket, once: what waits is dropped and nothing more is queued (a write still blocked behind
+     * this must not count the client slow again). Called with the lock held.
      */
     private void giveUp() {
         abandoned = true;
@@ -229,10 +228,7 @@ public final class WsTransport implements Transport, SendHandler {
             if (abandoned) {
                 return;
             }
-            abandoned = true;
-            closing = true;
-            dropQueue();
-            pendingChars = 0;
+            giveUp();
             notify = !writing;
         } finally {
             lock.unlock();
@@ -447,10 +443,7 @@ public final class WsTransport implements Transport, SendHandler {
         try {
             stalled = writing && !abandoned && nowNanos - writeStartedNanos > writeTimeoutNanos;
             if (stalled) {
-                abandoned = true;
-                closing = true;
-                dropQueue();
-                pendingChars = 0;
+                giveUp();
             }
             stillWriting = writing && !abandoned;
         } finally {
