@@ -15,6 +15,7 @@ import java.util.concurrent.TimeUnit;
 import io.jcable.testing.CableEnvironment;
 import io.jcable.testing.ChildProcesses;
 import io.jcable.testing.FakeRpcApp;
+import io.jcable.testing.WarDeployment;
 
 /**
  * jcable's gRPC client alone: {@link GrpcClientMain} in its own JVM (pinned like the server, {@code --server-jvm}
@@ -126,7 +127,7 @@ final class GrpcScenario {
         if (!options.target().serverCpus().equals("none")) {
             command.addAll(List.of("taskset", "-c", options.target().serverCpus()));
         }
-        command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        command.add(WarDeployment.javaCommand());
         for (String flags : List.of(options.target().serverJvm(), variant.flags())) {
             Arrays.stream(flags.trim().split("\\s+")).filter(flag -> !flag.isEmpty()).forEach(command::add);
         }

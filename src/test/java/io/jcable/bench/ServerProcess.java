@@ -52,7 +52,7 @@ final class ServerProcess implements AutoCloseable {
      */
     static ServerProcess start(String jvmFlags, String cpus, Map<String, String> env) {
         List<String> command = new ArrayList<>();
-        command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        command.add(WarDeployment.javaCommand());
         command.addAll(flags(jvmFlags));
         command.addAll(List.of("-cp", System.getProperty("java.class.path"), EmbeddedCableMain.class.getName()));
         return start("jcable", command, cpus, env, JCABLE_READY);
