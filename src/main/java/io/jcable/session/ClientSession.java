@@ -3,8 +3,11 @@ package io.jcable.session;
 import io.jcable.broker.SessionSnapshot;
 import io.jcable.hub.Subscriber;
 import io.jcable.protocol.StreamPosition;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.util.ArrayDeque;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
@@ -22,6 +25,15 @@ public final class ClientSession implements Subscriber {
     /** Log lines a client can cause at once, then one per {@link #LOG_REFILL_NANOS}. */
     private static final int LOG_BURST = 10;
     private static final long LOG_REFILL_NANOS = TimeUnit.SECONDS.toNanos(10);
+    private static final VarHandle LAST_PING_TICK;
+
+    static {
+        try {
+            LAST_PING_TICK = MethodHandles.lookup().findVarHandle(ClientSession.class, "lastPingTick", long.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
 
     /** A mailbox entry: the work, and the size of the client message it carries (0 for the server's own). */
     private record Task(Runnable work, int chars) {
@@ -31,6 +43,7 @@ public final class ClientSession implements Subscriber {
     private final Handshake handshake;
     private final Transport transport;
     private final Executor executor;
+    private final Pinger pinger;
     /** Orders stored-publication frames around history replays; extended sessions only, else null. */
     private final HistoryGate historyGate;
 
@@ -50,6 +63,13 @@ public final class ClientSession implements Subscriber {
     volatile boolean takenOver;
     /** The pinger's tick for this session's next ping; owned by the {@link Pinger}. */
     long pingTick;
+    /**
+     * The ticks after a ping from which the next may go along a frame (0 = never); set by the {@link Pinger}
+     * before the session can get any frame.
+     */
+    long pingAlongGapTicks;
+    /** The tick of the last ping sent ({@link Pinger#NEVER} = none yet); changed only through {@link #claimPing}. */
+    private volatile long lastPingTick = Pinger.NEVER;
     /** The pinger's tick by which an extended session must have sent something (0 = none); pinger-owned. */
     long pongDeadlineTick;
     /**
@@ -76,11 +96,12 @@ public final class ClientSession implements Subscriber {
     /** The snapshot last handed to the session cache while live ({@link LiveSnapshots}), or null. */
     SessionSnapshot liveSnapshot;
 
-    ClientSession(String sid, Handshake handshake, Transport transport, Executor executor) {
+    ClientSession(String sid, Handshake handshake, Transport transport, Executor executor, Pinger pinger) {
         this.sid = sid;
         this.handshake = handshake;
         this.transport = transport;
         this.executor = executor;
+        this.pinger = pinger;
         this.historyGate = handshake.extended() ? new HistoryGate() : null;
     }
 
@@ -89,9 +110,15 @@ public final class ClientSession implements Subscriber {
         return sid;
     }
 
+    /** Queues {@code frame}, with the session's next ping ahead of it in the same write when one may go along. */
     @Override
     public void deliver(String frame) {
-        transport.send(frame);
+        String ping = pinger.pingAlong(this);
+        if (ping == null) {
+            transport.send(frame);
+        } else {
+            transport.sendAll(List.of(ping, frame));
+        }
     }
 
     @Override
@@ -124,6 +151,15 @@ public final class ClientSession implements Subscriber {
     /** Whether the socket is gone (or going): no more RPC calls are started for it. */
     boolean isClosed() {
         return closed;
+    }
+
+    long lastPingTick() {
+        return lastPingTick;
+    }
+
+    /** Records a ping at {@code tick} unless another ping was recorded since {@code last} was read. */
+    boolean claimPing(long last, long tick) {
+        return LAST_PING_TICK.compareAndSet(this, last, tick);
     }
 
     /** Marks the socket gone; true only for the first caller. */

@@ -87,13 +87,13 @@ public final class Node {
      */
     public ClientSession open(Transport transport, Handshake handshake) {
         if (shuttingDown) {
-            ClientSession late = new ClientSession(registry.newSid(), handshake, transport, sessionThreads);
+            ClientSession late = new ClientSession(registry.newSid(), handshake, transport, sessionThreads, pinger);
             late.markClosed();
             GracefulShutdown.notifyRestart(transport);
             return late;
         }
         ClientSession session = registry.register(handshake.requestId(),
-                sid -> new ClientSession(sid, handshake, transport, sessionThreads));
+                sid -> new ClientSession(sid, handshake, transport, sessionThreads, pinger));
         try {
             if (shuttingDown) {
                 // The shutdown listed the sessions to notify just before this one was registered.

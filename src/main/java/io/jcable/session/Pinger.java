@@ -5,6 +5,7 @@ import io.jcable.protocol.DisconnectReason;
 import io.jcable.protocol.ServerFrames;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.List;
@@ -29,6 +30,12 @@ import org.slf4j.LoggerFactory;
  * share of the server's CPU with many idle clients; see BENCHMARKS.md). A session due more than one turn ahead
  * stays in its slot until its tick comes; a closed one is dropped when its slot is next visited. Ping frames are
  * built once per tick and precision.
+ *
+ * <p>A ping may also go early, along another frame ({@link #pingAlong}): where the transport writes two frames in
+ * one socket write ({@link Transport#batchesInOneWrite}), a session that gets a frame in the last third of its
+ * interval gets its ping in the same write, and its next ping is due an interval after that one. Under steady
+ * broadcasts most pings then cost no write of their own (a write is most of what a frame costs the server); pings
+ * still come at least every interval, and never closer than {@link #MIN_PING_ALONG_GAP} to the one before.
  */
 public final class Pinger {
     private static final Logger LOG = LoggerFactory.getLogger(Pinger.class);
@@ -37,6 +44,24 @@ public final class Pinger {
     private static final int SLOTS = 64;
     /** Liveness checks in a row without a sign of life after which a session without pings is dropped. */
     static final int UNANSWERED_PINGS_LIMIT = 2;
+    /** The last ping tick of a session that had none yet. */
+    static final long NEVER = Long.MIN_VALUE;
+    /**
+     * The least time between a ping and the next one sent early: pings in whole seconds stay strictly increasing
+     * with a wide margin, so early pings need an interval of at least 3 s.
+     */
+    static final Duration MIN_PING_ALONG_GAP = Duration.ofSeconds(2);
+
+    /** The tick and the ping frame of each precision at that tick, published for {@link #pingAlong}. */
+    private record TickPings(long tick, Map<PingPrecision, String> frames) {
+        static TickPings at(long tick, Instant now) {
+            Map<PingPrecision, String> frames = new EnumMap<>(PingPrecision.class);
+            for (PingPrecision precision : PingPrecision.values()) {
+                frames.put(precision, ServerFrames.ping(precision.timestamp(now)));
+            }
+            return new TickPings(tick, frames);
+        }
+    }
 
     private final Clock clock;
     private final WriteWatch writes;
@@ -53,6 +78,8 @@ public final class Pinger {
     private final List<List<ClientSession>> wheel = new ArrayList<>(SLOTS);
     /** The tick being (or last) processed; guarded by {@link #lock}. */
     private long currentTick;
+    /** The current tick's ping frames; replaced at every tick. */
+    private volatile TickPings tickPings;
 
     /**
      * @param livenessInterval how often a session without pings ({@code ?pi=0}) gets a WebSocket ping to prove
@@ -65,6 +92,7 @@ public final class Pinger {
         this.writes = writes;
         this.livenessInterval = livenessInterval;
         this.pongTimeoutTicks = pongTimeout.isZero() ? 0 : intervalTicks(pongTimeout);
+        this.tickPings = TickPings.at(0, clock.instant());
         for (int i = 0; i < SLOTS; i++) {
             wheel.add(new ArrayList<>());
         }
@@ -85,6 +113,7 @@ public final class Pinger {
      */
     void schedule(ClientSession session) {
         long delay = firstPingDelayTicks(interval(session.handshake()));
+        session.pingAlongGapTicks = pingAlongGapTicks(session);
         lock.lock();
         try {
             session.pingTick = currentTick + delay;
@@ -116,6 +145,42 @@ public final class Pinger {
         long earliest = Math.ceilDiv(interval.toNanos() / 2, tick) + 1;
         long latest = Math.max(earliest, interval.toNanos() * 3 / 2 / tick);
         return ThreadLocalRandom.current().nextLong(earliest, latest + 1);
+    }
+
+    /**
+     * The ticks after a ping from which the next one may go along another frame; 0 when it never does: a session
+     * without protocol pings, an extended one (its pings arm the pong timeout and its stored publications wait in
+     * the history gate, both the pinger's and the gate's own business), a transport that would write the pair
+     * twice, or an interval too short for the last third of it to leave {@link #MIN_PING_ALONG_GAP}.
+     */
+    static long pingAlongGapTicks(ClientSession session) {
+        Handshake handshake = session.handshake();
+        if (handshake.pingInterval().isZero() || handshake.extended()
+                || !session.transport().batchesInOneWrite()) {
+            return 0;
+        }
+        long interval = intervalTicks(handshake.pingInterval());
+        long gap = interval - interval / 3;
+        return gap >= intervalTicks(MIN_PING_ALONG_GAP) ? gap : 0;
+    }
+
+    /**
+     * The ping frame to write together with a frame that is about to go to {@code session}, or null: a ping goes
+     * along when the session had its first ping and the last one is at least its gap ticks old. Taken by
+     * compare-and-set, so a ping due at the same time from the timer, or another frame's, does not go twice.
+     * Called on the delivering thread; never blocks.
+     */
+    String pingAlong(ClientSession session) {
+        long gap = session.pingAlongGapTicks;
+        if (gap == 0) {
+            return null;
+        }
+        long last = session.lastPingTick();
+        TickPings now = tickPings;
+        if (last == NEVER || now.tick() - last < gap || !session.claimPing(last, now.tick())) {
+            return null;
+        }
+        return now.frames().get(session.handshake().pingPrecision());
     }
 
     private Duration interval(Handshake handshake) {
@@ -173,6 +238,7 @@ public final class Pinger {
         lock.lock();
         try {
             tick = ++currentTick;
+            tickPings = TickPings.at(tick, clock.instant());
             int index = (int) (tick & (SLOTS - 1));
             visited = wheel.get(index);
             if (visited.isEmpty()) {
@@ -182,7 +248,7 @@ public final class Pinger {
         } finally {
             lock.unlock();
         }
-        Map<PingPrecision, String> frames = new EnumMap<>(PingPrecision.class);
+        Map<PingPrecision, String> frames = tickPings.frames();
         List<ClientSession> kept = new ArrayList<>(visited.size());
         for (ClientSession session : visited) {
             if (session.isClosed()) {
@@ -201,13 +267,19 @@ public final class Pinger {
                 continue;
             }
             Handshake handshake = session.handshake();
-            session.pingTick = tick + intervalTicks(interval(handshake));
+            long interval = intervalTicks(interval(handshake));
+            session.pingTick = tick + interval;
             if (handshake.pingInterval().isZero()) {
                 checkLiveness(session);
                 continue;
             }
-            String frame = frames.computeIfAbsent(handshake.pingPrecision(),
-                    precision -> ServerFrames.ping(precision.timestamp(clock.instant())));
+            long last = session.lastPingTick();
+            if (last != NEVER && tick - last < interval || !session.claimPing(last, tick)) {
+                // A ping went along another frame since the last one (or just now): the next is an interval later.
+                session.pingTick = session.lastPingTick() + interval;
+                continue;
+            }
+            String frame = frames.get(handshake.pingPrecision());
             // Armed before the ping goes out, so a quick answer is not lost; a deadline still running (a timeout
             // longer than the interval) is kept until the client is heard.
             if (pongTimeoutTicks > 0 && handshake.extended()
@@ -215,7 +287,7 @@ public final class Pinger {
                 session.heardFrom = false;
                 session.pongDeadlineTick = tick + pongTimeoutTicks;
             }
-            session.deliver(frame);
+            session.transport().send(frame);
         }
         lock.lock();
         try {

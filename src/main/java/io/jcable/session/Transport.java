@@ -18,6 +18,14 @@ public interface Transport {
         frames.forEach(this::send);
     }
 
+    /**
+     * Whether {@link #sendAll} puts its frames into one socket write at no more cost than a {@link #send} of one
+     * (then a ping may go along another frame); where a batch costs more than its frames sent one by one, false.
+     */
+    default boolean batchesInOneWrite() {
+        return false;
+    }
+
     /** Closes with this code and reason after every frame queued before it is written. Idempotent. */
     void close(int code, String reason);
 

@@ -27,7 +27,7 @@ final class JettyTextFrames {
 
     /** The container's calls, all typed with Object (their Jetty types are not visible here). */
     private record Calls(Class<?> sessionClass, MethodHandle coreSession, MethodHandle newTextFrame,
-                         MethodHandle newCallback, MethodHandle sendFrame, MethodHandle flush, Straight straight) {
+                         MethodHandle newCallback, MethodHandle sendFrame, Straight straight) {
     }
 
     /**
@@ -43,13 +43,17 @@ final class JettyTextFrames {
     private record Encoded(String text, ByteBuffer utf8) {
     }
 
-    private static final Calls UNAVAILABLE = new Calls(null, null, null, null, null, null, Straight.NONE);
+    private static final Calls UNAVAILABLE = new Calls(null, null, null, null, null, Straight.NONE);
 
     private final ReentrantLock lookUpLock = new ReentrantLock();
     /** Null until the first socket; {@link #UNAVAILABLE} when the container is not Jetty 12. */
     private volatile Calls calls;
-    /** The last frame encoded (by any thread; another thread's frame in between only costs a new encoding). */
+    /**
+     * The last two frames encoded (by any thread; another thread's frames in between only cost new encodings):
+     * two, because a broadcast and the tick's ping that goes along it alternate.
+     */
     private volatile Encoded last;
+    private volatile Encoded beforeLast;
 
     /**
      * A writer for {@code socket} whose completions go to {@code written} / {@code failed} (at most one write is
@@ -109,37 +113,39 @@ final class JettyTextFrames {
         }
 
         /**
-         * Queues {@code text} as one text frame, kept in Jetty's buffer until {@link #flush} when {@code batch};
-         * the completion comes back through the socket's callback. A frame written at once goes straight to the
-         * connection's frame flusher (the one every frame of the socket ends in, which keeps them in order and
-         * refuses frames after the close), past the session's layers: its validation of a frame that is always
-         * valid, its split of long frames (not needed under the frame size limit), the extensions (none: {@link
-         * CableEndpointConfigurator} negotiates no extension) and two more flushers, each with its
-         * lock and allocations. One outstanding write per socket keeps the two routes from overtaking each other.
+         * Queues {@code text} as one text frame; with {@code batch}, Jetty keeps it in its frame flusher's buffer
+         * (the completion then comes at once) and writes it together with the next frame sent without. The
+         * completion comes back through the socket's callback. A frame goes straight to the connection's frame
+         * flusher (the one every frame of the socket ends in, which keeps them in order and refuses frames after
+         * the close), past the session's layers: its validation of a frame that is always valid, its split of long
+         * frames (not needed under the frame size limit), the extensions (none: {@link CableEndpointConfigurator}
+         * negotiates no extension) and two more flushers, each with its lock and allocations. One outstanding
+         * write per socket keeps the two routes from overtaking each other.
          */
         void send(String text, boolean batch) throws Throwable {
             ByteBuffer utf8 = encoded(text);
-            if (!batch && connection != null && utf8.remaining() <= maxFrameSize) {
-                found.straight().enqueueText().invokeExact(connection, utf8.slice(), callback);
+            if (connection != null && utf8.remaining() <= maxFrameSize) {
+                found.straight().enqueueText().invokeExact(connection, utf8.slice(), callback, batch);
                 return;
             }
             Object frame = (Object) found.newTextFrame().invokeExact(utf8.slice());
             found.sendFrame().invokeExact(coreSession, frame, callback, batch);
         }
-
-        /** Writes what the batched frames left in Jetty's buffer; the completion comes back like a write's. */
-        void flush() throws Throwable {
-            found.flush().invokeExact(coreSession, callback);
-        }
     }
 
     private ByteBuffer encoded(String text) {
         Encoded known = last;
-        if (known == null || known.text() != text) {
-            known = new Encoded(text, ByteBuffer.wrap(text.getBytes(StandardCharsets.UTF_8)).asReadOnlyBuffer());
-            last = known;
+        if (known != null && known.text() == text) {
+            return known.utf8();
         }
-        return known.utf8();
+        Encoded before = beforeLast;
+        if (before != null && before.text() == text) {
+            return before.utf8();
+        }
+        Encoded fresh = new Encoded(text, ByteBuffer.wrap(text.getBytes(StandardCharsets.UTF_8)).asReadOnlyBuffer());
+        beforeLast = known;
+        last = fresh;
+        return fresh.utf8();
     }
 
     private static Calls lookUp(Class<?> sessionClass) {
@@ -159,7 +165,6 @@ final class JettyTextFrames {
                     MethodType.methodType(callback, Runnable.class, Consumer.class));
             MethodHandle sendFrame = lookup.findVirtual(coreSession, "sendFrame",
                     MethodType.methodType(void.class, frame, callback, boolean.class));
-            MethodHandle flush = lookup.findVirtual(coreSession, "flush", MethodType.methodType(void.class, callback));
             MethodHandle newTextFrame = MethodHandles.insertArguments(newFrame, 0, text);
             Straight straight = straightRoute(loader, coreSession, frame, callback, newTextFrame);
             LOG.info("Text frames go through Jetty's core WebSocket session (one UTF-8 encoding per shared frame{})",
@@ -170,7 +175,6 @@ final class JettyTextFrames {
                     newCallback.asType(MethodType.methodType(Object.class, Runnable.class, Consumer.class)),
                     sendFrame.asType(MethodType.methodType(void.class, Object.class, Object.class, Object.class,
                             boolean.class)),
-                    flush.asType(MethodType.methodType(void.class, Object.class, Object.class)),
                     straight);
         } catch (ReflectiveOperationException | RuntimeException | LinkageError e) {
             LOG.info("Text frames go through JSR-356 sendText ({} has no Jetty 12 core session: {})",
@@ -192,10 +196,12 @@ final class JettyTextFrames {
                     MethodType.methodType(connection));
             MethodHandle maxFrameSize = lookup.findVirtual(coreSession, "getMaxFrameSize",
                     MethodType.methodType(long.class));
-            // (connection, payload, callback) -> connection.enqueueFrame(new Builder(new Frame(TEXT, payload),
-            // callback).build())
-            MethodHandle newEntry = MethodHandles.filterReturnValue(
-                    lookup.findConstructor(builder, MethodType.methodType(void.class, frame, callback)),
+            // (connection, payload, callback, batch) -> connection.enqueueFrame(new Builder(new Frame(TEXT,
+            // payload), callback).batch(batch).build())
+            MethodHandle newBuilder = MethodHandles.collectArguments(
+                    lookup.findVirtual(builder, "batch", MethodType.methodType(builder, boolean.class)), 0,
+                    lookup.findConstructor(builder, MethodType.methodType(void.class, frame, callback)));
+            MethodHandle newEntry = MethodHandles.filterReturnValue(newBuilder,
                     lookup.findVirtual(builder, "build", MethodType.methodType(entry)));
             MethodHandle enqueueText = MethodHandles.filterArguments(
                     MethodHandles.collectArguments(
@@ -205,7 +211,7 @@ final class JettyTextFrames {
             return new Straight(session, getConnection.asType(MethodType.methodType(Object.class, Object.class)),
                     maxFrameSize.asType(MethodType.methodType(long.class, Object.class)),
                     enqueueText.asType(MethodType.methodType(void.class, Object.class, ByteBuffer.class,
-                            Object.class)));
+                            Object.class, boolean.class)));
         } catch (ReflectiveOperationException | RuntimeException | LinkageError e) {
             LOG.info("Jetty has no straight route to the frame flusher: every frame goes through the core session ({})",
                     e.toString());

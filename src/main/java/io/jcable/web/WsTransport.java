@@ -23,10 +23,11 @@ import org.slf4j.LoggerFactory;
  * JSR-356 async remote allows a single outstanding write), never blocking the caller. Completions that arrive
  * inline are handled in a loop, not by recursion. When more than {@code maxPendingBytes} wait, the client is
  * too slow: the queue is dropped and the socket closed, so a reader that never reads costs bounded memory.
- * Sizes are counted in chars (UTF-16 units), close to bytes for JSON text. Frames sent together ({@link #sendAll},
- * a history replay) are written batched and flushed once: on Jetty through its core session, elsewhere with the
- * container's batching allowed and the standard flush (which blocks) on a virtual thread; the flush stands for the
- * write in progress meanwhile. One socket write instead of one per frame, in the same order.
+ * Sizes are counted in chars (UTF-16 units), close to bytes for JSON text. Frames sent together ({@link #sendAll}:
+ * a history replay, a ping along a broadcast) go out in one socket write instead of one per frame, in the same
+ * order: on Jetty all but the last are kept in its frame flusher's buffer and the last one's write takes them
+ * along; elsewhere the container's batching is allowed and the standard flush (which blocks) runs on a virtual
+ * thread, standing for the write in progress meanwhile.
  */
 public final class WsTransport implements Transport, SendHandler {
     private static final Logger LOG = LoggerFactory.getLogger(WsTransport.class);
@@ -36,17 +37,22 @@ public final class WsTransport implements Transport, SendHandler {
     private record Batch(List<String> frames, long chars) {
     }
 
-    /** Queue markers around the frames of a {@link #sendAll}. */
+    /** Queue markers in the frames of a {@link #sendAll}. */
     private enum Batching {
         /** Later frames may wait in the container's buffer. */
         START,
-        /** Flush what waits and stop batching: a write that completes in {@link #onResult}. */
+        /** On Jetty, before the last frame: it is written at once, and what waits goes out with it. */
+        LAST,
+        /** Elsewhere, after the last frame: flush what waits, stop batching (a write, done in {@link #onResult}). */
         FLUSH
     }
 
     private final Session socket;
     private final RemoteEndpoint.Async remote;
-    /** Jetty's core session, when reachable: frames shared by many sockets are encoded once; else null. */
+    /**
+     * Jetty's core session, when reachable: frames shared by many sockets are encoded once, and a batch costs no
+     * more than its frames' own writes; else null.
+     */
     private final JettyTextFrames.Socket jetty;
     /** Between the markers of a {@link #sendAll} on Jetty's core session; only the write loop touches it. */
     private boolean batching;
@@ -93,6 +99,11 @@ public final class WsTransport implements Transport, SendHandler {
             chars += frame.length();
         }
         enqueue(new Batch(frames, chars));
+    }
+
+    @Override
+    public boolean batchesInOneWrite() {
+        return jetty != null;
     }
 
     @Override
@@ -162,9 +173,17 @@ public final class WsTransport implements Transport, SendHandler {
                 giveUp();
             } else if (item instanceof Batch batch) {
                 ArrayDeque<Object> queued = queued();
+                List<String> frames = batch.frames();
                 queued.add(Batching.START);
-                queued.addAll(batch.frames());
-                queued.add(Batching.FLUSH);
+                for (int i = 0; i < frames.size(); i++) {
+                    if (jetty != null && i == frames.size() - 1) {
+                        queued.add(Batching.LAST);
+                    }
+                    queued.add(frames.get(i));
+                }
+                if (jetty == null) {
+                    queued.add(Batching.FLUSH);
+                }
                 pendingChars += chars;
                 startLoop = startLoopIfIdle();
             } else if (startLoopIfIdle()) {
@@ -291,6 +310,7 @@ public final class WsTransport implements Transport, SendHandler {
             switch (item) {
                 case String frame -> write(frame);
                 case Batching.START -> startBatching();
+                case Batching.LAST -> batching = false;
                 case Batching.FLUSH -> flush();
                 case CloseReason reason -> {
                     closeSocket(reason);
@@ -319,22 +339,11 @@ public final class WsTransport implements Transport, SendHandler {
     }
 
     /**
-     * Flushes what waits and stops batching; completes like a write, in {@link #written} or {@link #failed}. On
-     * Jetty's core session the flush is asynchronous; the standard one (batching turned off) blocks, so it runs on
-     * a virtual thread.
+     * Flushes what waits and stops batching (not on Jetty); completes like a write, in {@link #written} or
+     * {@link #failed}. The standard flush (batching turned off) blocks, so it runs on a virtual thread.
      */
     private void flush() {
         context.writes().watch(this);
-        if (jetty != null) {
-            batching = false;
-            try {
-                jetty.flush();
-            } catch (Throwable e) {
-                JettyTextFrames.rethrowError(e);
-                failed(e);
-            }
-            return;
-        }
         Thread.ofVirtual().name("jcable-flush").start(() -> {
             SendResult result;
             try {

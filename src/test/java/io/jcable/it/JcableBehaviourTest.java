@@ -18,6 +18,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.UUID;
 import org.junit.jupiter.api.Test;
 
 /** jcable's own checks (docs/conformance.md §5, docs/protocol.md §9) and the core edge cases of docs/protocol.md §4. */
@@ -431,5 +432,47 @@ class JcableBehaviourTest extends CableTestSupport {
         IllegalStateException refused = assertThrows(IllegalStateException.class,
                 () -> CableClient.connect(server.ws("/nowhere")));
         assertTrue(refused.getMessage().contains(": HTTP 404 ("), refused.getMessage());
+    }
+
+    @Test
+    void aPingDueInTheLastThirdOfItsIntervalGoesAheadOfABroadcastAndTheNextComesAnIntervalAfterIt()
+            throws InterruptedException {
+        // Pings in milliseconds: each carries the time of the pinger's tick that sent it.
+        CableClient c = client("?pi=3&ptp=ms", CableClient.Options.defaults().ignoring("welcome"));
+        String stream = "pings_" + UUID.randomUUID();
+        String id = identifier("NamedStreamChannel", "stream", stream);
+        c.sendSubscribe(id);
+        JsonObject frame = c.receive();
+        while (isPing(frame)) {
+            frame = c.receive();
+        }
+        assertEquals(data(confirm(id)), frame);
+        JsonObject first = c.receive(Duration.ofSeconds(10));
+        assertTrue(isPing(first), "not a ping: " + first);
+        long firstReceived = System.nanoTime();
+
+        // Its next ping is due 3 s after it and may go along a frame from 2 s on: a broadcast halfway between.
+        Thread.sleep(Duration.ofMillis(2_450).minusNanos(System.nanoTime() - firstReceived));
+        broadcast(stream, "{\"n\":1}");
+        JsonObject early = c.receive();
+        assertTrue(isPing(early), "the ping did not go ahead of the broadcast: " + early);
+        assertEquals(data(message(id, "{\"n\":1}")), c.receive());
+        long earlyAfter = pingMillis(early) - pingMillis(first);
+        assertTrue(earlyAfter >= 1_000 && earlyAfter < 2_900,
+                "the ping went along " + earlyAfter + " ms after the last");
+
+        // The timer's ping comes an interval after the early one, not at the first one's old schedule.
+        JsonObject next = c.receive(Duration.ofSeconds(10));
+        assertTrue(isPing(next), "not a ping: " + next);
+        long nextAfter = pingMillis(next) - pingMillis(early);
+        assertTrue(nextAfter >= 2_000, "the timer pinged " + nextAfter + " ms after the ping that went along");
+    }
+
+    private static boolean isPing(JsonObject frame) {
+        return frame.has("type") && frame.get("type").getAsString().equals("ping");
+    }
+
+    private static long pingMillis(JsonObject ping) {
+        return ping.get("message").getAsLong();
     }
 }

@@ -61,7 +61,7 @@ class PingerTest {
         long intervalTicks = interval.toMillis() / TICK_MS;
         assertTrue(intervalTicks > 64 * 3, "the interval must span several turns of the 64-slot wheel");
         ScriptedTransport transport = new ScriptedTransport();
-        pinger.schedule(session(transport, interval));
+        pinger.schedule(session(pinger, transport, interval));
 
         List<Long> pingTicks = new ArrayList<>();
         long lastTick = intervalTicks * 5;
@@ -86,9 +86,9 @@ class PingerTest {
         Pinger pinger = new Pinger(CLOCK, new WriteWatch(), liveness, Duration.ZERO);
         ScriptedTransport answering = new ScriptedTransport();
         ScriptedTransport silent = new ScriptedTransport();
-        ClientSession alive = session(answering, Duration.ZERO);
+        ClientSession alive = session(pinger, answering, Duration.ZERO);
         pinger.schedule(alive);
-        pinger.schedule(session(silent, Duration.ZERO));
+        pinger.schedule(session(pinger, silent, Duration.ZERO));
 
         long ticks = liveness.toMillis() / TICK_MS * 4;
         for (long tick = 1; tick <= ticks; tick++) {
@@ -112,10 +112,10 @@ class PingerTest {
         ScriptedTransport answering = new ScriptedTransport();
         ScriptedTransport silent = new ScriptedTransport();
         ScriptedTransport v1Silent = new ScriptedTransport();
-        ClientSession alive = session(answering, Duration.ofSeconds(1), true);
+        ClientSession alive = session(pinger, answering, Duration.ofSeconds(1), true);
         pinger.schedule(alive);
-        pinger.schedule(session(silent, Duration.ofSeconds(1), true));
-        pinger.schedule(session(v1Silent, Duration.ofSeconds(1), false));
+        pinger.schedule(session(pinger, silent, Duration.ofSeconds(1), true));
+        pinger.schedule(session(pinger, v1Silent, Duration.ofSeconds(1), false));
         int silentPingsAtClose = -1;
         for (int tick = 1; tick <= 100; tick++) {
             pinger.tick();
@@ -134,13 +134,95 @@ class PingerTest {
         assertEquals(List.of(), v1Silent.abandoned);
     }
 
-    private static ClientSession session(Transport transport, Duration pingInterval) {
-        return session(transport, pingInterval, false);
+    @Test
+    void aPingDueInTheLastThirdOfTheIntervalGoesAlongAFrameAndTheTimerThenWaitsAWholeIntervalAfterIt() {
+        Pinger pinger = new Pinger(CLOCK, new WriteWatch(), Duration.ofSeconds(3), Duration.ZERO);
+        ScriptedTransport transport = oneWriteBatches();
+        ClientSession session = session(pinger, transport, Duration.ofSeconds(3));
+        pinger.schedule(session);
+        long interval = Duration.ofSeconds(3).toMillis() / TICK_MS;
+        long gap = interval - interval / 3;
+        String ping = "{\"type\":\"ping\",\"message\":1700000000}";
+
+        session.deliver("before the first ping");
+        assertEquals(List.of("before the first ping"), transport.frames, "the first ping never goes early");
+        tickUntil(pinger, transport, 2);
+        assertEquals(ping, transport.frames.getLast(), "the first ping, from the timer");
+
+        tick(pinger, gap - 1);
+        session.deliver("too early");
+        assertEquals("too early", transport.frames.getLast());
+        tick(pinger, 1);
+        session.deliver("along");
+        session.deliver("just after");
+        assertEquals(List.of(List.of(ping, "along")), transport.batches, "the ping goes in the frame's write, once");
+        assertEquals("just after", transport.frames.getLast());
+
+        int framesAfterTheEarlyPing = transport.frames.size();
+        tick(pinger, interval - 1);
+        assertEquals(framesAfterTheEarlyPing, transport.frames.size(), "the timer pinged although a ping went along");
+        tick(pinger, 1);
+        assertEquals(framesAfterTheEarlyPing + 1, transport.frames.size(), "no ping an interval after the early one");
+        assertEquals(ping, transport.frames.getLast());
     }
 
-    private static ClientSession session(Transport transport, Duration pingInterval, boolean extended) {
+    @Test
+    void noPingGoesAlongWhereABatchCostsMoreOrThePingerAloneKeepsTheSchedule() {
+        Pinger pinger = new Pinger(CLOCK, new WriteWatch(), Duration.ofSeconds(3), Duration.ofSeconds(5));
+        ScriptedTransport twoWrites = new ScriptedTransport();
+        ScriptedTransport extended = oneWriteBatches();
+        ScriptedTransport shortInterval = oneWriteBatches();
+        ScriptedTransport noPings = oneWriteBatches();
+        List<ClientSession> sessions = List.of(session(pinger, twoWrites, Duration.ofSeconds(3)),
+                session(pinger, extended, Duration.ofSeconds(3), true),
+                session(pinger, shortInterval, Duration.ofSeconds(2)),
+                session(pinger, noPings, Duration.ZERO));
+        sessions.forEach(pinger::schedule);
+        for (int tick = 1; tick <= 200; tick++) {
+            pinger.tick();
+            sessions.forEach(session -> session.deliver("frame"));
+        }
+        for (ScriptedTransport transport : List.of(twoWrites, extended, shortInterval, noPings)) {
+            assertEquals(List.of(), transport.batches);
+        }
+        assertEquals(0, Pinger.pingAlongGapTicks(sessions.get(2)), "a 2 s interval leaves less than 2 s");
+        assertTrue(twoWrites.frames.size() > 200, "the timer still pings: " + twoWrites.frames.size());
+        assertTrue(noPings.pings > 0, "WebSocket pings for ?pi=0");
+    }
+
+    private static ClientSession session(Pinger pinger, Transport transport, Duration pingInterval) {
+        return session(pinger, transport, pingInterval, false);
+    }
+
+    private static ClientSession session(Pinger pinger, Transport transport, Duration pingInterval,
+                                         boolean extended) {
         Handshake handshake = new Handshake(new RequestEnv("http://localhost/cable", Map.of()), pingInterval,
                 PingPrecision.S, null, null, extended, null);
-        return new ClientSession("sid-" + System.identityHashCode(transport), handshake, transport, Runnable::run);
+        return new ClientSession("sid-" + System.identityHashCode(transport), handshake, transport, Runnable::run,
+                pinger);
+    }
+
+    /** A transport that writes a batch at the cost of one frame, as Jetty's does. */
+    private static ScriptedTransport oneWriteBatches() {
+        ScriptedTransport transport = new ScriptedTransport();
+        transport.oneWriteBatches = true;
+        return transport;
+    }
+
+    /** Ticks until the transport got {@code frames} frames; returns how many ticks that took. */
+    private static long tickUntil(Pinger pinger, ScriptedTransport transport, int frames) {
+        for (long ticks = 1; ticks <= 1_000; ticks++) {
+            pinger.tick();
+            if (transport.frames.size() >= frames) {
+                return ticks;
+            }
+        }
+        throw new AssertionError("no frame " + frames + " in 1,000 ticks: " + transport.frames);
+    }
+
+    private static void tick(Pinger pinger, long ticks) {
+        for (long i = 0; i < ticks; i++) {
+            pinger.tick();
+        }
     }
 }

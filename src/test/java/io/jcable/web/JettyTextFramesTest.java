@@ -23,8 +23,8 @@ import org.junit.jupiter.api.Test;
 /**
  * Text frames through Jetty's core session on a real embedded Jetty 12 and real clients: the writer is found, and
  * frames written at once (straight to the connection's flusher), frames over the frame size limit (through the
- * session, which splits them) and frames shared by several sockets (one encoding) all arrive whole and in order,
- * each write completing.
+ * session, which splits them), frames kept in Jetty's buffer until the next frame's write, and frames shared by
+ * several sockets (one encoding) all arrive whole and in order, each write completing.
  */
 class JettyTextFramesTest {
     private static final long WAIT_SECONDS = 10;
@@ -105,5 +105,51 @@ class JettyTextFramesTest {
             }
         }
         assertNull(clients.getFirst().messages.poll(), "a frame came twice");
+    }
+
+    @Test
+    void batchedFramesCompleteAtOnceAndGoOutWithTheNextFrameWrittenWithoutBatchInOrder() throws Throwable {
+        EmbeddedJsr356.TextClient client = jetty.connect();
+        Writer writer = opened.poll(WAIT_SECONDS, TimeUnit.SECONDS);
+        assertNotNull(writer, "no socket opened");
+        assertNotNull(writer.socket(), "Jetty 12's core session not found");
+        String big = "b".repeat(200_000);
+        List<List<String>> batches = List.of(List.of("{\"type\":\"ping\",\"message\":1}", "{\"n\":1}"),
+                List.of("{\"n\":2}", big, "{\"n\":3}", "{\"n\":4}"));
+        for (List<String> batch : batches) {
+            for (int i = 0; i < batch.size(); i++) {
+                writer.socket().send(batch.get(i), i < batch.size() - 1);
+                assertTrue(writer.written().tryAcquire(WAIT_SECONDS, TimeUnit.SECONDS), "write not completed");
+            }
+        }
+        for (List<String> batch : batches) {
+            for (String text : batch) {
+                assertEquals(text, client.messages.poll(WAIT_SECONDS, TimeUnit.SECONDS));
+            }
+        }
+        assertTrue(writer.failures().isEmpty(), writer.failures().toString());
+    }
+
+    @Test
+    void twoSharedFramesAlternatingOverSeveralSocketsArriveWholeAtEachOfThem() throws Throwable {
+        List<EmbeddedJsr356.TextClient> clients = List.of(jetty.connect(), jetty.connect(), jetty.connect());
+        List<Writer> writers = new ArrayList<>();
+        for (int i = 0; i < clients.size(); i++) {
+            Writer writer = opened.poll(WAIT_SECONDS, TimeUnit.SECONDS);
+            assertNotNull(writer, "no socket opened");
+            writers.add(writer);
+        }
+        // A tick's ping going along a broadcast: the two strings alternate from socket to socket.
+        String ping = "{\"type\":\"ping\",\"message\":1700000000}";
+        String broadcast = "{\"identifier\":\"x\",\"message\":\"h\u00e9llo \u20ac\"}";
+        for (Writer writer : writers) {
+            writer.socket().send(ping, true);
+            writer.socket().send(broadcast, false);
+            assertTrue(writer.written().tryAcquire(2, WAIT_SECONDS, TimeUnit.SECONDS), "writes not completed");
+        }
+        for (EmbeddedJsr356.TextClient client : clients) {
+            assertEquals(ping, client.messages.poll(WAIT_SECONDS, TimeUnit.SECONDS));
+            assertEquals(broadcast, client.messages.poll(WAIT_SECONDS, TimeUnit.SECONDS));
+        }
     }
 }
