@@ -54,7 +54,7 @@ public final class WsTransport implements Transport, SendHandler {
      * more than its frames' own writes; else null.
      */
     private final JettyTextFrames.Socket jetty;
-    /** Between the markers of a {@link #sendAll} on Jetty's core session; only the write loop touches it. */
+    /** Between START and LAST of a {@link #sendAll} on Jetty: frames are batched; only the write loop touches it. */
     private boolean batching;
     private final long maxPendingBytes;
     private final long writeTimeoutNanos;

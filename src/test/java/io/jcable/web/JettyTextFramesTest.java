@@ -84,13 +84,7 @@ class JettyTextFramesTest {
     @Test
     void aFrameSharedBySeveralSocketsArrivesWholeAtEachOfThem() throws Throwable {
         List<EmbeddedJsr356.TextClient> clients = List.of(jetty.connect(), jetty.connect(), jetty.connect());
-        List<Writer> writers = new ArrayList<>();
-        for (int i = 0; i < clients.size(); i++) {
-            Writer writer = opened.poll(WAIT_SECONDS, TimeUnit.SECONDS);
-            assertNotNull(writer, "no socket opened");
-            assertNotNull(writer.socket(), "Jetty 12's core session not found");
-            writers.add(writer);
-        }
+        List<Writer> writers = writers(clients.size());
         for (int n = 1; n <= 2; n++) {
             String shared = "{\"n\":" + n + ",\"t\":\"h\u00e9llo \u20ac \uD83D\uDE00\"}";
             for (Writer writer : writers) {
@@ -110,9 +104,7 @@ class JettyTextFramesTest {
     @Test
     void batchedFramesCompleteAtOnceAndGoOutWithTheNextFrameWrittenWithoutBatchInOrder() throws Throwable {
         EmbeddedJsr356.TextClient client = jetty.connect();
-        Writer writer = opened.poll(WAIT_SECONDS, TimeUnit.SECONDS);
-        assertNotNull(writer, "no socket opened");
-        assertNotNull(writer.socket(), "Jetty 12's core session not found");
+        Writer writer = writers(1).getFirst();
         String big = "b".repeat(200_000);
         List<List<String>> batches = List.of(List.of("{\"type\":\"ping\",\"message\":1}", "{\"n\":1}"),
                 List.of("{\"n\":2}", big, "{\"n\":3}", "{\"n\":4}"));
@@ -133,12 +125,7 @@ class JettyTextFramesTest {
     @Test
     void twoSharedFramesAlternatingOverSeveralSocketsArriveWholeAtEachOfThem() throws Throwable {
         List<EmbeddedJsr356.TextClient> clients = List.of(jetty.connect(), jetty.connect(), jetty.connect());
-        List<Writer> writers = new ArrayList<>();
-        for (int i = 0; i < clients.size(); i++) {
-            Writer writer = opened.poll(WAIT_SECONDS, TimeUnit.SECONDS);
-            assertNotNull(writer, "no socket opened");
-            writers.add(writer);
-        }
+        List<Writer> writers = writers(clients.size());
         // A tick's ping going along a broadcast: the two strings alternate from socket to socket.
         String ping = "{\"type\":\"ping\",\"message\":1700000000}";
         String broadcast = "{\"identifier\":\"x\",\"message\":\"h\u00e9llo \u20ac\"}";
@@ -151,5 +138,17 @@ class JettyTextFramesTest {
             assertEquals(ping, client.messages.poll(WAIT_SECONDS, TimeUnit.SECONDS));
             assertEquals(broadcast, client.messages.poll(WAIT_SECONDS, TimeUnit.SECONDS));
         }
+    }
+
+    /** The writers of the next {@code count} sockets opened, each on Jetty's core session. */
+    private List<Writer> writers(int count) throws InterruptedException {
+        List<Writer> writers = new ArrayList<>();
+        for (int i = 0; i < count; i++) {
+            Writer writer = opened.poll(WAIT_SECONDS, TimeUnit.SECONDS);
+            assertNotNull(writer, "no socket opened");
+            assertNotNull(writer.socket(), "Jetty 12's core session not found");
+            writers.add(writer);
+        }
+        return writers;
     }
 }
