@@ -6,7 +6,6 @@ import java.lang.reflect.Field;
 import java.lang.reflect.Method;
 import java.util.Iterator;
 import java.util.List;
-import java.util.concurrent.locks.ReentrantLock;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -40,25 +39,12 @@ final class JettySessionTrim {
 
     private static final Parts NONE = new Parts(null, null, null, null, null, null);
 
-    private final ReentrantLock lookUpLock = new ReentrantLock();
-    /** Null until the first socket; {@link #NONE} when the container is not Jetty 12. */
-    private volatile Parts parts;
+    /** {@link #NONE} when the container is not Jetty 12. */
+    private final FirstSocketLookup<Parts> parts = new FirstSocketLookup<>();
 
     /** Drops the unused parts of {@code socket}'s session; a container that is not Jetty is left alone. */
     void trim(Session socket) {
-        Parts found = parts;
-        if (found == null) {
-            lookUpLock.lock();
-            try {
-                found = parts;
-                if (found == null) {
-                    found = lookUp(socket.getClass());
-                    parts = found;
-                }
-            } finally {
-                lookUpLock.unlock();
-            }
-        }
+        Parts found = parts.get(socket.getClass(), JettySessionTrim::lookUp);
         if (found.sessionClass() != socket.getClass()) {
             return;
         }
@@ -73,7 +59,7 @@ final class JettySessionTrim {
                 found.upgradeRequest().set(found.frameHandler().invoke(socket), null);
             }
         } catch (ReflectiveOperationException | RuntimeException e) {
-            parts = NONE;
+            parts.replace(NONE);
             LOG.info("Jetty's JSR-356 sessions keep their unused parts from now on ({})", e.toString());
         }
     }

@@ -6,7 +6,6 @@ import java.lang.invoke.MethodHandles;
 import java.lang.invoke.MethodType;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
-import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -45,9 +44,8 @@ final class JettyTextFrames {
 
     private static final Calls UNAVAILABLE = new Calls(null, null, null, null, null, Straight.NONE);
 
-    private final ReentrantLock lookUpLock = new ReentrantLock();
-    /** Null until the first socket; {@link #UNAVAILABLE} when the container is not Jetty 12. */
-    private volatile Calls calls;
+    /** {@link #UNAVAILABLE} when the container is not Jetty 12. */
+    private final FirstSocketLookup<Calls> calls = new FirstSocketLookup<>();
     /**
      * The last two frames encoded (by any thread; another thread's frames in between only cost new encodings):
      * two, because a broadcast and the tick's ping that goes along it alternate.
@@ -60,19 +58,7 @@ final class JettyTextFrames {
      * outstanding per socket, so one callback serves them all); null where only {@code sendText} will do.
      */
     Socket socket(Session socket, Runnable written, Consumer<Throwable> failed) {
-        Calls found = calls;
-        if (found == null) {
-            lookUpLock.lock();
-            try {
-                found = calls;
-                if (found == null) {
-                    found = lookUp(socket.getClass());
-                    calls = found;
-                }
-            } finally {
-                lookUpLock.unlock();
-            }
-        }
+        Calls found = calls.get(socket.getClass(), JettyTextFrames::lookUp);
         if (found == UNAVAILABLE || found.sessionClass() != socket.getClass()) {
             return null;
         }
