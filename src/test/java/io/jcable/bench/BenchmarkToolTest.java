@@ -50,7 +50,11 @@ final class BenchmarkToolTest {
         ScenarioResult result = run("fanout", "--clients", "20", "--messages", "3", "--interval-ms", "20",
                 "--paths", "redis,http,action");
         assertClean(result);
-        assertEquals(3, result.tables().getFirst().rows().size(), "one row per publish path");
+        List<List<String>> rows = result.tables().getFirst().rows();
+        assertEquals(3, rows.size(), "one row per publish path");
+        assertEquals(List.of(true, true, true), rows.stream()
+                        .map(row -> row.get(9).matches("[0-9.,]+ / [0-9.,]+")).toList(),
+                "each path's broadcasts timed to their last frame: " + rows);
     }
 
     @Test

@@ -97,6 +97,10 @@ final class CompareScenario {
                 ratioCheck("server CPU per delivered frame ≤ 1.1× the other's", ratios.frameCpu(),
                         TARGET_FRAME_CPU_RATIO, scale),
                 ratioCheck("fan-out p95 ≤ the other's", ratios.p95(), 1, scale),
+                Check.info("a broadcast's last frame (when its last subscriber got it), median / slowest of "
+                                + options.messages() + ", jcable against the other",
+                        mine.delivery().lastFramesCell() + " ms against " + theirs.delivery().lastFramesCell()
+                                + " ms: " + Table.cell(ratios.lastFrame()) + "× the other's median"),
                 Double.isNaN(mine.rssKiBPerConnection())
                         ? Check.notMeasured("jcable ≤ 12 KiB RSS per subscribed connection", "no RSS")
                         : Check.judged("jcable ≤ 12 KiB RSS per subscribed connection",
@@ -165,13 +169,14 @@ final class CompareScenario {
 
     /** Mine over theirs for each measured figure. */
     private record Ratios(double allSubscribed, double firstConnectCpu, double connectCpu, double p50, double p95,
-                          double frameCpu, double rss) {
+                          double lastFrame, double frameCpu, double rss) {
         static Ratios of(Side mine, Side theirs) {
             return new Ratios(mine.storm().seconds() / theirs.storm().seconds(),
                     mine.firstStorm().cpuMillisPerClient() / theirs.firstStorm().cpuMillisPerClient(),
                     mine.storm().cpuMillisPerClient() / theirs.storm().cpuMillisPerClient(),
                     mine.delivery().latency().p50() / theirs.delivery().latency().p50(),
                     mine.delivery().latency().p95() / theirs.delivery().latency().p95(),
+                    mine.delivery().lastFrames().p50() / theirs.delivery().lastFrames().p50(),
                     mine.delivery().cpuMicrosPerFrame() / theirs.delivery().cpuMicrosPerFrame(),
                     mine.rssKiBPerConnection() / theirs.rssKiBPerConnection());
         }

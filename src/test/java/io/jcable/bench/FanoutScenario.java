@@ -37,7 +37,7 @@ final class FanoutScenario {
             Table table = Table.of("fan-out of " + messages + " broadcasts on 'all', one every "
                             + options.interval().toMillis() + " ms (latency from publish call to receipt)",
                     "path", "subscribers", "frames expected", "received", "lost", "p50 ms", "p95 ms", "p99 ms",
-                    "max ms", "server CPU ms", "server CPU µs/frame", "µs/frame net of idle", "of which user µs/frame",
+                    "max ms", "a broadcast's last frame, median / slowest ms", "server CPU ms", "server CPU µs/frame", "µs/frame net of idle", "of which user µs/frame",
                     "server GC ms", "generator CPU %");
             List<Check> checks = new ArrayList<>();
             long lost = 0;
@@ -52,7 +52,7 @@ final class FanoutScenario {
                 double perFrame = run.cpuMicrosPerFrame();
                 Latencies.Summary latency = run.latency();
                 table = table.withRow(path, subscribers, expected, received, pathLost, latency.p50(), latency.p95(),
-                        latency.p99(), latency.max(), cpu * 1e3, perFrame, run.netMicrosPerFrame(idleCpuPerSecond),
+                        latency.p99(), latency.max(), run.lastFramesCell(), cpu * 1e3, perFrame, run.netMicrosPerFrame(idleCpuPerSecond),
                         run.userMicrosPerFrame(), run.gc() * 1e3, run.generatorCpuPercent());
                 checks.add(Check.judged(path + ": fan-out to 10,000, delivery p95 < 300 ms",
                         Table.cell(latency.p95()) + " ms", latency.p95() < TARGET_P95_MS, scale));
@@ -79,13 +79,19 @@ final class FanoutScenario {
     }
 
     /**
-     * One measured fan-out: frames expected and received, their latency, the wall time, and what it cost the
-     * server (CPU, of which user space, GC; seconds) and this process (CPU seconds).
+     * One measured fan-out: frames expected and received, their latency, the latency of each broadcast's last
+     * frame (over broadcasts), the wall time, and what it cost the server (CPU, of which user space, GC; seconds)
+     * and this process (CPU seconds).
      */
-    record Delivery(long expected, long received, Latencies.Summary latency, double seconds, double cpu,
-                    double userCpu, double gc, double generatorCpu) {
+    record Delivery(long expected, long received, Latencies.Summary latency, Latencies.Summary lastFrames,
+                    double seconds, double cpu, double userCpu, double gc, double generatorCpu) {
         long lost() {
             return Math.max(0, expected - received);
+        }
+
+        /** The median and the slowest of the broadcasts' last frames, for a table cell. */
+        String lastFramesCell() {
+            return Table.cell(lastFrames.p50()) + " / " + Table.cell(lastFrames.max());
         }
 
         double cpuMicrosPerFrame() {
@@ -118,7 +124,7 @@ final class FanoutScenario {
     static Delivery measure(BenchOptions options, Target target, LoadGenerator generator, String path,
                             int subscribers, int messages) {
         long expected = (long) subscribers * messages;
-        RunProbe probe = new RunProbe("broadcast", expected);
+        RunProbe probe = new RunProbe("broadcast", expected, messages);
         ProcessProbe self = ProcessProbe.self();
         try (Publisher publisher = target.publisher(path, generator)) {
             generator.receiver(probe);
@@ -133,7 +139,8 @@ final class FanoutScenario {
             }
             long received = probe.await(expected, drainLimit(expected));
             double seconds = (System.nanoTime() - start) / 1e9;
-            return new Delivery(expected, received, probe.latency(), seconds, target.cpuSeconds() - cpuBefore,
+            return new Delivery(expected, received, probe.latency(), probe.lastFrames(), seconds,
+                    target.cpuSeconds() - cpuBefore,
                     target.userCpuSeconds() - userCpuBefore, target.gcSeconds() - gcBefore,
                     self.cpuSeconds() - generatorCpuBefore);
         } finally {
