@@ -174,13 +174,13 @@ public final class WsTransport implements Transport, SendHandler {
             } else if (item instanceof Batch batch) {
                 ArrayDeque<Object> queued = queued();
                 List<String> frames = batch.frames();
+                int last = frames.size() - 1;
                 queued.add(Batching.START);
-                for (int i = 0; i < frames.size(); i++) {
-                    if (jetty != null && i == frames.size() - 1) {
-                        queued.add(Batching.LAST);
-                    }
-                    queued.add(frames.get(i));
+                queued.addAll(frames.subList(0, last));
+                if (jetty != null) {
+                    queued.add(Batching.LAST);
                 }
+                queued.add(frames.get(last));
                 if (jetty == null) {
                     queued.add(Batching.FLUSH);
                 }
