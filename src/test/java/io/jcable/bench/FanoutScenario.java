@@ -37,8 +37,8 @@ final class FanoutScenario {
             Table table = Table.of("fan-out of " + messages + " broadcasts on 'all', one every "
                             + options.interval().toMillis() + " ms (latency from publish call to receipt)",
                     "path", "subscribers", "frames expected", "received", "lost", "p50 ms", "p95 ms", "p99 ms",
-                    "max ms", "a broadcast's last frame, median / slowest ms", "server CPU ms", "server CPU µs/frame", "µs/frame net of idle", "of which user µs/frame",
-                    "server GC ms", "generator CPU %");
+                    "max ms", "a broadcast's last frame, median / slowest ms", "server CPU ms", "server CPU µs/frame",
+                    "µs/frame net of idle", "of which user µs/frame", "server GC ms", "generator CPU %");
             List<Check> checks = new ArrayList<>();
             long lost = 0;
             String scale = Check.scale("subscribers", subscribers, TARGET_SUBSCRIBERS);
@@ -52,8 +52,9 @@ final class FanoutScenario {
                 double perFrame = run.cpuMicrosPerFrame();
                 Latencies.Summary latency = run.latency();
                 table = table.withRow(path, subscribers, expected, received, pathLost, latency.p50(), latency.p95(),
-                        latency.p99(), latency.max(), run.lastFramesCell(), cpu * 1e3, perFrame, run.netMicrosPerFrame(idleCpuPerSecond),
-                        run.userMicrosPerFrame(), run.gc() * 1e3, run.generatorCpuPercent());
+                        latency.p99(), latency.max(), run.lastFramesCell(), cpu * 1e3, perFrame,
+                        run.netMicrosPerFrame(idleCpuPerSecond), run.userMicrosPerFrame(), run.gc() * 1e3,
+                        run.generatorCpuPercent());
                 checks.add(Check.judged(path + ": fan-out to 10,000, delivery p95 < 300 ms",
                         Table.cell(latency.p95()) + " ms", latency.p95() < TARGET_P95_MS, scale));
                 checks.add(Check.judged(path + ": fan-out to 10,000, delivery median < 100 ms",
@@ -140,9 +141,8 @@ final class FanoutScenario {
             long received = probe.await(expected, drainLimit(expected));
             double seconds = (System.nanoTime() - start) / 1e9;
             return new Delivery(expected, received, probe.latency(), probe.lastFrames(), seconds,
-                    target.cpuSeconds() - cpuBefore,
-                    target.userCpuSeconds() - userCpuBefore, target.gcSeconds() - gcBefore,
-                    self.cpuSeconds() - generatorCpuBefore);
+                    target.cpuSeconds() - cpuBefore, target.userCpuSeconds() - userCpuBefore,
+                    target.gcSeconds() - gcBefore, self.cpuSeconds() - generatorCpuBefore);
         } finally {
             generator.receiver(Receiver.IGNORE);
         }

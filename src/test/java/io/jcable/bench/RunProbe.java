@@ -61,7 +61,7 @@ final class RunProbe implements Receiver {
         if (at < 0) {
             return false;
         }
-        long latency = receivedNanos - number(frame, frame.indexOf(TIME) + TIME.length());
+        long latency = receivedNanos - number(frame, frame.indexOf(TIME, at) + TIME.length());
         latencies.record(latency);
         if (lastFrames.length() > 0 && frame.startsWith(SEQ, at + marker.length())) {
             long seq = number(frame, at + marker.length() + SEQ.length());
