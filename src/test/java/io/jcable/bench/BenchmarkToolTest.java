@@ -55,6 +55,8 @@ final class BenchmarkToolTest {
         assertEquals(List.of(true, true, true), rows.stream()
                         .map(row -> row.get(9).matches("[0-9.,]+ / [0-9.,]+")).toList(),
                 "each path's broadcasts timed to their last frame: " + rows);
+        assertEquals(List.of(true, true, true), rows.stream().map(row -> row.get(16).matches("[0-9.,]+")).toList(),
+                "the generator's own GC pauses during each path's run: " + rows);
     }
 
     @Test

@@ -101,6 +101,9 @@ final class CompareScenario {
                                 + options.messages() + ", jcable against the other",
                         mine.delivery().lastFramesCell() + " ms against " + theirs.delivery().lastFramesCell()
                                 + " ms: " + Table.cell(ratios.lastFrame()) + "× the other's median"),
+                Check.info("the generator's own GC pauses during the fan-out (they count in its latencies), "
+                                + "jcable's run against the other's", Table.cell(mine.delivery().generatorGc() * 1e3)
+                                + " ms against " + Table.cell(theirs.delivery().generatorGc() * 1e3) + " ms"),
                 Double.isNaN(mine.rssKiBPerConnection())
                         ? Check.notMeasured("jcable ≤ 12 KiB RSS per subscribed connection", "no RSS")
                         : Check.judged("jcable ≤ 12 KiB RSS per subscribed connection",

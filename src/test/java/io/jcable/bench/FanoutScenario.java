@@ -38,7 +38,8 @@ final class FanoutScenario {
                             + options.interval().toMillis() + " ms (latency from publish call to receipt)",
                     "path", "subscribers", "frames expected", "received", "lost", "p50 ms", "p95 ms", "p99 ms",
                     "max ms", "a broadcast's last frame, median / slowest ms", "server CPU ms", "server CPU µs/frame",
-                    "µs/frame net of idle", "of which user µs/frame", "server GC ms", "generator CPU %");
+                    "µs/frame net of idle", "of which user µs/frame", "server GC ms", "generator CPU %",
+                    "generator GC ms");
             List<Check> checks = new ArrayList<>();
             long lost = 0;
             String scale = Check.scale("subscribers", subscribers, TARGET_SUBSCRIBERS);
@@ -54,7 +55,7 @@ final class FanoutScenario {
                 table = table.withRow(path, subscribers, expected, received, pathLost, latency.p50(), latency.p95(),
                         latency.p99(), latency.max(), run.lastFramesCell(), cpu * 1e3, perFrame,
                         run.netMicrosPerFrame(idleCpuPerSecond), run.userMicrosPerFrame(), run.gc() * 1e3,
-                        run.generatorCpuPercent());
+                        run.generatorCpuPercent(), run.generatorGc() * 1e3);
                 checks.add(Check.judged(path + ": fan-out to 10,000, delivery p95 < 300 ms",
                         Table.cell(latency.p95()) + " ms", latency.p95() < TARGET_P95_MS, scale));
                 checks.add(Check.judged(path + ": fan-out to 10,000, delivery median < 100 ms",
@@ -82,10 +83,11 @@ final class FanoutScenario {
     /**
      * One measured fan-out: frames expected and received, their latency, the latency of each broadcast's last
      * frame (over broadcasts), the wall time, and what it cost the server (CPU, of which user space, GC; seconds)
-     * and this process (CPU seconds).
+     * and this process (CPU seconds; its own GC pauses, seconds, which count in the latencies).
      */
     record Delivery(long expected, long received, Latencies.Summary latency, Latencies.Summary lastFrames,
-                    double seconds, double cpu, double userCpu, double gc, double generatorCpu) {
+                    double seconds, double cpu, double userCpu, double gc, double generatorCpu,
+                    double generatorGc) {
         long lost() {
             return Math.max(0, expected - received);
         }
@@ -121,6 +123,7 @@ final class FanoutScenario {
     /**
      * Publishes {@code messages} broadcasts to {@code all} through {@code path}, one every interval, to the
      * {@code subscribers} clients of {@code generator}, and waits for every frame (bounded by {@link #drainLimit}).
+     * This JVM collects first ({@link GeneratorGc#collect}), so that its own pauses stay out of the run.
      */
     static Delivery measure(BenchOptions options, Target target, LoadGenerator generator, String path,
                             int subscribers, int messages) {
@@ -128,11 +131,13 @@ final class FanoutScenario {
         RunProbe probe = new RunProbe("broadcast", expected, messages);
         ProcessProbe self = ProcessProbe.self();
         try (Publisher publisher = target.publisher(path, generator)) {
+            GeneratorGc.collect();
             generator.receiver(probe);
             double cpuBefore = target.cpuSeconds();
             double userCpuBefore = target.userCpuSeconds();
             double gcBefore = target.gcSeconds();
             double generatorCpuBefore = self.cpuSeconds();
+            double generatorGcBefore = GeneratorGc.seconds();
             long start = System.nanoTime();
             for (int seq = 0; seq < messages; seq++) {
                 Timing.sleepUntil(start + seq * options.interval().toNanos());
@@ -142,7 +147,8 @@ final class FanoutScenario {
             double seconds = (System.nanoTime() - start) / 1e9;
             return new Delivery(expected, received, probe.latency(), probe.lastFrames(), seconds,
                     target.cpuSeconds() - cpuBefore, target.userCpuSeconds() - userCpuBefore,
-                    target.gcSeconds() - gcBefore, self.cpuSeconds() - generatorCpuBefore);
+                    target.gcSeconds() - gcBefore, self.cpuSeconds() - generatorCpuBefore,
+                    GeneratorGc.seconds() - generatorGcBefore);
         } finally {
             generator.receiver(Receiver.IGNORE);
         }

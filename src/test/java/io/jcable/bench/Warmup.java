@@ -9,10 +9,15 @@ import java.util.concurrent.atomic.AtomicLong;
  * seconds in its JIT compilers, which would otherwise be billed to the first scenario. Clients connect and
  * subscribe, then for a fixed time each keeps one {@code echo} in flight (closed loop: the server sets the pace)
  * while broadcasts go to {@code all}; the clients leave, the server runs their Disconnect calls, and the tool
- * waits (at most twice the warm-up time) until the server's CPU goes quiet (compilation done).
+ * waits (at most twice the warm-up time) until the server's CPU goes quiet (compilation done). The broadcasts are
+ * the measured ones' size ({@code --pad-bytes}): a frame length the JIT never saw (a 16-bit length field from 126
+ * bytes on) deoptimizes the server's write path in the first measured broadcast and recompiles it on the fan-out's
+ * one core meanwhile (on jcable, Jetty's frame flusher: the first broadcast took 490 ms instead of 200).
  */
 final class Warmup {
     private static final Duration BROADCAST_INTERVAL = Duration.ofMillis(100);
+    /** Latency samples each warm-up probe keeps, as a measured run's probe does (8 MB). */
+    private static final int SAMPLES = 1_000_000;
     private static final Duration QUIET_WINDOW = Duration.ofMillis(500);
     /** CPU share below which the server counts as quiet. */
     private static final double QUIET_SHARE = 0.05;
@@ -38,8 +43,12 @@ final class Warmup {
             List<LoadClient> connected = generator.clients();
             long deadline = System.nanoTime() + options.warmupTime().toNanos();
             AtomicLong sent = new AtomicLong(connected.size());
-            echo = new RunProbe("echo", 0);
-            broadcast = new RunProbe("broadcast", 0);
+            // Shaped like the measured runs' probes (samples kept, each broadcast's last frame tracked): a branch
+            // the warm-up never took is a deoptimization in the first measured broadcast (~190 ms of this JVM
+            // interpreting on its one core, billed to the server measured first).
+            int broadcasts = (int) (options.warmupTime().toNanos() / BROADCAST_INTERVAL.toNanos()) + 1;
+            echo = new RunProbe("echo", SAMPLES);
+            broadcast = new RunProbe("broadcast", SAMPLES, broadcasts);
             generator.receiver((client, frame, receivedNanos) -> {
                 if (echo.record(frame, receivedNanos) && receivedNanos < deadline) {
                     sent.incrementAndGet();
@@ -52,7 +61,7 @@ final class Warmup {
             if (!connected.isEmpty()) {
                 try (Publisher publisher = target.publisher(options.paths().getFirst(), generator)) {
                     for (long seq = 0; System.nanoTime() < deadline; seq++) {
-                        publisher.publish("all", broadcast.payload(seq, System.nanoTime(), 0));
+                        publisher.publish("all", broadcast.payload(seq, System.nanoTime(), options.padBytes()));
                         Timing.sleep(BROADCAST_INTERVAL);
                     }
                 }
