@@ -104,6 +104,11 @@ final class CompareScenario {
                 Check.info("the generator's own GC pauses during the fan-out (they count in its latencies), "
                                 + "jcable's run against the other's", Table.cell(mine.delivery().generatorGc() * 1e3)
                                 + " ms against " + Table.cell(theirs.delivery().generatorGc() * 1e3) + " ms"),
+                Check.info("the generator's CPU per frame received during the fan-out (one core reads for all "
+                                + "clients: when it reads slower than the server writes, the latencies are its own), "
+                                + "jcable's run against the other's",
+                        Table.cell(mine.delivery().generatorMicrosPerFrame()) + " µs against "
+                                + Table.cell(theirs.delivery().generatorMicrosPerFrame()) + " µs"),
                 Double.isNaN(mine.rssKiBPerConnection())
                         ? Check.notMeasured("jcable ≤ 12 KiB RSS per subscribed connection", "no RSS")
                         : Check.judged("jcable ≤ 12 KiB RSS per subscribed connection",

@@ -114,6 +114,11 @@ final class FanoutScenario {
             return generatorCpu * 100 / seconds;
         }
 
+        /** This process's CPU per broadcast frame received: what reading costs the generator (pings included). */
+        double generatorMicrosPerFrame() {
+            return generatorCpu * 1e6 / Math.max(1, received);
+        }
+
         /** Whether the server's CPU was measured and large enough to judge per frame. */
         boolean cpuResolved() {
             return !Double.isNaN(cpu) && cpu >= MIN_CPU_SECONDS;
