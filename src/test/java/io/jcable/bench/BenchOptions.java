@@ -34,7 +34,7 @@ import io.jcable.testing.WarDeployment;
  * @param warmupTime        how long the warm-up load runs; for soak also the churn before its baseline
  * @param uniqueIdentifiers clients subscribe with identifiers of their own instead of one shared identifier
  * @param variants          grpc: the client JVMs to alternate, each a name and extra JVM flags
- * @param rounds            grpc: how many times each variant runs, alternated
+ * @param rounds            grpc: how many times each variant runs, alternated; compare: rounds of storm and fan-out
  * @param other             compare: the other server, given by {@code --url} and the options that describe it; null
  *                          for the reference server, which the tool starts from {@code reference}
  * @param reference         compare: directory of the Node reference server
@@ -91,7 +91,9 @@ record BenchOptions(Scenario scenario, TargetOptions target, int clients, int co
                                      broadcast frame fits all); unique: adds "id":"<n>" per client (shared)
               --variants "A=FLAGS|B=FLAGS"  grpc: named client variants, each its extra JVM flags, e.g.
                                      -Djcable.x=y (default=: one variant without extra flags)
-              --rounds N             grpc: runs of each variant, alternated (1)
+              --rounds N             grpc: runs of each variant, alternated (1); compare: rounds of a warm
+                                     storm and its fan-out on each server, alternated, ratios judged on their
+                                     median (1)
               --app-latency-ms L     latency of the fake gRPC app (1)
               --out FILE             results file to append to (BENCHMARKS.md)
               --server-jvm "FLAGS"   JVM flags of the jcable process (%s)

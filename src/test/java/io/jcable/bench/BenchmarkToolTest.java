@@ -160,8 +160,12 @@ final class BenchmarkToolTest {
             ScenarioResult result = run("compare", "--clients", "20", "--messages", "2", "--interval-ms", "20",
                     "--settle-s", "0", "--rates", "20", "--duration-s", "1", "--url", second.cableUrl().toString(),
                     "--server-pid", Long.toString(second.server().pid()),
-                    "--redis-url", second.redisUrl().toString());
+                    "--redis-url", second.redisUrl().toString(), "--rounds", "2");
             assertCompared(result, "other (" + second.cableUrl() + ")");
+            List<List<String>> rounds = result.tables().get(2).rows();
+            assertEquals(List.of("1", "2"), rounds.stream().map(List::getFirst).toList(), "one row per round");
+            assertTrue(result.checks().stream().anyMatch(check -> check.target().startsWith(
+                    "fan-out p95 ≤ the other's, median of 2 alternated rounds")), "judged over the rounds");
         }
     }
 

@@ -2,6 +2,7 @@ package io.jcable.bench;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.ToDoubleFunction;
 
 /**
  * jcable against another Action Cable server, one after the other under the same load: the same connect storm,
@@ -20,14 +21,19 @@ final class CompareScenario {
     private CompareScenario() {
     }
 
-    /** What one server measured. */
     /**
+     * What one server measured.
+     *
      * @param firstStorm the process's first storm (cold: the JIT compiles the connect path meanwhile), whose
      *                   memory growth is the RSS per connection
      * @param storm      the second storm on the same process (warm), whose clients then get the broadcasts
      */
     private record Side(String name, ConnectScenario.Storm firstStorm, ConnectScenario.Storm storm,
                         double rssKiBPerConnection, FanoutScenario.Delivery delivery, RpcScenario.Steps rpc) {
+        Round round() {
+            return new Round(storm, delivery);
+        }
+
         Object[] row(BenchOptions options) {
             Latencies.Summary latency = delivery.latency();
             return new Object[] {name, options.clients(), storm.outcome().connected(),
@@ -37,12 +43,44 @@ final class CompareScenario {
         }
     }
 
-    /** Measures {@code jcable} (warmed up already), then starts, warms up and measures the other server. */
+    /** A warm storm and the fan-out to its clients, on one server. */
+    private record Round(ConnectScenario.Storm storm, FanoutScenario.Delivery delivery) {
+    }
+
+    /** One round on each server, and their ratios (mine over theirs). */
+    private record RoundPair(Round mine, Round theirs) {
+        double connectCpu() {
+            return mine.storm().cpuMillisPerClient() / theirs.storm().cpuMillisPerClient();
+        }
+
+        double p95() {
+            return mine.delivery().latency().p95() / theirs.delivery().latency().p95();
+        }
+
+        double frameCpu() {
+            return mine.delivery().cpuMicrosPerFrame() / theirs.delivery().cpuMicrosPerFrame();
+        }
+
+        Object[] row(int number) {
+            return new Object[] {number, mine.storm().cpuMillisPerClient(), theirs.storm().cpuMillisPerClient(),
+                    connectCpu(), mine.delivery().latency().p95(), theirs.delivery().latency().p95(), p95(),
+                    mine.delivery().lastFramesCell(), theirs.delivery().lastFramesCell(),
+                    mine.delivery().cpuMicrosPerFrame(), theirs.delivery().cpuMicrosPerFrame(), frameCpu()};
+        }
+    }
+
+    /**
+     * Measures {@code jcable} (warmed up already), then starts, warms up and measures the other server; with
+     * {@code --rounds N}, then N-1 more rounds of a warm storm and its fan-out, jcable's and the other's
+     * alternated, so that a drift of the machine's speed falls on both (the ratios judged are then the medians
+     * over the rounds).
+     */
     static ScenarioResult run(BenchOptions options, Target jcable) {
         String path = options.paths().getFirst();
         List<String> notes = new ArrayList<>();
         Side mine = measure("jcable", options, jcable, path);
         Side theirs;
+        List<RoundPair> rounds = new ArrayList<>();
         try (Target other = options.other() != null ? Target.open(options.other())
                 : Target.reference(options.target(), options.reference(), jcable)) {
             other.description().forEach(line -> notes.add("other " + line));
@@ -50,6 +88,11 @@ final class CompareScenario {
             other.awaitQuiet(Bench.QUIET_LIMIT);
             theirs = measure(options.other() != null ? "other (" + other.cableUrl() + ")" : "reference (Node)",
                     options, other, path);
+            rounds.add(new RoundPair(mine.round(), theirs.round()));
+            for (int round = 2; round <= options.rounds(); round++) {
+                Round own = stormAndFanout(options, jcable, path);
+                rounds.add(new RoundPair(own, stormAndFanout(options, other, path)));
+            }
         }
 
         Ratios ratios = Ratios.of(mine, theirs);
@@ -83,20 +126,39 @@ final class CompareScenario {
                     own.cpuMicrosPerPerform() / other.cpuMicrosPerPerform());
         }
 
-        long failed = mine.storm().outcome().failed() + theirs.storm().outcome().failed()
-                + mine.firstStorm().outcome().failed() + theirs.firstStorm().outcome().failed()
+        List<Table> tables = new ArrayList<>(List.of(table, rpc));
+        if (rounds.size() > 1) {
+            Table alternated = Table.of(rounds.size() + " rounds of a warm storm and its fan-out, jcable's and the "
+                            + "other's alternated (round 1: the table above)", "round", "jcable connect CPU ms/client",
+                    "other's", "ratio", "jcable fan-out p95 ms", "other's", "ratio",
+                    "jcable's broadcast's last frame, median / slowest ms", "other's", "jcable CPU µs/frame",
+                    "other's", "ratio");
+            for (int i = 0; i < rounds.size(); i++) {
+                alternated = alternated.withRow(rounds.get(i).row(i + 1));
+            }
+            tables.add(alternated);
+        }
+        String overRounds = rounds.size() > 1 ? ", median of " + rounds.size() + " alternated rounds" : "";
+
+        long failed = theirs.firstStorm().outcome().failed() + mine.firstStorm().outcome().failed()
                 + mine.rpc().outcome().failed() + theirs.rpc().outcome().failed();
-        long lost = mine.delivery().lost() + theirs.delivery().lost();
+        long lost = 0;
+        for (RoundPair pair : rounds) {
+            for (Round round : List.of(pair.mine(), pair.theirs())) {
+                failed += round.storm().outcome().failed();
+                lost += round.delivery().lost();
+            }
+        }
         List<Check> checks = new ArrayList<>(List.of(
                 Check.judged("both: every client subscribed, no frame lost", failed + " failed, " + lost + " lost",
                         failed == 0 && lost == 0, scale),
-                ratioCheck("connect+subscribe server CPU per client ≤ the other's (second storm, warm)",
-                        ratios.connectCpu(), 1, scale),
+                ratioCheck("connect+subscribe server CPU per client ≤ the other's (second storm, warm" + overRounds
+                        + ")", median(rounds, RoundPair::connectCpu), 1, scale),
                 Check.info("connect+subscribe server CPU per client, first storm (cold), against the other's",
                         Table.cell(ratios.firstConnectCpu()) + "×"),
-                ratioCheck("server CPU per delivered frame ≤ 1.1× the other's", ratios.frameCpu(),
-                        TARGET_FRAME_CPU_RATIO, scale),
-                ratioCheck("fan-out p95 ≤ the other's", ratios.p95(), 1, scale),
+                ratioCheck("server CPU per delivered frame ≤ 1.1× the other's" + overRounds,
+                        median(rounds, RoundPair::frameCpu), TARGET_FRAME_CPU_RATIO, scale),
+                ratioCheck("fan-out p95 ≤ the other's" + overRounds, median(rounds, RoundPair::p95), 1, scale),
                 Check.info("a broadcast's last frame (when its last subscriber got it), median / slowest of "
                                 + options.messages() + ", jcable against the other",
                         mine.delivery().lastFramesCell() + " ms against " + theirs.delivery().lastFramesCell()
@@ -125,9 +187,17 @@ final class CompareScenario {
                 + "its clients closed afterwards, then the server left to go quiet) gives the RSS per connection and "
                 + "the first storm's CPU, the second (warm: the issue's \"second storm on the same process\") the "
                 + "connect CPU and the subscribers of the fan-out");
-        notes.add("jcable stays up, without clients, while the other server is measured");
+        notes.add("jcable stays up, without clients, while the other server is measured"
+                + (rounds.size() > 1 ? ", and the other while jcable is, in the alternated rounds" : ""));
         notes.add("the performs' lost replies count in the steps' own rows, not in the frames lost above");
-        return new ScenarioResult("compare", List.of(table, rpc), checks, failed, lost, notes);
+        return new ScenarioResult("compare", tables, checks, failed, lost, notes);
+    }
+
+    /** The median of {@code ratio} over the rounds (the mean of the middle two for an even count). */
+    private static double median(List<RoundPair> rounds, ToDoubleFunction<RoundPair> ratio) {
+        double[] sorted = rounds.stream().mapToDouble(ratio).sorted().toArray();
+        int middle = sorted.length / 2;
+        return sorted.length % 2 == 1 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
     }
 
     private static Side measure(String name, BenchOptions options, Target target, String path) {
@@ -144,21 +214,29 @@ final class CompareScenario {
                     : (rssAfter - rssBefore) / (double) subscribed;
         }
         target.awaitQuiet(Bench.QUIET_LIMIT);
-        ConnectScenario.Storm storm;
-        FanoutScenario.Delivery delivery;
+        Round warm = stormAndFanout(options, target, path);
+        return new Side(name, first, warm.storm(), rssPerConnection, warm.delivery(),
+                RpcScenario.steps(options, target, rpcClients(options)));
+    }
+
+    /**
+     * A storm of {@code --clients} on a warm server, then the fan-out to them; returns once their Disconnects are
+     * made (the server quiet again).
+     */
+    private static Round stormAndFanout(BenchOptions options, Target target, String path) {
+        Round round;
         try (LoadGenerator generator = new LoadGenerator(target.cableUrl(), options.clients(), options.timeout(),
                 options.uniqueIdentifiers())) {
-            storm = ConnectScenario.storm(generator, target, options.clients(), options.concurrency());
+            ConnectScenario.Storm storm = ConnectScenario.storm(generator, target, options.clients(),
+                    options.concurrency());
             // As after the first storm: the fan-out starts on a settled server (a JVM collected fully).
             Timing.sleep(options.settle());
             settledRssKiB(target);
-            delivery = FanoutScenario.measure(options, target, generator, path, storm.outcome().connected(),
-                    options.messages());
+            round = new Round(storm, FanoutScenario.measure(options, target, generator, path,
+                    storm.outcome().connected(), options.messages()));
         }
-        // The Disconnects of the clients just closed are made before the performs are measured.
         target.awaitQuiet(Bench.QUIET_LIMIT);
-        return new Side(name, first, storm, rssPerConnection, delivery,
-                RpcScenario.steps(options, target, rpcClients(options)));
+        return round;
     }
 
     private static int rpcClients(BenchOptions options) {
