@@ -193,11 +193,9 @@ final class CompareScenario {
         return new ScenarioResult("compare", tables, checks, failed, lost, notes);
     }
 
-    /** The median of {@code ratio} over the rounds (the mean of the middle two for an even count). */
+    /** The median of {@code ratio} over the rounds. */
     private static double median(List<RoundPair> rounds, ToDoubleFunction<RoundPair> ratio) {
-        double[] sorted = rounds.stream().mapToDouble(ratio).sorted().toArray();
-        int middle = sorted.length / 2;
-        return sorted.length % 2 == 1 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
+        return Median.of(rounds.stream().mapToDouble(ratio).toArray());
     }
 
     private static Side measure(String name, BenchOptions options, Target target, String path) {

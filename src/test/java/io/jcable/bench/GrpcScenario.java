@@ -102,23 +102,13 @@ final class GrpcScenario {
             for (Variant variant : options.variants()) {
                 List<Step> mine = steps.stream()
                         .filter(step -> step.rate() == rate && step.variant().equals(variant.name())).toList();
-                double cpu = median(mine.stream().mapToDouble(Step::cpuMicrosPerCall).toArray());
+                double cpu = Median.of(mine.stream().mapToDouble(Step::cpuMicrosPerCall).toArray());
                 base = Double.isNaN(base) ? cpu : base;
-                table = table.withRow(variant.name(), rate, median(mine.stream().mapToDouble(Step::p99).toArray()),
-                        cpu, cpu / base, median(mine.stream().mapToDouble(step -> step.rssKiB() / 1024.0).toArray()));
+                table = table.withRow(variant.name(), rate, Median.of(mine.stream().mapToDouble(Step::p99).toArray()),
+                        cpu, cpu / base, Median.of(mine.stream().mapToDouble(step -> step.rssKiB() / 1024.0).toArray()));
             }
         }
         return table;
-    }
-
-    private static double median(double[] values) {
-        if (values.length == 0) {
-            return Double.NaN;
-        }
-        double[] sorted = values.clone();
-        Arrays.sort(sorted);
-        int middle = sorted.length / 2;
-        return sorted.length % 2 == 1 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
     }
 
     /** Runs one client JVM through every rate and reads its STEP lines. */
