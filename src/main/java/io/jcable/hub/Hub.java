@@ -3,15 +3,21 @@ package io.jcable.hub;
 import io.jcable.protocol.Json;
 import io.jcable.protocol.ServerFrames;
 import io.jcable.protocol.StreamPosition;
+import java.util.Comparator;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
+import java.util.concurrent.ConcurrentSkipListSet;
 
 /**
  * Stream and identifier indexes. Thread-safe; add/remove are cheap, fan-out walks the index without locks.
  * Per stream, {@link #broadcast} must be called in publication order from one thread at a time (the broadcast
  * ingest guarantees that), which keeps per-stream FIFO for every session.
+ *
+ * <p>A fan-out visits a stream's subscribers in the order their sessions opened ({@link Subscriber#serial}), not
+ * in hash order: sessions, their sockets and the kernel's socket state were allocated in that order, so the walk
+ * goes through memory mostly forward instead of jumping (measured in {@code BENCHMARKS.md}).
  */
 public final class Hub {
     /**
@@ -20,6 +26,7 @@ public final class Hub {
      * the default 16 keeps each of them small.
      */
     private static final int SMALL = 2;
+    private static final Comparator<Subscriber> OPENING_ORDER = Comparator.comparingLong(Subscriber::serial);
 
     private final ConcurrentMap<String, ConcurrentMap<String, IdentifierGroup>> streams = new ConcurrentHashMap<>();
     private final ConcurrentMap<String, Set<Subscriber>> byConnectionIdentifiers = new ConcurrentHashMap<>();
@@ -34,7 +41,10 @@ public final class Hub {
         this.interest = interest;
     }
 
-    /** Subscribers of one identifier on one stream, with the identifier pre-encoded as a JSON string. */
+    /**
+     * Subscribers of one identifier on one stream, in opening order, with the identifier pre-encoded as a JSON
+     * string.
+     */
     private record IdentifierGroup(String quotedIdentifier, Set<Subscriber> members) {
     }
 
@@ -50,7 +60,7 @@ public final class Hub {
                 interest.mark(name, true);
             }
             result.computeIfAbsent(identifier,
-                            id -> new IdentifierGroup(Json.quote(id), ConcurrentHashMap.newKeySet(SMALL)))
+                            id -> new IdentifierGroup(Json.quote(id), new ConcurrentSkipListSet<>(OPENING_ORDER)))
                     .members().add(subscriber);
             return result;
         });

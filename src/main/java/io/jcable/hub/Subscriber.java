@@ -8,6 +8,12 @@ public interface Subscriber {
     /** The session id, compared with {@code meta.exclude_socket}. */
     String sid();
 
+    /**
+     * The session's serial number: unique, and larger for a session opened later. A fan-out visits subscribers
+     * in this order.
+     */
+    long serial();
+
     /** Queues a frame for writing; never blocks. */
     void deliver(String frame);
 

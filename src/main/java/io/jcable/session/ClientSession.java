@@ -39,6 +39,7 @@ public final class ClientSession implements Subscriber {
     private record Task(Runnable work, int chars) {
     }
 
+    private final long serial;
     private final String sid;
     private final Handshake handshake;
     private final Transport transport;
@@ -96,13 +97,20 @@ public final class ClientSession implements Subscriber {
     /** The snapshot last handed to the session cache while live ({@link LiveSnapshots}), or null. */
     SessionSnapshot liveSnapshot;
 
-    ClientSession(String sid, Handshake handshake, Transport transport, Executor executor, Pinger pinger) {
+    ClientSession(long serial, String sid, Handshake handshake, Transport transport, Executor executor,
+            Pinger pinger) {
+        this.serial = serial;
         this.sid = sid;
         this.handshake = handshake;
         this.transport = transport;
         this.executor = executor;
         this.pinger = pinger;
         this.historyGate = handshake.extended() ? new HistoryGate() : null;
+    }
+
+    @Override
+    public long serial() {
+        return serial;
     }
 
     @Override

@@ -198,8 +198,8 @@ class PingerTest {
                                          boolean extended) {
         Handshake handshake = new Handshake(new RequestEnv("http://localhost/cable", Map.of()), pingInterval,
                 PingPrecision.S, null, null, extended, null);
-        return new ClientSession("sid-" + System.identityHashCode(transport), handshake, transport, Runnable::run,
-                pinger);
+        return new ClientSession(1, "sid-" + System.identityHashCode(transport), handshake, transport,
+                Runnable::run, pinger);
     }
 
     /** A transport that writes a batch at the cost of one frame, as Jetty's does. */
