@@ -9,6 +9,7 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
 import java.util.concurrent.ConcurrentSkipListSet;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Stream and identifier indexes. Thread-safe; add/remove are cheap, fan-out walks the index without locks.
@@ -31,6 +32,7 @@ public final class Hub {
     private final ConcurrentMap<String, ConcurrentMap<String, IdentifierGroup>> streams = new ConcurrentHashMap<>();
     private final ConcurrentMap<String, Set<Subscriber>> byConnectionIdentifiers = new ConcurrentHashMap<>();
     private final StreamInterest interest;
+    private final AtomicLong serials = new AtomicLong();
 
     public Hub() {
         this(StreamInterest.NONE);
@@ -46,6 +48,14 @@ public final class Hub {
      * string.
      */
     private record IdentifierGroup(String quotedIdentifier, Set<Subscriber> members) {
+    }
+
+    /**
+     * A serial for a new subscriber ({@link Subscriber#serial}): larger than every one handed out before. The hub
+     * orders subscribers by it and takes two with the same serial for one, so serials come from here only.
+     */
+    public long nextSerial() {
+        return serials.incrementAndGet();
     }
 
     /**

@@ -9,8 +9,8 @@ public interface Subscriber {
     String sid();
 
     /**
-     * The session's serial number: unique, and larger for a session opened later. A fan-out visits subscribers
-     * in this order.
+     * The session's serial number, from {@link Hub#nextSerial} when it opened: a fan-out visits subscribers in this
+     * order.
      */
     long serial();
 

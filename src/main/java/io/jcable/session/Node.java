@@ -12,7 +12,6 @@ import io.jcable.rpc.Controller;
 import java.time.Duration;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -31,8 +30,7 @@ public final class Node {
     private final ExecutorService sessionThreads =
             Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("jcable-session-", 0).factory());
     private final SessionRegistry registry;
-    /** The last session serial handed out ({@link ClientSession#serial}). */
-    private final AtomicLong serials = new AtomicLong();
+    private final Hub hub;
     private final Pinger pinger;
     private final Connector connector;
     private final FrameDispatcher dispatcher;
@@ -55,6 +53,7 @@ public final class Node {
     public Node(LocalAnswers local, Controller controller, Hub hub, Broker broker, SessionCache sessionCache,
                 Presence presence, TransientPublisher publisher, DisconnectQueue disconnects, Pinger pinger,
                 DisconnectMode disconnectMode, boolean sidFromRequestId, long maxQueuedInput, Metrics metrics) {
+        this.hub = hub;
         this.registry = new SessionRegistry(sidFromRequestId);
         this.pinger = pinger;
         this.maxQueuedInput = maxQueuedInput;
@@ -90,14 +89,14 @@ public final class Node {
      */
     public ClientSession open(Transport transport, Handshake handshake) {
         if (shuttingDown) {
-            ClientSession late = new ClientSession(serials.incrementAndGet(), registry.newSid(), handshake, transport,
+            ClientSession late = new ClientSession(hub.nextSerial(), registry.newSid(), handshake, transport,
                     sessionThreads, pinger);
             late.markClosed();
             GracefulShutdown.notifyRestart(transport);
             return late;
         }
         ClientSession session = registry.register(handshake.requestId(),
-                sid -> new ClientSession(serials.incrementAndGet(), sid, handshake, transport, sessionThreads, pinger));
+                sid -> new ClientSession(hub.nextSerial(), sid, handshake, transport, sessionThreads, pinger));
         try {
             if (shuttingDown) {
                 // The shutdown listed the sessions to notify just before this one was registered.

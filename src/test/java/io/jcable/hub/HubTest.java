@@ -6,7 +6,6 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Random;
-import java.util.stream.LongStream;
 import org.junit.jupiter.api.Test;
 
 class HubTest {
@@ -28,30 +27,36 @@ class HubTest {
     void aBroadcastReachesSubscribersInTheOrderTheirSessionsOpenedWhateverOrderTheySubscribedIn() {
         Hub hub = new Hub();
         List<Long> deliveries = new ArrayList<>();
-        List<Long> serials = new ArrayList<>(LongStream.rangeClosed(1, 200).boxed().toList());
-        Collections.shuffle(serials, new Random(42));
-        for (long serial : serials) {
-            hub.subscribe("all", "{\"channel\":\"C\"}", new Recorder(serial, deliveries));
+        List<Recorder> opened = new ArrayList<>();
+        for (int i = 0; i < 200; i++) {
+            opened.add(new Recorder(hub.nextSerial(), deliveries));
+        }
+        List<Recorder> subscribing = new ArrayList<>(opened);
+        Collections.shuffle(subscribing, new Random(42));
+        for (Recorder subscriber : subscribing) {
+            hub.subscribe("all", "{\"channel\":\"C\"}", subscriber);
         }
 
         assertEquals(200, hub.broadcast("all", "{}", null, null));
 
-        assertEquals(LongStream.rangeClosed(1, 200).boxed().toList(), deliveries);
+        assertEquals(opened.stream().map(Recorder::serial).toList(), deliveries);
     }
 
     @Test
     void anUnsubscribedOrExcludedSessionIsSkippedAndTheRestKeepTheirOrder() {
         Hub hub = new Hub();
         List<Long> deliveries = new ArrayList<>();
-        Recorder third = new Recorder(3, deliveries);
-        for (Recorder subscriber : List.of(new Recorder(4, deliveries), third, new Recorder(1, deliveries),
-                new Recorder(2, deliveries))) {
+        Recorder first = new Recorder(hub.nextSerial(), deliveries);
+        Recorder second = new Recorder(hub.nextSerial(), deliveries);
+        Recorder third = new Recorder(hub.nextSerial(), deliveries);
+        Recorder fourth = new Recorder(hub.nextSerial(), deliveries);
+        for (Recorder subscriber : List.of(fourth, third, first, second)) {
             hub.subscribe("all", "{\"channel\":\"C\"}", subscriber);
         }
 
         hub.unsubscribe("all", "{\"channel\":\"C\"}", third);
 
-        assertEquals(2, hub.broadcast("all", "{}", "sid-2", null));
-        assertEquals(List.of(1L, 4L), deliveries);
+        assertEquals(2, hub.broadcast("all", "{}", second.sid(), null));
+        assertEquals(List.of(first.serial(), fourth.serial()), deliveries);
     }
 }
