@@ -22,9 +22,9 @@ import java.util.concurrent.atomic.AtomicLong;
  */
 public final class Hub {
     /**
-     * Initial capacity of the per-stream, per-identifier and per-user maps: most hold one entry (a user's own
-     * stream, one session per user), and there are as many maps as streams and users: a table of 4 instead of
-     * the default 16 keeps each of them small.
+     * Initial capacity of the per-stream and per-user maps: most hold one entry (a user's own stream, one session
+     * per user), and there are as many maps as streams and users: a table of 4 instead of the default 16 keeps
+     * each of them small.
      */
     private static final int SMALL = 2;
     private static final Comparator<Subscriber> OPENING_ORDER = Comparator.comparingLong(Subscriber::serial);
