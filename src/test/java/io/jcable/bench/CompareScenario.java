@@ -2,7 +2,6 @@ package io.jcable.bench;
 
 import java.util.ArrayList;
 import java.util.List;
-import java.util.function.ToDoubleFunction;
 
 /**
  * jcable against another Action Cable server, one after the other under the same load: the same connect storm,
@@ -153,12 +152,12 @@ final class CompareScenario {
                 Check.judged("both: every client subscribed, no frame lost", failed + " failed, " + lost + " lost",
                         failed == 0 && lost == 0, scale),
                 ratioCheck("connect+subscribe server CPU per client ≤ the other's (second storm, warm" + overRounds
-                        + ")", median(rounds, RoundPair::connectCpu), 1, scale),
+                        + ")", Median.of(rounds, RoundPair::connectCpu), 1, scale),
                 Check.info("connect+subscribe server CPU per client, first storm (cold), against the other's",
                         Table.cell(ratios.firstConnectCpu()) + "×"),
                 ratioCheck("server CPU per delivered frame ≤ 1.1× the other's" + overRounds,
-                        median(rounds, RoundPair::frameCpu), TARGET_FRAME_CPU_RATIO, scale),
-                ratioCheck("fan-out p95 ≤ the other's" + overRounds, median(rounds, RoundPair::p95), 1, scale),
+                        Median.of(rounds, RoundPair::frameCpu), TARGET_FRAME_CPU_RATIO, scale),
+                ratioCheck("fan-out p95 ≤ the other's" + overRounds, Median.of(rounds, RoundPair::p95), 1, scale),
                 Check.info("a broadcast's last frame (when its last subscriber got it), median / slowest of "
                                 + options.messages() + ", jcable against the other",
                         mine.delivery().lastFramesCell() + " ms against " + theirs.delivery().lastFramesCell()
@@ -191,11 +190,6 @@ final class CompareScenario {
                 + (rounds.size() > 1 ? ", and the other while jcable is, in the alternated rounds" : ""));
         notes.add("the performs' lost replies count in the steps' own rows, not in the frames lost above");
         return new ScenarioResult("compare", tables, checks, failed, lost, notes);
-    }
-
-    /** The median of {@code ratio} over the rounds. */
-    private static double median(List<RoundPair> rounds, ToDoubleFunction<RoundPair> ratio) {
-        return Median.of(rounds.stream().mapToDouble(ratio).toArray());
     }
 
     private static Side measure(String name, BenchOptions options, Target target, String path) {

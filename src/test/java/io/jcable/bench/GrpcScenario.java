@@ -102,10 +102,10 @@ final class GrpcScenario {
             for (Variant variant : options.variants()) {
                 List<Step> mine = steps.stream()
                         .filter(step -> step.rate() == rate && step.variant().equals(variant.name())).toList();
-                double cpu = Median.of(mine.stream().mapToDouble(Step::cpuMicrosPerCall).toArray());
+                double cpu = Median.of(mine, Step::cpuMicrosPerCall);
                 base = Double.isNaN(base) ? cpu : base;
-                table = table.withRow(variant.name(), rate, Median.of(mine.stream().mapToDouble(Step::p99).toArray()),
-                        cpu, cpu / base, Median.of(mine.stream().mapToDouble(step -> step.rssKiB() / 1024.0).toArray()));
+                table = table.withRow(variant.name(), rate, Median.of(mine, Step::p99), cpu, cpu / base,
+                        Median.of(mine, step -> step.rssKiB() / 1024.0));
             }
         }
         return table;
